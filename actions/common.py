@@ -1,0 +1,37 @@
+"""Small helpers every action uses: 长辈模式, recent user turns, buttons."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+
+MENU_BUTTONS = [
+    {"title": "办事咨询", "payload": "/menu_services"},
+    {"title": "一件事一次办", "payload": "/menu_bundles"},
+    {"title": "投诉建议", "payload": "/start_complaint"},
+    {"title": "查询工单", "payload": "/check_ticket"},
+]
+
+
+def is_elderly(tracker: Tracker) -> bool:
+    return bool(tracker.get_slot("elderly_mode"))
+
+
+def numbered_buttons(buttons: List[Dict[Text, Any]], elderly: bool) -> List[Dict[Text, Any]]:
+    """In 长辈模式 buttons carry their number so "回复 1" is obvious; at most 4 of them."""
+    if not elderly:
+        return buttons
+    return [{**b, "title": f"{i} {b['title']}"} for i, b in enumerate(buttons[:4], 1)]
+
+
+def user_turns(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """User turns in order, each with the first action the bot ran after it."""
+    turns: List[Dict[Text, Any]] = []
+    for event in tracker.events:
+        if event.get("event") == "user":
+            turns.append({"event": event, "next_action": None})
+        elif event.get("event") == "action" and turns and turns[-1]["next_action"] is None:
+            name = event.get("name")
+            if name not in {"action_listen", "action_extract_slots"}:
+                turns[-1]["next_action"] = name
+    return turns

@@ -1,0 +1,33 @@
+"""`python3 -m bot <command>`: the one entry point for people and CI.
+
+  run               install if needed, train if needed, start the whole assistant
+  test [ARGS]       install if needed, train if needed, run the test suite (pytest ARGS)
+  train [--force]   train a model for the current data unless one exists
+  generate [--check] regenerate NLU lookups/synonyms and the jieba dictionary from knowledge/
+  check-knowledge   validate every file in knowledge/
+
+Runs with any Python 3.11 first, then re-executes itself inside .venv.
+"""
+from __future__ import annotations
+
+import sys
+
+from bot import bootstrap
+
+USAGE = __doc__
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    if not bootstrap.in_venv():
+        bootstrap.ensure_venv()
+        bootstrap.reexec_in_venv(argv)  # does not return
+    from bot import commands  # third-party imports are safe from here on
+
+    return commands.dispatch(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,89 @@
+"""Commands run inside the venv (see bot/__main__.py for the list)."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+from bot.settings import ROOT, Settings
+
+
+def generate(check: bool = False) -> int:
+    from bot.knowledge import generate as generator
+
+    return generator.main(["--check"] if check else [])
+
+
+def check_knowledge(args: list[str]) -> int:
+    from bot.knowledge import check
+
+    return check.main(args)
+
+
+def prepare_model(force: bool = False):
+    from bot import training
+
+    if generate() != 0:
+        raise SystemExit("知识库生成 NLU 文件失败，请先运行 python3 -m bot check-knowledge 查看错误。")
+    return training.ensure_model(force=force)
+
+
+def run() -> int:
+    from bot.launcher import Assistant
+
+    model = prepare_model()
+    assistant = Assistant(Settings(), model)
+    try:
+        assistant.start()
+    except (RuntimeError, TimeoutError) as error:
+        print(f"[海原政务小助手] {error}", flush=True)
+        return 1
+    s = assistant.settings
+    print(
+        "\n[海原政务小助手] 已启动，可以对话了:\n"
+        f"  REST:      curl -s {s.rasa_url}/webhooks/rest/webhook -H 'Content-Type: application/json' "
+        "-d '{\"sender\": \"demo\", \"message\": \"你好\"}'\n"
+        f"  socket.io: {s.rasa_url}/socket.io\n"
+        f"  工单后台:  {s.backend_url}/docs\n"
+        "  按 Ctrl-C 停止全部服务。\n",
+        flush=True,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        while all(svc.process.poll() is None for svc in assistant.services):
+            time.sleep(1)
+        print("[海原政务小助手] 有服务意外退出，正在停止全部服务。", flush=True)
+        return 1
+    except (KeyboardInterrupt, SystemExit):
+        print("\n[海原政务小助手] 正在停止 …", flush=True)
+        return 0
+    finally:
+        assistant.stop()
+        print("[海原政务小助手] 已停止。", flush=True)
+
+
+def test(pytest_args: list[str]) -> int:
+    prepare_model()
+    # pytest exits 5 when it collected no tests: that is a failure here, never a pass.
+    return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT)
+
+
+def dispatch(argv: list[str]) -> int:
+    command, args = argv[0], argv[1:]
+    if command == "run":
+        return run()
+    if command == "test":
+        return test(args)
+    if command == "train":
+        prepare_model(force="--force" in args)
+        return 0
+    if command == "generate":
+        return generate(check="--check" in args)
+    if command == "check-knowledge":
+        return check_knowledge(args)
+    print(f"未知命令: {command}\n")
+    from bot.__main__ import USAGE
+
+    print(USAGE)
+    return 2

@@ -1,0 +1,37 @@
+"""Plain text helpers shared by the NLU components (no Rasa imports, easy to unit-test)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# One-to-one character maps only: entity offsets must stay valid (NFKC would change lengths).
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH[0x3000] = 0x20  # ideographic space
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_ALNUM = re.compile(r"[0-9A-Za-z]")
+
+
+def normalize(text: str) -> str:
+    """Full-width ASCII to half-width, control characters to spaces (length preserved)."""
+    text = text.translate(_FULL_WIDTH)
+    return "".join(" " if unicodedata.category(ch) in {"Cc", "Cf"} else ch for ch in text)
+
+
+def classify(text: str) -> str | None:
+    """Why a message cannot be understood as Chinese text, or None when it can be read.
+
+    empty      — nothing but spaces or control characters
+    no_text    — only emoji, symbols or punctuation
+    non_chinese — letters but no Chinese characters (English, pinyin, other scripts)
+    """
+    stripped = text.strip()
+    if not stripped:
+        return "empty"
+    if _CJK.search(stripped):
+        return None
+    if _LATIN_WORD.search(stripped) or any(unicodedata.category(ch).startswith("L") for ch in stripped):
+        return "non_chinese"
+    if _ALNUM.search(stripped):
+        return None  # digits: a menu choice, a ticket or phone number
+    return "no_text"

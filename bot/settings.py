@@ -1,0 +1,72 @@
+"""Process layout of the running assistant: ports, URLs and data paths, from environment variables.
+
+Every value has an embedded default (SQLite files under var/, loopback ports), so `python3 -m bot run`
+needs no external server. `as_env()` is what the child processes receive.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+@dataclass
+class Settings:
+    host: str = field(default_factory=lambda: _env("HAIYUAN_HOST", "127.0.0.1"))
+    rasa_port: int = field(default_factory=lambda: int(_env("RASA_PORT", "5005")))
+    action_port: int = field(default_factory=lambda: int(_env("ACTION_PORT", "5055")))
+    backend_port: int = field(default_factory=lambda: int(_env("BACKEND_PORT", "8000")))
+    var_dir: Path = field(default_factory=lambda: Path(_env("HAIYUAN_VAR_DIR", str(ROOT / "var"))))
+    tracker_db_url: str = field(default_factory=lambda: _env("TRACKER_DB_URL", ""))
+    database_url: str = field(default_factory=lambda: _env("DATABASE_URL", ""))
+    outbox_db_url: str = field(default_factory=lambda: _env("OUTBOX_DB_URL", ""))
+    cors_origins: str = field(default_factory=lambda: _env("CORS_ORIGINS", "*"))
+
+    def __post_init__(self) -> None:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.tracker_db_url = self.tracker_db_url or f"sqlite:///{self.var_dir / 'rasa_tracker.db'}"
+        self.database_url = self.database_url or f"sqlite:///{self.var_dir / 'tickets.db'}"
+        self.outbox_db_url = self.outbox_db_url or f"sqlite:///{self.var_dir / 'outbox.db'}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}/webhook"
+
+    @property
+    def backend_url(self) -> str:
+        return f"http://{self.host}:{self.backend_port}"
+
+    def as_env(self) -> dict[str, str]:
+        """Environment for child processes (endpoints.yml reads these via ${VAR})."""
+        dialect = self.tracker_db_url.split(":", 1)[0].split("+", 1)[0]
+        return {
+            **os.environ,
+            "HAIYUAN_HOST": self.host,
+            "HAIYUAN_VAR_DIR": str(self.var_dir),
+            "RASA_PORT": str(self.rasa_port),
+            "ACTION_PORT": str(self.action_port),
+            "BACKEND_PORT": str(self.backend_port),
+            "BACKEND_HOST": self.host,
+            "ACTION_ENDPOINT_URL": self.action_url,
+            "BACKEND_URL": self.backend_url,
+            "TRACKER_DB_URL": self.tracker_db_url,
+            "TRACKER_DB_DIALECT": dialect,
+            "DATABASE_URL": self.database_url,
+            "OUTBOX_DB_URL": self.outbox_db_url,
+            "CORS_ORIGINS": self.cors_origins,
+            # Two cores: keep TensorFlow from oversubscribing them.
+            "TF_INTRA_OP_PARALLELISM_THREADS": os.environ.get("TF_INTRA_OP_PARALLELISM_THREADS", "2"),
+            "TF_INTER_OP_PARALLELISM_THREADS": os.environ.get("TF_INTER_OP_PARALLELISM_THREADS", "1"),
+            "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        }
