@@ -1,0 +1,130 @@
+"""The backend web app: tickets API, Open311, health check (later: staff console, citizen web chat).
+
+    create_app(settings) builds an app without touching disk or database; at startup it resolves the
+    API token, checks knowledge/ticket_rules.yml, migrates the database to head and starts the
+    periodic 督办 scan.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from typing import Optional
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+
+from bot.core.auth import api_key_scheme, require_token_or_api_key
+from bot.core.database import Database
+from bot.core.http_errors import install_error_handlers
+from bot.core.privacy import install_log_masking
+from bot.core.security import RateLimiter, resolve_api_token
+from bot.core.settings import BackendSettings, ensure_var_dir, get_settings
+from bot.tickets import migrate
+from bot.tickets import open311, routes as ticket_routes
+from bot.tickets.rules import RulesFile
+from bot.tickets.schemas import FIELD_LABELS
+from bot.tickets.service import TicketService
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """海原政务小助手的工单后台：12345 诉求受理、转办、反馈、回访评价，兼容 Open311 GeoReport v2。
+
+除 `/healthz` 外，所有接口都需要 API 令牌：`Authorization: Bearer <token>`
+（Open311 与本文档页也可用 `api_key=<token>` 参数）。令牌来自环境变量 `BACKEND_API_TOKEN`，
+未设置时首次启动生成在 `var/secrets/api_token`。
+"""
+
+
+@dataclass
+class StatusQueryLimits:
+    status_query: RateLimiter  # per client
+    failures: RateLimiter  # wrong number/phone combinations per ticket number
+
+
+async def _supervise_periodically(service: TicketService, interval: int) -> None:
+    while True:
+        try:
+            await run_in_threadpool(service.flag_overdue)
+        except Exception:  # keep the loop alive; the next round retries
+            log.exception("督办扫描失败")
+        await asyncio.sleep(interval)
+
+
+def _startup(app: FastAPI, settings: BackendSettings, db: Database) -> None:
+    ensure_var_dir(settings.var_dir)
+    install_log_masking()
+    app.state.api_token = resolve_api_token(settings.api_token, settings.token_file)
+    app.state.tickets.rules_file.get()  # refuse to start with a broken rules file
+    migrate.upgrade(settings.database_url, engine=db.engine)
+
+
+def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await run_in_threadpool(_startup, app, settings, db)
+        task = None
+        if settings.supervise_interval_seconds > 0:
+            task = asyncio.create_task(_supervise_periodically(app.state.tickets, settings.supervise_interval_seconds))
+        log.info("工单后台已启动")
+        yield
+        if task:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+        db.dispose()
+
+    app = FastAPI(
+        title="海原政务小助手 · 工单后台", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+        docs_url=None, redoc_url=None, openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.api_token = ""  # set at startup; an empty token never matches
+    app.state.tickets = TicketService(db, RulesFile(settings.ticket_rules_path))
+    app.state.limits = StatusQueryLimits(
+        status_query=RateLimiter(settings.status_query_limit, settings.status_query_window_seconds),
+        failures=RateLimiter(settings.status_query_failures_per_number, 3600),
+    )
+    install_error_handlers(app, FIELD_LABELS)
+    open311.install_open311_errors(app)
+
+    @app.middleware("http")
+    async def limit_body_size(request: Request, call_next):
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > settings.max_body_bytes:
+            return JSONResponse(status_code=413, content={"detail": "请求内容过大"})
+        return await call_next(request)
+
+    @app.get("/healthz", tags=["运行状态"], summary="健康检查（无需令牌）")
+    def healthz():
+        try:
+            with db.session() as session:
+                session.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("数据库不可用")
+            return JSONResponse(status_code=503, content={"status": "unavailable", "database": "down"})
+        return {"status": "ok", "database": "ok"}
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(require_token_or_api_key)])
+    def openapi_json():
+        return app.openapi()
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(require_token_or_api_key)])
+    def docs(api_key: Optional[str] = Depends(api_key_scheme)):
+        suffix = f"?api_key={api_key}" if api_key else ""
+        return get_swagger_ui_html(openapi_url=f"/openapi.json{suffix}", title=app.title)
+
+    app.include_router(ticket_routes.router)
+    app.include_router(open311.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,92 @@
+"""Engine and sessions: SQLite (WAL) by default, PostgreSQL through DATABASE_URL.
+
+Two kinds of transaction:
+- `db.session()` for reads;
+- `db.session(write=True)` for changes. On SQLite it starts with BEGIN IMMEDIATE, so the write lock
+  is taken up front and concurrent writers queue (busy_timeout) instead of failing half-way.
+  On PostgreSQL the callers lock rows with SELECT … FOR UPDATE.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
+
+# Named constraints, so later migrations can alter them (also on SQLite's batch mode).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+SQLITE_BUSY_TIMEOUT_MS = 15000
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, future=True)
+
+    engine = create_engine(
+        url,
+        future=True,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine, "do_connect")
+    def _create_directory(_dialect, _record, _cargs, _cparams) -> None:
+        if parsed.database and parsed.database != ":memory:":  # on first use, not at import
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy emit BEGIN itself (pysqlite's implicit transactions are unreliable).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self._reader = sessionmaker(bind=self.engine, expire_on_commit=False, future=True)
+        writer_engine = self.engine.execution_options(sqlite_immediate=True)
+        self._writer = sessionmaker(bind=writer_engine, expire_on_commit=False, future=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def session(self, write: bool = False) -> Iterator[Session]:
+        session = (self._writer if write else self._reader)()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,97 @@
+"""Masking of personal data (个人信息保护法): phone numbers, ID-card numbers, names, free text, logs.
+
+    mask_phone("13812345678")         -> "138****5678"
+    mask_phone("0955-1234567")        -> "0955-****567"
+    mask_id_card("640102199001011234") -> "6401**********1234"
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Optional
+
+_ID_18 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_ID_15 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{7}(\d{4})(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?\d{4}[-\s]?(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-\s](\d{7,8})(?!\d)")
+_LONG_DIGITS = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{4,}(\d{4})(?![0-9A-Za-z])")
+_SECRETS = re.compile(r"(?i)(api_key=|bearer\s+)[^\s&\"']+")
+
+
+def _mask_local_number(local: str) -> str:
+    return "****" + local[4:]
+
+
+def mask_phone(phone: Optional[str]) -> Optional[str]:
+    """Mobile: keep first 3 and last 4 digits. Landline: keep area code and the last digits."""
+    if not phone:
+        return phone
+    text = phone.strip()
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"{digits[:3]}****{digits[-4:]}"
+    if digits.startswith("0") and 10 <= len(digits) <= 12:
+        if "-" in text:
+            area = re.sub(r"\D", "", text.split("-", 1)[0])
+        else:
+            area = digits[:3] if digits[1] in "12" else digits[:4]
+        return f"{area}-{_mask_local_number(digits[len(area):])}"
+    if len(digits) <= 4:
+        return "****"
+    return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def mask_id_card(id_card: Optional[str]) -> Optional[str]:
+    if not id_card:
+        return id_card
+    value = id_card.strip()
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_name(name: Optional[str]) -> Optional[str]:
+    """张三 -> 张*; a name is kept only as its first character in lists."""
+    if not name:
+        return name
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
+def mask_text(text: Optional[str]) -> Optional[str]:
+    """Mask ID-card numbers, phone numbers and other long digit runs inside free text."""
+    if not text:
+        return text
+    text = _ID_18.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)
+    text = _ID_15.sub(lambda m: m.group(1) + "*" * 7 + m.group(2), text)
+    text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+    text = _LANDLINE.sub(lambda m: f"{m.group(1)}-{_mask_local_number(m.group(2))}", text)
+    return _LONG_DIGITS.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+
+
+def mask_log_text(text: str) -> str:
+    return mask_text(_SECRETS.sub(lambda m: m.group(1) + "***", text)) or text
+
+
+class PiiLogFilter(logging.Filter):
+    """Attach to log handlers: masks phones, ID numbers and tokens in messages, arguments and tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask_log_text(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_log_text(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: mask_log_text(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        if record.exc_info and not record.exc_text:
+            record.exc_text = mask_log_text(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def install_log_masking(logger_names: tuple = ("", "uvicorn", "uvicorn.access", "uvicorn.error")) -> None:
+    """Add PiiLogFilter to every handler of the given loggers (idempotent)."""
+    for name in logger_names:
+        for handler in logging.getLogger(name).handlers:
+            if not any(isinstance(f, PiiLogFilter) for f in handler.filters):
+                handler.addFilter(PiiLogFilter())

@@ -1,0 +1,67 @@
+"""Typed backend settings, read once from environment variables.
+
+Every value has a default that works on one machine (SQLite under var/, loopback host);
+production sets DATABASE_URL (PostgreSQL) and BACKEND_API_TOKEN.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name) or default
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    var_dir: Path
+    database_url: str
+    api_token: str  # empty: read or generate var/secrets/api_token at startup
+    host: str
+    port: int
+    ticket_rules_path: Path
+    status_query_limit: int  # requests per client and window
+    status_query_window_seconds: int
+    status_query_failures_per_number: int  # wrong phone digits per ticket number and hour
+    supervise_interval_seconds: int  # 0 turns the periodic 督办 scan off
+    max_body_bytes: int
+
+    @property
+    def token_file(self) -> Path:
+        return self.var_dir / "secrets" / "api_token"
+
+    @classmethod
+    def from_env(cls) -> "BackendSettings":
+        var_dir = Path(_env("HAIYUAN_VAR_DIR", str(ROOT / "var")))
+        limit, _, window = _env("STATUS_QUERY_RATE_LIMIT", "30/60").partition("/")
+        return cls(
+            var_dir=var_dir,
+            database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'tickets.db'}"),
+            api_token=_env("BACKEND_API_TOKEN"),
+            host=_env("BACKEND_HOST", "127.0.0.1"),
+            port=int(_env("BACKEND_PORT", "8000")),
+            ticket_rules_path=Path(_env("TICKET_RULES_PATH", str(ROOT / "knowledge" / "ticket_rules.yml"))),
+            status_query_limit=int(limit),
+            status_query_window_seconds=int(window or 60),
+            status_query_failures_per_number=int(_env("STATUS_QUERY_FAILURES_PER_NUMBER", "10")),
+            supervise_interval_seconds=int(_env("SUPERVISE_INTERVAL_SECONDS", "3600")),
+            max_body_bytes=int(_env("MAX_BODY_BYTES", str(1024 * 1024))),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> BackendSettings:
+    return BackendSettings.from_env()
+
+
+def ensure_var_dir(var_dir: Path) -> None:
+    """Create var/ with a .gitignore of its own, so runtime data is never committed."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    marker = var_dir / ".gitignore"
+    if not marker.exists():
+        marker.write_text("*\n", encoding="utf-8")

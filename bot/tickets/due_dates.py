@@ -1,0 +1,53 @@
+"""Working-day arithmetic: weekends and listed holidays are skipped, 调休 working weekends count."""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta, timezone
+
+from bot.tickets.rules import TicketRules
+
+log = logging.getLogger(__name__)
+
+CHINA_TZ = timezone(timedelta(hours=8))  # no daylight saving in China
+_warned_years: set = set()
+
+
+def china_today() -> date:
+    return datetime.now(CHINA_TZ).date()
+
+
+def is_working_day(day: date, rules: TicketRules) -> bool:
+    if day in rules.makeup_working_days:
+        return True
+    if day in rules.holidays:
+        return False
+    return day.weekday() < 5
+
+
+def add_working_days(start: date, days: int, rules: TicketRules) -> date:
+    """The `days`-th working day after `start` (start itself is not counted); 0 returns start."""
+    day = start
+    remaining = days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day, rules):
+            remaining -= 1
+    _warn_uncovered_years(start.year, day.year, rules)
+    return day
+
+
+def _warn_uncovered_years(first: int, last: int, rules: TicketRules) -> None:
+    for year in range(first, last + 1):
+        if rules.holidays and year not in rules.covered_years and year not in _warned_years:
+            _warned_years.add(year)
+            log.warning("ticket_rules.yml 没有登记 %s 年的法定节假日，时限只按周末计算", year)
+
+
+def due_date_for(category: str, accepted_on: date, rules: TicketRules) -> date:
+    return add_working_days(accepted_on, rules.time_limits.get(category, 0), rules)
+
+
+def is_overdue(due: date, status: str, today: date, rules: TicketRules) -> bool:
+    if status not in rules.supervision_statuses:
+        return False
+    return today > add_working_days(due, rules.supervision_grace_days, rules)

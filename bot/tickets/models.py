@@ -1,0 +1,78 @@
+"""Tables: tickets, their events (the full history), and the daily number sequence.
+
+Times are stored as naive UTC; the API shows them in China time (+08:00).
+Any change here needs a migration: `python -m bot.tickets.migrate revision -m "what changed"`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import relationship
+
+from bot.core.database import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(20), nullable=False, unique=True)
+    idempotency_key = Column(String(200), unique=True)
+    category = Column(String(10), nullable=False, index=True)
+    summary = Column(String(200), nullable=False)
+    description = Column(Text, nullable=False)
+    location = Column(Text)
+    latitude = Column(Float)
+    longitude = Column(Float)
+    occurred_at = Column(String(200))
+    department = Column(String(100), nullable=False, index=True)
+    department_inferred = Column(Boolean, nullable=False, default=False)
+    citizen_name = Column(String(100))
+    phone = Column(String(30))
+    channel = Column(String(50), nullable=False)
+    consent = Column(Boolean, nullable=False, default=False)
+    status = Column(String(10), nullable=False, index=True)
+    urgency = Column(String(10), nullable=False)
+    supervised = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    due_date = Column(Date, nullable=False, index=True)
+    reply = Column(Text)
+    replied_at = Column(DateTime)
+    rating = Column(String(10))
+    rating_comment = Column(Text)
+    rated_at = Column(DateTime)
+    conversation_id = Column(String(200), index=True)
+
+    events = relationship(
+        "TicketEvent", back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class TicketEvent(Base):
+    __tablename__ = "ticket_events"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(String(20), nullable=False)
+    from_status = Column(String(10))
+    to_status = Column(String(10))
+    actor = Column(String(100), nullable=False)
+    note = Column(Text)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    ticket = relationship("Ticket", back_populates="events")
+
+
+class DailySequence(Base):
+    """Last ticket sequence number used per day (YYYYMMDD, China time)."""
+
+    __tablename__ = "ticket_daily_sequences"
+
+    day = Column(String(8), primary_key=True)
+    last = Column(Integer, nullable=False)

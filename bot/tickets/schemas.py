@@ -1,0 +1,268 @@
+"""Request and response shapes of the tickets API (pydantic v1), and the masking serialisers.
+
+Text is stored exactly as sent (HTML, SQL-like text, emoji); only NUL characters and broken
+Unicode are refused, because the databases cannot store them.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import List, Optional
+
+from pydantic import BaseModel, Field, validator
+
+from bot.core.privacy import mask_name, mask_phone, mask_text
+from bot.tickets.choices import Category, EventKind, Grade, Status, Urgency
+from bot.tickets.models import Ticket, TicketEvent
+from bot.tickets.service import to_china_time
+
+FIELD_LABELS = {
+    "category": "类别", "summary": "摘要", "description": "详细描述", "location": "地点",
+    "occurred_at": "发生时间", "department": "承办部门", "citizen_name": "姓名", "phone": "联系电话",
+    "channel": "渠道", "consent": "同意转交个人信息", "urgency": "紧急程度", "conversation_id": "会话编号",
+    "to": "目标状态", "actor": "操作人", "note": "备注", "reply": "部门答复", "text": "答复内容",
+    "grade": "评价等级", "comment": "评价意见", "number": "工单编号", "phone_last4": "手机号后四位",
+    "idempotency-key": "Idempotency-Key", "limit": "每页条数", "offset": "起始位置",
+}
+
+_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
+_LANDLINE = re.compile(r"(0\d{2,3})-(\d{7,8})")
+
+
+def check_text(value):
+    """Reject what no database stores faithfully; everything else is kept verbatim."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("包含无法保存的控制字符")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("包含无法识别的字符") from None
+    return value
+
+
+def normalize_phone(raw: str) -> str:
+    compact = re.sub(r"[\s()（）]", "", raw.strip())
+    mobile = _MOBILE.fullmatch(compact.replace("-", ""))
+    if mobile:
+        return mobile.group(1)
+    landline = _LANDLINE.fullmatch(compact)
+    if landline:
+        return f"{landline.group(1)}-{landline.group(2)}"
+    digits = compact.replace("-", "")
+    if digits.isdigit() and digits.startswith("0") and 10 <= len(digits) <= 12:
+        area = digits[:3] if digits[1] in "12" else digits[:4]
+        if 7 <= len(digits) - len(area) <= 8:
+            return f"{area}-{digits[len(area):]}"
+    raise ValueError("请填写11位手机号或带区号的固定电话，例如 13812345678 或 0955-1234567")
+
+
+def _not_blank(value: Optional[str]) -> Optional[str]:
+    if value is not None and not value.strip():
+        raise ValueError("不能为空")
+    return value
+
+
+class _Input(BaseModel):
+    class Config:
+        extra = "forbid"
+        anystr_strip_whitespace = False
+
+    _text = validator("*", pre=True, allow_reuse=True)(check_text)
+
+
+# --- requests -------------------------------------------------------------------------------
+
+class TicketCreate(_Input):
+    category: Category
+    summary: str = Field(..., max_length=200, description="一句话摘要")
+    description: str = Field(..., description="完整描述，不限长度，原样保存")
+    phone: str = Field(..., description="手机号或带区号的固定电话")
+    consent: bool = Field(..., description="市民是否同意将个人信息转交承办部门")
+    location: Optional[str] = Field(None, max_length=500)
+    occurred_at: Optional[str] = Field(None, max_length=200, description="发生时间（市民原话）")
+    department: Optional[str] = Field(None, max_length=100, description="不填则按关键词推断")
+    citizen_name: Optional[str] = Field(None, max_length=100)
+    channel: str = Field("智能助手", max_length=50)
+    urgency: Urgency = Urgency.NORMAL
+    conversation_id: Optional[str] = Field(None, max_length=200, description="Rasa sender id")
+
+    _blank = validator("summary", "description", "channel", allow_reuse=True)(_not_blank)
+    _phone = validator("phone", allow_reuse=True)(normalize_phone)
+
+
+class TransitionIn(_Input):
+    to: Status
+    actor: str = Field(..., min_length=1, max_length=100)
+    note: Optional[str] = None
+    department: Optional[str] = Field(None, max_length=100, description="转办时可同时指定承办部门")
+    reply: Optional[str] = Field(None, description="标记已反馈时可同时填写部门答复")
+
+
+class ReturnIn(_Input):
+    actor: str = Field(..., min_length=1, max_length=100)
+    note: str = Field(..., min_length=1, description="退回原因")
+
+
+class TicketUpdate(_Input):
+    actor: str = Field(..., min_length=1, max_length=100)
+    department: Optional[str] = Field(None, min_length=1, max_length=100)
+    urgency: Optional[Urgency] = None
+    note: Optional[str] = None
+
+
+class ReplyIn(_Input):
+    actor: str = Field(..., min_length=1, max_length=100)
+    text: str = Field(..., min_length=1)
+
+
+class RatingIn(_Input):
+    grade: Grade
+    comment: Optional[str] = None
+    phone_last4: Optional[str] = Field(None, regex=r"^\d{4}$", description="提供时核对工单归属")
+
+
+class StatusQueryIn(_Input):
+    number: str = Field(..., min_length=1, max_length=40)
+    phone_last4: str
+
+    @validator("phone_last4")
+    def _four_digits(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{4}", value.strip()):
+            raise ValueError("请填写手机号后四位数字")
+        return value.strip()
+
+
+# --- responses ------------------------------------------------------------------------------
+
+class EventOut(BaseModel):
+    kind: EventKind
+    from_status: Optional[str]
+    to_status: Optional[str]
+    actor: str
+    note: Optional[str]
+    created_at: str
+
+
+class TicketOut(BaseModel):
+    number: str
+    category: Category
+    summary: str
+    description: str
+    location: Optional[str]
+    latitude: Optional[float]
+    longitude: Optional[float]
+    occurred_at: Optional[str]
+    department: str
+    department_inferred: bool
+    citizen_name: Optional[str]
+    phone: Optional[str] = Field(None, description="已脱敏，如 138****5678")
+    channel: str
+    consent: bool
+    status: Status
+    urgency: Urgency
+    supervised: bool = Field(..., description="已督办")
+    overdue: bool = Field(..., description="已超过办理时限")
+    created_at: str
+    updated_at: str
+    due_date: date
+    reply: Optional[str]
+    replied_at: Optional[str]
+    rating: Optional[Grade]
+    rating_comment: Optional[str]
+    rated_at: Optional[str]
+    conversation_id: Optional[str]
+    events: Optional[List[EventOut]] = None
+
+
+class TicketListItem(BaseModel):
+    number: str
+    category: Category
+    summary: str = Field(..., description="证件号、电话已脱敏")
+    department: str
+    status: Status
+    urgency: Urgency
+    supervised: bool
+    overdue: bool
+    citizen_name: Optional[str]
+    phone: Optional[str]
+    channel: str
+    created_at: str
+    due_date: date
+    rating: Optional[Grade]
+
+
+class TicketList(BaseModel):
+    total: int
+    items: List[TicketListItem]
+
+
+class StageOut(BaseModel):
+    stage: str
+    at: str
+
+
+class StatusQueryOut(BaseModel):
+    number: str
+    category: Category
+    summary: str
+    status: Status
+    department: str
+    created_at: str
+    due_date: date
+    reply: Optional[str]
+    rating: Optional[Grade]
+    phone: Optional[str] = Field(None, description="归属已核对，不脱敏")
+    history: List[StageOut] = Field(..., description="办理环节与时间（不含工作人员信息）")
+
+
+class SuperviseOut(BaseModel):
+    flagged: List[str]
+
+
+# --- serialisers ----------------------------------------------------------------------------
+
+def event_out(event: TicketEvent) -> dict:
+    return {
+        "kind": event.kind, "from_status": event.from_status, "to_status": event.to_status,
+        "actor": event.actor, "note": event.note, "created_at": to_china_time(event.created_at),
+    }
+
+
+def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True) -> dict:
+    data = {column: getattr(ticket, column) for column in TicketOut.__fields__
+            if column != "events" and hasattr(Ticket, column)}
+    data.update(
+        phone=mask_phone(ticket.phone),
+        overdue=overdue,
+        created_at=to_china_time(ticket.created_at),
+        updated_at=to_china_time(ticket.updated_at),
+        replied_at=to_china_time(ticket.replied_at),
+        rated_at=to_china_time(ticket.rated_at),
+        events=[event_out(e) for e in ticket.events] if with_events else None,
+    )
+    return data
+
+
+def ticket_list_item(ticket: Ticket, overdue: bool) -> dict:
+    return {
+        "number": ticket.number, "category": ticket.category, "summary": mask_text(ticket.summary),
+        "department": ticket.department, "status": ticket.status, "urgency": ticket.urgency,
+        "supervised": ticket.supervised, "overdue": overdue, "citizen_name": mask_name(ticket.citizen_name),
+        "phone": mask_phone(ticket.phone), "channel": ticket.channel,
+        "created_at": to_china_time(ticket.created_at), "due_date": ticket.due_date, "rating": ticket.rating,
+    }
+
+
+def status_query_out(ticket: Ticket) -> dict:
+    history = [
+        {"stage": EventKind.RETURNED.value if e.kind == EventKind.RETURNED.value else e.to_status,
+         "at": to_china_time(e.created_at)}
+        for e in ticket.events if e.to_status
+    ]
+    return {
+        "number": ticket.number, "category": ticket.category, "summary": ticket.summary,
+        "status": ticket.status, "department": ticket.department, "created_at": to_china_time(ticket.created_at),
+        "due_date": ticket.due_date, "reply": ticket.reply, "rating": ticket.rating, "phone": ticket.phone,
+        "history": history,
+    }

@@ -1,0 +1,292 @@
+"""Ticket operations: create (idempotent), status changes, department/urgency, reply, rating, 督办.
+
+Every change writes a TicketEvent (actor, time, note) in the same transaction.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import List, Optional, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.core.database import Database
+from bot.tickets import crud
+from bot.tickets.choices import EventKind, Grade, Status, Urgency
+from bot.tickets.departments import infer_department
+from bot.tickets.due_dates import CHINA_TZ, add_working_days, china_today, due_date_for, is_overdue
+from bot.tickets.models import Ticket, utcnow
+from bot.tickets.numbering import next_number
+from bot.tickets.rules import RulesFile, TicketRules
+from bot.tickets.state_machine import RETURN_TARGET, TransitionError, check_forward, check_return
+
+log = logging.getLogger(__name__)
+
+CITIZEN = "市民"
+SYSTEM = "系统"
+
+
+class TicketNotFound(Exception):
+    pass
+
+
+@dataclass
+class NewTicket:
+    """What a citizen (or an Open311 client) submits."""
+
+    category: str
+    summary: str
+    description: str
+    phone: Optional[str]
+    consent: bool
+    channel: str
+    location: Optional[str] = None
+    latitude: Optional[float] = None
+    longitude: Optional[float] = None
+    occurred_at: Optional[str] = None
+    department: Optional[str] = None
+    citizen_name: Optional[str] = None
+    urgency: str = Urgency.NORMAL.value
+    conversation_id: Optional[str] = None
+
+
+def phone_last4_matches(phone: Optional[str], last4: str) -> bool:
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    return len(digits) >= 4 and secrets.compare_digest(digits[-4:], last4)
+
+
+class TicketService:
+    def __init__(self, db: Database, rules_file: RulesFile):
+        self.db = db
+        self.rules_file = rules_file
+
+    @property
+    def rules(self) -> TicketRules:
+        return self.rules_file.get()
+
+    def overdue(self, ticket: Ticket, today: Optional[date] = None) -> bool:
+        return is_overdue(ticket.due_date, ticket.status, today or china_today(), self.rules)
+
+    # --- create -------------------------------------------------------------------------------
+
+    def create(self, new: NewTicket, idempotency_key: Optional[str]) -> Tuple[Ticket, bool]:
+        """Returns (ticket, created). A known idempotency key returns the existing ticket."""
+        if idempotency_key:
+            with self.db.session() as session:
+                existing = crud.get_by_idempotency_key(session, idempotency_key)
+                if existing:
+                    return existing, False
+        try:
+            return self._insert(new, idempotency_key)
+        except IntegrityError:
+            # A concurrent retry with the same key won the race (PostgreSQL); return its ticket.
+            if not idempotency_key:
+                raise
+            with self.db.session() as session:
+                existing = crud.get_by_idempotency_key(session, idempotency_key)
+            if existing is None:
+                raise
+            return existing, False
+
+    def _insert(self, new: NewTicket, idempotency_key: Optional[str]) -> Tuple[Ticket, bool]:
+        rules = self.rules
+        now = utcnow()
+        accepted_on = now.replace(tzinfo=timezone.utc).astimezone(CHINA_TZ).date()
+        department, inferred = new.department, False
+        if not department or not department.strip():
+            guess = infer_department(" ".join(filter(None, [new.summary, new.description, new.location])), rules)
+            department, inferred = guess.department, True
+        with self.db.session(write=True) as session:
+            if idempotency_key:  # re-check under the write lock (SQLite serialises writers here)
+                existing = crud.get_by_idempotency_key(session, idempotency_key)
+                if existing:
+                    return existing, False
+            ticket = Ticket(
+                number=next_number(session, accepted_on),
+                idempotency_key=idempotency_key,
+                category=new.category,
+                summary=new.summary,
+                description=new.description,
+                location=new.location,
+                latitude=new.latitude,
+                longitude=new.longitude,
+                occurred_at=new.occurred_at,
+                department=department,
+                department_inferred=inferred,
+                citizen_name=new.citizen_name,
+                phone=new.phone,
+                channel=new.channel,
+                consent=new.consent,
+                status=Status.ACCEPTED.value,
+                urgency=new.urgency,
+                supervised=False,
+                created_at=now,
+                updated_at=now,
+                due_date=due_date_for(new.category, accepted_on, rules),
+                conversation_id=new.conversation_id,
+            )
+            session.add(ticket)
+            session.flush()
+            note = f"渠道：{new.channel}；承办部门{'（按关键词推断）' if inferred else ''}：{department}"
+            crud.add_event(session, ticket, EventKind.CREATED.value, new.channel or CITIZEN, note,
+                           to_status=Status.ACCEPTED.value)
+        log.info("工单已受理 %s（%s，%s）", ticket.number, ticket.category, ticket.department)
+        return ticket, True
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def get(self, number: str) -> Ticket:
+        with self.db.session() as session:
+            ticket = crud.get_by_number(session, number, with_events=True)
+        if ticket is None:
+            raise TicketNotFound(number)
+        return ticket
+
+    def list(self, **filters) -> Tuple[int, List[Ticket]]:
+        with self.db.session() as session:
+            return crud.list_tickets(session, **filters)
+
+    def search(self, **filters) -> List[Ticket]:
+        with self.db.session() as session:
+            return crud.search_tickets(session, **filters)
+
+    def status_query(self, number: str, phone_last4: str) -> Optional[Ticket]:
+        """The ticket only when number and phone digits belong together; otherwise None (no hint why)."""
+        ticket = None
+        try:
+            ticket = self.get(number)
+        except TicketNotFound:
+            pass
+        matches = phone_last4_matches(ticket.phone if ticket else "0000", phone_last4)
+        return ticket if ticket is not None and matches else None
+
+    # --- changes ------------------------------------------------------------------------------
+
+    def _change(self, number: str, change) -> Ticket:
+        """Run change(session, ticket) on the locked ticket in one write transaction."""
+        with self.db.session(write=True) as session:
+            ticket = crud.get_by_number(session, number, with_events=True, for_update=True)
+            if ticket is None:
+                raise TicketNotFound(number)
+            change(session, ticket)
+            ticket.updated_at = utcnow()
+        return ticket
+
+    def transition(self, number: str, target: str, actor: str, note: Optional[str] = None,
+                   department: Optional[str] = None, reply: Optional[str] = None) -> Ticket:
+        def change(session, ticket: Ticket) -> None:
+            check_forward(ticket.status, target)
+            if department and department != ticket.department:
+                self._set_department(session, ticket, department, actor, None)
+            if target == Status.DISPATCHED.value and ticket.department == self.rules.default_department:
+                raise TransitionError("请先指定承办部门再转办。")
+            if reply:
+                self._set_reply(session, ticket, reply, actor)
+            if target == Status.ANSWERED.value and not ticket.reply:
+                raise TransitionError("请先填写给市民的部门答复，再标记为已反馈。")
+            previous, ticket.status = ticket.status, target
+            crud.add_event(session, ticket, EventKind.STATUS_CHANGED.value, actor, note,
+                           from_status=previous, to_status=target)
+
+        return self._change(number, change)
+
+    def return_to_dispatcher(self, number: str, actor: str, note: str) -> Ticket:
+        def change(session, ticket: Ticket) -> None:
+            check_return(ticket.status)
+            previous, former_department = ticket.status, ticket.department
+            ticket.status = RETURN_TARGET.value
+            ticket.department = self.rules.default_department
+            ticket.department_inferred = False
+            crud.add_event(session, ticket, EventKind.RETURNED.value, actor,
+                           f"原承办部门：{former_department}；退回原因：{note}",
+                           from_status=previous, to_status=RETURN_TARGET.value)
+
+        return self._change(number, change)
+
+    def update(self, number: str, actor: str, department: Optional[str] = None,
+               urgency: Optional[str] = None, note: Optional[str] = None) -> Ticket:
+        def change(session, ticket: Ticket) -> None:
+            if ticket.status == Status.CLOSED.value:
+                raise TransitionError("工单已办结，不能再修改承办部门或紧急程度。")
+            if department and department != ticket.department:
+                self._set_department(session, ticket, department, actor, note)
+            if urgency and urgency != ticket.urgency:
+                previous, ticket.urgency = ticket.urgency, urgency
+                crud.add_event(session, ticket, EventKind.URGENCY_CHANGED.value, actor,
+                               _join(f"{previous} → {urgency}", note))
+
+        return self._change(number, change)
+
+    def reply(self, number: str, text: str, actor: str) -> Ticket:
+        def change(session, ticket: Ticket) -> None:
+            if ticket.status == Status.CLOSED.value:
+                raise TransitionError("工单已办结，不能再修改答复。")
+            self._set_reply(session, ticket, text, actor)
+
+        return self._change(number, change)
+
+    def rate(self, number: str, grade: str, comment: Optional[str]) -> Ticket:
+        def change(session, ticket: Ticket) -> None:
+            if ticket.status != Status.CLOSED.value:
+                raise TransitionError(f"工单办结后才能评价，当前状态为「{ticket.status}」。")
+            if ticket.rating:
+                raise TransitionError("该工单已经评价过了，感谢您的反馈。")
+            ticket.rating, ticket.rating_comment, ticket.rated_at = grade, comment, utcnow()
+            crud.add_event(session, ticket, EventKind.RATED.value, CITIZEN, _join(grade, comment))
+            if Grade(grade).is_bad:
+                days = self.rules.bad_rating_follow_up_days
+                deadline = add_working_days(china_today(), days, self.rules)
+                crud.add_event(session, ticket, EventKind.BAD_RATING_FOLLOW_UP.value, SYSTEM,
+                               f"差评，请在 {days} 个工作日内（{deadline} 前）回访核实，整改结果反馈市民。")
+
+        return self._change(number, change)
+
+    def flag_overdue(self, today: Optional[date] = None) -> List[str]:
+        """Mark overdue tickets 督办 (once each); returns the newly flagged numbers."""
+        today = today or china_today()
+        rules = self.rules
+        flagged = []
+        with self.db.session(write=True) as session:
+            candidates = session.execute(
+                select(Ticket).where(
+                    Ticket.supervised.is_(False),
+                    Ticket.status.in_(sorted(rules.supervision_statuses)),
+                    Ticket.due_date < today,
+                )
+            ).scalars().all()
+            for ticket in candidates:
+                if not is_overdue(ticket.due_date, ticket.status, today, rules):
+                    continue
+                ticket.supervised = True
+                ticket.updated_at = utcnow()
+                crud.add_event(session, ticket, EventKind.SUPERVISED.value, SYSTEM,
+                               f"已超过办理时限（{ticket.due_date}），请{ticket.department}尽快办理并反馈。")
+                flagged.append(ticket.number)
+        if flagged:
+            log.info("督办 %d 件超期工单", len(flagged))
+        return flagged
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _set_department(self, session, ticket: Ticket, department: str, actor: str, note: Optional[str]) -> None:
+        previous = ticket.department
+        ticket.department, ticket.department_inferred = department, False
+        crud.add_event(session, ticket, EventKind.DEPARTMENT_CHANGED.value, actor,
+                       _join(f"{previous} → {department}", note))
+
+    def _set_reply(self, session, ticket: Ticket, text: str, actor: str) -> None:
+        ticket.reply, ticket.replied_at = text, utcnow()
+        crud.add_event(session, ticket, EventKind.REPLIED.value, actor, text)
+
+
+def _join(first: str, second: Optional[str]) -> str:
+    return f"{first}；{second}" if second else first
+
+
+def to_china_time(value: Optional[datetime]) -> Optional[str]:
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc).astimezone(CHINA_TZ).isoformat(timespec="seconds")

@@ -1,0 +1,32 @@
+"""Fixtures for the backend tests: the real backend process, started once per session."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+for path in (HERE.parents[1], HERE):  # the repo (for `bot`) and this folder (for backend_process)
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from backend_process import Api, BackendProcess  # noqa: E402
+
+# Small limits so the tests can reach them; each test uses its own X-Client-Id.
+LIMITS = {"STATUS_QUERY_RATE_LIMIT": "20/60", "STATUS_QUERY_FAILURES_PER_NUMBER": "5"}
+
+
+@pytest.fixture(scope="session")
+def backend(tmp_path_factory: pytest.TempPathFactory):
+    """SQLite in a temp dir; TEST_DATABASE_URL=postgresql://… runs the same tests on PostgreSQL."""
+    process = BackendProcess(tmp_path_factory.mktemp("backend-var"), env=LIMITS,
+                             database_url=os.environ.get("TEST_DATABASE_URL") or None).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def api(backend: BackendProcess) -> Api:
+    return Api(backend)
