@@ -1,0 +1,34 @@
+"""Validate the whole knowledge base.
+
+    python -m bot.knowledge.check [--root DIR]
+
+Prints one line per problem (`file: field: problem`) and a summary; exit code 1 if anything is wrong.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.knowledge.loader import check_base, default_root
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.knowledge.check", description="校验知识库 knowledge/")
+    parser.add_argument("--root", type=Path, help="知识库目录（默认：$KNOWLEDGE_DIR 或仓库的 knowledge/）")
+    args = parser.parse_args(argv)
+    root = args.root or default_root()
+
+    raw, issues = check_base(root)
+    for issue in issues:
+        print(issue)
+    items = [d for d in list(raw.services.values()) + list(raw.bundles.values()) if isinstance(d, dict)]
+    unverified = sum(1 for d in items if d.get("verified") is not True)
+    files = len({issue.file for issue in issues})
+    print(f"{root}: {len(raw.services)} 个事项, {len(raw.bundles)} 个一件事, {unverified} 个未核实; "
+          + (f"{len(issues)} 个错误（涉及 {files} 个文件）" if issues else "没有错误"))
+    return 1 if issues else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

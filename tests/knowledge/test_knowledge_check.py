@@ -1,0 +1,71 @@
+"""The check command, and the real knowledge/ folder."""
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge.check import main
+from bot.knowledge.loader import KnowledgeBase, default_root
+from bot.knowledge.render import ASPECTS, render_aspect
+from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, NONE, search
+
+from kb_fixtures import write_yaml
+from real_queries import NEGATIVE, POSITIVE
+
+
+def test_check_passes_on_a_valid_base(kb_root, capsys):
+    assert main(["--root", str(kb_root)]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == [f"{kb_root}: 6 个事项, 1 个一件事, 3 个未核实; 没有错误"]
+
+
+def test_check_prints_each_problem_and_fails(kb_root, capsys):
+    write_yaml(kb_root / "services" / "temp_id_card.yml", "id: temp_id_card\nname: 临时身份证\n")
+    assert main(["--root", str(kb_root)]) == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "services/temp_id_card.yml: steps: 缺少必填项" in lines
+    assert lines[-1].endswith("个错误（涉及 1 个文件）")
+
+
+# ---------------------------------------------------------------- the real content
+
+REAL = default_root()
+needs_real = pytest.mark.skipif(not (REAL / "county.yml").exists(), reason="knowledge/ not written yet")
+
+
+@needs_real
+def test_real_knowledge_base_is_valid(capsys):
+    code = main(["--root", str(REAL)])
+    assert code == 0, capsys.readouterr().out
+
+
+@needs_real
+def test_real_knowledge_base_renders_every_aspect():
+    kb = KnowledgeBase(REAL)
+    for service_id in kb.services:
+        for aspect in ASPECTS:
+            for elderly in (False, True):
+                bubbles = render_aspect(kb, service_id, aspect, elderly=elderly)
+                assert bubbles and "None" not in "".join(bubbles), (service_id, aspect)
+
+
+@needs_real
+def test_real_search_quality():
+    """Guards the thresholds measured in bot/knowledge/search.py (see the note at its end)."""
+    kb = KnowledgeBase(REAL)
+    wrong, missed, answered = [], [], 0
+    for text, expected in POSITIVE:
+        allowed = expected if isinstance(expected, set) else {expected}
+        result = search(kb, text)
+        top = result.top.id if result.top else None
+        if result.status in (EXACT, CONFIDENT):
+            answered += 1
+            if top not in allowed:
+                wrong.append((text, top))
+        elif result.status == AMBIGUOUS and not allowed & {c.id for c in result.candidates}:
+            wrong.append((text, [c.id for c in result.candidates]))
+        elif result.status == NONE:
+            missed.append(text)
+    confident_negatives = [t for t in NEGATIVE if search(kb, t).status in (EXACT, CONFIDENT)]
+    assert not wrong and not confident_negatives, (wrong, confident_negatives)
+    assert len(missed) <= 3, missed
+    assert answered >= 0.6 * len(POSITIVE)
