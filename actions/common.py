@@ -25,13 +25,20 @@ def numbered_buttons(buttons: List[Dict[Text, Any]], elderly: bool) -> List[Dict
 
 
 def user_turns(tracker: Tracker) -> List[Dict[Text, Any]]:
-    """User turns in order, each with the first action the bot ran after it."""
+    """User turns in order, each with the names of the actions the bot ran in answer to it."""
     turns: List[Dict[Text, Any]] = []
     for event in tracker.events:
         if event.get("event") == "user":
-            turns.append({"event": event, "next_action": None})
-        elif event.get("event") == "action" and turns and turns[-1]["next_action"] is None:
-            name = event.get("name")
-            if name not in {"action_listen", "action_extract_slots"}:
-                turns[-1]["next_action"] = name
+            turns.append({"event": event, "actions": []})
+        elif event.get("event") == "action" and turns:
+            if event.get("name") not in {"action_listen", "action_extract_slots"}:
+                turns[-1]["actions"].append(event.get("name"))
     return turns
+
+
+def latest_user_text(tracker: Tracker) -> Text:
+    """What the citizen actually typed last, whole: NLU sees a normalised text cut at 500 characters."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event.get("text") or ""
+    return tracker.latest_message.get("text") or ""

@@ -7,6 +7,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import MENU_BUTTONS, is_elderly, numbered_buttons, user_turns
+from actions.knowledge import knowledge_base
+from actions.services import answer_named_item, named_in_text
 from actions.suggestions import suggest_services
 
 FALLBACK_ACTION = "action_fallback_ladder"
@@ -60,13 +62,23 @@ class ActionFallbackLadder(Action):
         return FALLBACK_ACTION
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        if tracker.latest_message.get("text", "").startswith("/"):
+            item = None  # an explicit intent payload, nothing to search
+        else:
+            item = named_in_text(knowledge_base(), tracker.latest_message.get("text") or "")
+        if item:  # NLU was unsure, but the message names a service or bundle: answer that
+            return answer_named_item(item, dispatcher, tracker, domain)
         misses = self._consecutive_misses(tracker)
         elderly = is_elderly(tracker)
         if misses <= 1:
             suggestions = suggest_services(tracker.latest_message.get("text") or "", limit=3)
             buttons = [{"title": title, "payload": payload} for title, payload in suggestions]
+            service_question = (tracker.latest_message.get("intent") or {}).get("name", "").startswith("ask_")
             if elderly:
                 text = "我没听懂。\n请换个说法，\n或点下面的选项。"
+            elif service_question:
+                text = ("抱歉，没找到您说的这项业务的办事指南。请说一下事项的名称，比如“补身份证”“办低保”"
+                        + ("；或者看看是不是下面这些：" if buttons else "。"))
             elif buttons:
                 text = "抱歉，我没完全理解您的意思。您是想问下面这些吗？也可以换个说法再说一次。"
             else:
@@ -84,13 +96,13 @@ class ActionFallbackLadder(Action):
 
     @staticmethod
     def _consecutive_misses(tracker: Tracker) -> int:
-        """How many user turns in a row (ending with this one) the assistant did not understand."""
+        """How many user turns in a row, this one included, the assistant did not understand."""
         turns = user_turns(tracker)
-        if turns and turns[-1]["next_action"] is None:
-            turns[-1]["next_action"] = FALLBACK_ACTION  # the turn being answered right now
+        if turns:
+            turns[-1]["actions"].append(FALLBACK_ACTION)  # the turn being answered right now
         misses = 0
         for turn in reversed(turns):
-            if turn["next_action"] != FALLBACK_ACTION:
+            if FALLBACK_ACTION not in turn["actions"]:
                 break
             misses += 1
         return misses

@@ -1,9 +1,9 @@
 """Durable outbox for tickets the backend could not take right now.
 
     result = outbox.submit(payload)          # tries the backend once
-    result.reference                         # "HY202611250001", or "待分配 Q7K3M9" when queued
+    result.reference                         # "HY202611250001", or "待分配 Q7K3M9A" when queued
     outbox.start_delivery_worker()           # once per action server (calling again is harmless)
-    outbox.lookup("Q7K3M9")                  # ticket number once delivered, else None
+    outbox.lookup("Q7K3M9A")                  # ticket number once delivered, else None
 
 Queued tickets live in SQLite (OUTBOX_DB_URL, default var/outbox.db), so they survive a restart.
 Each keeps its idempotency key: however often delivery is retried (also by several threads or

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import List, Text, Tuple
 
 from actions.knowledge import knowledge_base
+from bot.knowledge.search import SearchIndex, search
 
 
 def suggest_services(text: Text, limit: int = 3) -> List[Tuple[Text, Text]]:
@@ -11,11 +12,11 @@ def suggest_services(text: Text, limit: int = 3) -> List[Tuple[Text, Text]]:
     kb = knowledge_base()
     if kb is None or not text.strip():
         return []
-    from bot.knowledge.search import search
-
     result = search(kb, text, limit=limit)
+    # Even a weak match is worth offering as a suggestion (the citizen picks or rephrases).
+    candidates = list(result.candidates) or kb.derived("search_index", SearchIndex).rank(text)[0]
     buttons = []
-    for candidate in result.candidates[:limit]:
+    for candidate in candidates[:limit]:
         item = kb.services.get(candidate.id) if candidate.kind == "service" else kb.bundles.get(candidate.id)
         if item:
             name = item.get("short_name") or item["name"]

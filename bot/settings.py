@@ -27,6 +27,7 @@ class Settings:
     database_url: str = field(default_factory=lambda: _env("DATABASE_URL", ""))
     outbox_db_url: str = field(default_factory=lambda: _env("OUTBOX_DB_URL", ""))
     cors_origins: str = field(default_factory=lambda: _env("CORS_ORIGINS", "*"))
+    knowledge_dir: Path = field(default_factory=lambda: Path(_env("KNOWLEDGE_DIR", str(ROOT / "knowledge"))))
 
     def __post_init__(self) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
@@ -64,9 +65,12 @@ class Settings:
             "DATABASE_URL": self.database_url,
             "OUTBOX_DB_URL": self.outbox_db_url,
             "CORS_ORIGINS": self.cors_origins,
+            "KNOWLEDGE_DIR": str(self.knowledge_dir),
             # Two cores: keep TensorFlow from oversubscribing them.
             "TF_INTRA_OP_PARALLELISM_THREADS": os.environ.get("TF_INTRA_OP_PARALLELISM_THREADS", "2"),
             "TF_INTER_OP_PARALLELISM_THREADS": os.environ.get("TF_INTER_OP_PARALLELISM_THREADS", "1"),
             "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+            "RASA_TELEMETRY_ENABLED": os.environ.get("RASA_TELEMETRY_ENABLED", "false"),
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }

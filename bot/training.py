@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.settings import ROOT
+from bot.settings import ROOT, Settings
 
 MODELS_DIR = ROOT / "models"
 JIEBA_DIR = ROOT / "data" / "jieba"
@@ -60,7 +60,7 @@ def ensure_model(force: bool = False) -> Path:
         command.append("--force")
     print(f"[海原政务小助手] 训练模型 {target.name} …（约 3–6 分钟，进度见下）", flush=True)
     started = time.monotonic()
-    subprocess.run(command, cwd=ROOT, check=True)
+    subprocess.run(command, cwd=ROOT, env=Settings().as_env(), check=True)
     CACHE_STAMP.parent.mkdir(exist_ok=True)
     CACHE_STAMP.write_text(dictionary)
     print(f"[海原政务小助手] 训练完成，用时 {time.monotonic() - started:.0f} 秒。", flush=True)

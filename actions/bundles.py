@@ -1,0 +1,248 @@
+"""一件事一次办: one generic, data-driven form for every bundle in knowledge/bundles.
+
+bundle_form asks for `bundle` (which life event) and then repeatedly for `bundle_answer`: each time,
+`action_ask_bundle_answer` asks the next question the bundle file defines, and the validator stores the
+answer in `bundle_answers` until none is left. The validator also handles what citizens do in the
+middle of it: cancel, "刚才说错了", a question about a component service, asking why.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import is_elderly, numbered_buttons
+from actions.forms import interruption_response, is_fresh_user_message, latest_intent
+from actions.knowledge import knowledge_base
+from actions.services import INTENT_ASPECTS, ActionAnswerService
+from bot.knowledge import bundles as logic
+from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, search
+
+ELDERLY_BUNDLES = ["newborn", "retirement", "after_death", "social_security_card_services"]
+def _state(tracker: Tracker) -> Dict[Text, Any]:
+    """{"bundle": id, "answers": {...}} of the bundle being (or last) worked through."""
+    return dict(tracker.get_slot("bundle_answers") or {"bundle": None, "answers": {}})
+
+
+def bundle_buttons(kb, elderly: bool) -> List[Dict[Text, Text]]:
+    ids = [b for b in ELDERLY_BUNDLES if b in kb.bundles] if elderly else sorted(kb.bundles)
+    return [{"title": _short_title(kb.bundles[b]["name"]), "payload": f'/start_bundle{{"bundle": "{b}"}}'}
+            for b in ids]
+
+
+def _short_title(name: Text) -> Text:
+    return name.replace('"一件事"', "").replace("“一件事”", "").replace("一件事", "").strip() or name
+
+
+class ActionAskBundle(Action):
+    def name(self) -> Text:
+        return "action_ask_bundle"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        kb = knowledge_base()
+        elderly = is_elderly(tracker)
+        text = ("您要办哪件事？\n不在这里的，直接说名字。" if elderly else
+                "“一件事一次办”把一件人生大事要跑的几个部门合在一起办：一张表、一套材料、一个窗口。您要办哪一件？")
+        dispatcher.utter_message(text=text, buttons=numbered_buttons(bundle_buttons(kb, elderly), elderly))
+        return []
+
+
+class ActionAskBundleAnswer(Action):
+    def name(self) -> Text:
+        return "action_ask_bundle_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        kb, state = knowledge_base(), _state(tracker)
+        bundle = kb.bundles.get(state["bundle"] or "")
+        question = bundle and logic.next_question(bundle, state["answers"])
+        if not question:
+            return []
+        elderly = is_elderly(tracker)
+        buttons = [{"title": label, "payload": label} for _, label in logic.options(question)]
+        position = len(logic.answered_questions(bundle, state["answers"])) + 1
+        prefix = "" if elderly else f"（第 {position} 问）"
+        dispatcher.utter_message(text=f"{prefix}{question['ask']}", buttons=numbered_buttons(buttons, elderly))
+        return []
+
+
+class ValidateBundleForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_bundle_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        # Side requests are only read from a fresh user message (not when the form is re-activated).
+        if is_fresh_user_message(tracker):
+            events = self._interruption(latest_intent(tracker), dispatcher, tracker, domain)
+            if events is not None:
+                return events
+        return await super().run(dispatcher, tracker, domain)
+
+    def _interruption(self, intent: Optional[Text], dispatcher, tracker, domain) -> Optional[List[Dict]]:
+        """Cancel, change the last answer, or answer a side question (then the form asks again)."""
+        kb, state = knowledge_base(), _state(tracker)
+        asking_which = tracker.get_slot("requested_slot") == "bundle"
+        if intent == "cancel" or (asking_which and intent in INTENT_ASPECTS):
+            if intent == "cancel":
+                dispatcher.utter_message(text="好的，已退出一件事一次办。需要时随时再来。")
+            else:  # a service question instead of choosing a bundle: leave the form and answer it
+                dispatcher.utter_message(text="好的，先回答您的问题。")
+                ActionAnswerService().run(dispatcher, tracker, domain)
+            return [SlotSet("bundle", None), SlotSet("bundle_answer", None), SlotSet("requested_slot", None),
+                    ActiveLoop(None)]
+        if intent == "change_answer" and state["answers"]:
+            bundle = kb.bundles[state["bundle"]]
+            last = logic.answered_questions(bundle, state["answers"])[-1]
+            state["answers"] = {k: v for k, v in state["answers"].items() if k != last["id"]}
+            dispatcher.utter_message(text="好的，上一个问题我们重新回答。")
+            return [SlotSet("bundle_answers", state), SlotSet("bundle_answer", None)]
+        if not asking_which and self._reads_as_answer(kb, state, tracker):
+            return None  # "是本县的" is an answer, whatever intent NLU saw in it
+        if intent in INTENT_ASPECTS:
+            events = ActionAnswerService().run(dispatcher, tracker, domain)
+            if any(e.get("event") == "followup" for e in events):
+                dispatcher.utter_message(text="这个问题我没找到对应的办事指南，办完这件事可以再单独问我。")
+            dispatcher.utter_message(text="我们接着办刚才的事：")
+            return [e for e in events if e.get("event") == "slot"] + [SlotSet("bundle_answer", None)]
+        response = interruption_response(tracker)
+        if response:
+            dispatcher.utter_message(response=response)
+            return [SlotSet(tracker.get_slot("requested_slot"), None)]
+        return None
+
+    @staticmethod
+    def _reads_as_answer(kb, state: Dict[Text, Any], tracker: Tracker) -> bool:
+        bundle = kb.bundles.get(state["bundle"] or "")
+        question = bundle and logic.next_question(bundle, state["answers"])
+        return bool(question) and logic.parse_answer(question, tracker.latest_message.get("text") or "") is not None
+
+    def validate_bundle(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> Dict[Text, Any]:
+        kb = knowledge_base()
+        bundle_id = value if value in kb.bundles else self._find_bundle(kb, tracker, dispatcher)
+        if not bundle_id:
+            return {"bundle": None}
+        state = _state(tracker)
+        events: Dict[Text, Any] = {"bundle": bundle_id}
+        if state["bundle"] != bundle_id:
+            bundle = kb.bundles[bundle_id]
+            opening = bundle.get("opening") or f"好的，我们来办{bundle['name']}。"
+            if is_elderly(tracker):
+                dispatcher.utter_message(text=f"{opening}\n我问几个问题，一次一个。")
+            else:
+                dispatcher.utter_message(text=f"{opening}我先问您几个问题，再给您一份专属的办事清单。"
+                                              "中途说“刚才说错了”可以改，说“不办了”可以退出。")
+            events["bundle_answers"] = {"bundle": bundle_id, "answers": {}}
+        return events
+
+    @staticmethod
+    def _find_bundle(kb, tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[Text]:
+        text = tracker.latest_message.get("text") or ""
+        result = search(kb, text, kinds=("bundle",), limit=3)
+        if result.status in {EXACT, CONFIDENT}:
+            return result.candidates[0].id
+        if result.status == AMBIGUOUS:
+            buttons = [{"title": _short_title(kb.bundles[c.id]["name"]),
+                        "payload": f'/start_bundle{{"bundle": "{c.id}"}}'} for c in result.candidates]
+            dispatcher.utter_message(text="您说的是下面哪一件？",
+                                     buttons=numbered_buttons(buttons, is_elderly(tracker)))
+        else:
+            dispatcher.utter_message(text="没听明白是哪件事，请点下面的选项，或说得具体一点，比如“孩子出生”“退休”。")
+        return None
+
+    def validate_bundle_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        kb, state = knowledge_base(), _state(tracker)
+        bundle = kb.bundles.get(state["bundle"] or "")
+        question = bundle and logic.next_question(bundle, state["answers"])
+        if not question:
+            return {"bundle_answer": "done"}
+        answer = logic.parse_answer(question, str(value or ""))
+        if answer is None:
+            labels = "、".join(label for _, label in logic.options(question))
+            why = f"问这个是因为：{question['why']}" if question.get("why") else ""
+            dispatcher.utter_message(text=f"没太明白您的回答。{why}请回答：{labels}（也可以回复数字）。")
+            return {"bundle_answer": None}
+        state["answers"] = {**state["answers"], question["id"]: answer}
+        done = logic.next_question(bundle, state["answers"]) is None
+        return {"bundle_answers": state, "bundle_answer": "done" if done else None}
+
+
+class ActionBundleChecklist(Action):
+    """Runs when bundle_form finishes: the personalised checklist, kept for later in the conversation."""
+
+    def name(self) -> Text:
+        return "action_bundle_checklist"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        kb, state = knowledge_base(), _state(tracker)
+        bundle = kb.bundles.get(state["bundle"] or "")
+        if not bundle or logic.next_question(bundle, state["answers"]) is not None:
+            return []  # the form was cancelled
+        checklist = logic.build_checklist(kb, state["bundle"], state["answers"])
+        elderly = is_elderly(tracker)
+        text = logic.render_checklist(checklist, elderly=elderly)
+        buttons = [{"title": "为什么少了某些事项？", "payload": "/bundle_why_skipped"},
+                   {"title": "刚才说错了，改答案", "payload": "/change_answer"},
+                   {"title": "返回菜单", "payload": "/help"}]
+        dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly),
+                                 json_message={"type": "bundle_checklist", "bundle": state["bundle"],
+                                               "title": checklist.title, "text": logic.render_checklist(checklist)})
+        return [SlotSet("bundle_checklist", text), SlotSet("bundle", None), SlotSet("bundle_answer", None)]
+
+
+class ActionShowChecklist(Action):
+    def name(self) -> Text:
+        return "action_show_checklist"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        checklist = tracker.get_slot("bundle_checklist")
+        if checklist:
+            dispatcher.utter_message(text=checklist)
+        else:
+            dispatcher.utter_message(text="您还没有生成办事清单。说“一件事一次办”就可以开始。",
+                                     buttons=[{"title": "一件事一次办", "payload": "/menu_bundles"}])
+        return []
+
+
+class ActionBundleWhySkipped(Action):
+    def name(self) -> Text:
+        return "action_bundle_why_skipped"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        kb, state = knowledge_base(), _state(tracker)
+        if state["bundle"] not in kb.bundles:
+            dispatcher.utter_message(text="您还没有办一件事一次办，说“一件事一次办”就可以开始。")
+            return []
+        checklist = logic.build_checklist(kb, state["bundle"], state["answers"])
+        dispatcher.utter_message(text=logic.render_skipped(checklist))
+        return []
+
+
+class ActionBundleChangeAnswer(Action):
+    """After the checklist: pick the answer to change; that question is asked again and the list rebuilt."""
+
+    def name(self) -> Text:
+        return "action_bundle_change_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        kb, state = knowledge_base(), _state(tracker)
+        bundle = kb.bundles.get(state["bundle"] or "")
+        if not bundle or not state["answers"]:
+            dispatcher.utter_message(text="目前没有可以修改的回答。")
+            return []
+        chosen = next((e["value"] for e in tracker.latest_message.get("entities") or []
+                       if e.get("entity") == "bundle_question"), None)
+        answered = logic.answered_questions(bundle, state["answers"])
+        if chosen not in state["answers"]:
+            buttons = [{"title": f"{q['ask']}（现在：{logic.describe_answer(q, state['answers'][q['id']])}）",
+                        "payload": f'/change_answer{{"bundle_question": "{q["id"]}"}}'} for q in answered]
+            dispatcher.utter_message(text="您要改哪一个回答？", buttons=numbered_buttons(buttons, is_elderly(tracker)))
+            return []
+        # Drop the chosen answer and every later one (later questions may depend on it via ask_if).
+        keep = [q["id"] for q in answered[: [q["id"] for q in answered].index(chosen)]]
+        state["answers"] = {k: state["answers"][k] for k in keep}
+        return [SlotSet("bundle_answers", state), SlotSet("bundle", state["bundle"]),
+                SlotSet("bundle_answer", None), FollowupAction("bundle_form")]

@@ -1,0 +1,184 @@
+"""Answer questions about high-frequency services from the knowledge base.
+
+Path of a question: NLU gives the aspect (intent) and maybe a `service` entity (value = service id)
+→ `resolve_services` decides which service is meant → bot.knowledge.render writes the answer.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import is_elderly, numbered_buttons
+from actions.knowledge import knowledge_base
+from bot.knowledge.render import NEXT_ASPECTS, QUESTIONS, render_aspect, service_display_name
+from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, search
+
+INTENT_ASPECTS = {
+    "ask_service": "card",
+    "ask_materials": "materials",
+    "ask_fee": "fee",
+    "ask_time_limit": "time_limit",
+    "ask_place": "place",
+    "ask_online": "online",
+    "ask_eligibility": "eligibility",
+    "ask_steps": "steps",
+}
+ASPECT_INTENTS = {aspect: intent for intent, aspect in INTENT_ASPECTS.items()}
+MAX_SERVICES_PER_ANSWER = 3
+# Words that tell which aspect a question is about, for messages the NLU could not classify.
+ASPECT_WORDS = [
+    ("materials", ("材料", "带啥", "带什么", "要啥", "证件", "资料", "准备啥", "准备什么")),
+    ("fee", ("多少钱", "收费", "费用", "花钱", "要钱", "免费", "工本费")),
+    ("time_limit", ("多久", "几天", "多长时间", "时限", "啥时候能", "什么时候能", "多快")),
+    ("place", ("在哪", "哪里办", "地址", "窗口", "几点", "上班", "电话")),
+    ("online", ("网上", "手机", "线上", "app", "APP", "我的宁夏", "政务服务网", "小程序")),
+    ("eligibility", ("条件", "能不能办", "能办吗", "谁能", "够不够", "符合")),
+    ("steps", ("流程", "步骤", "程序", "先干啥", "怎么走")),
+]
+
+
+@dataclass
+class Resolution:
+    services: List[Text] = field(default_factory=list)  # answer these
+    choices: List[Text] = field(default_factory=list)   # or ask which of these
+    carried_over: bool = False
+
+
+def resolve_services(kb, tracker: Tracker) -> Resolution:
+    """Which service(s) the latest message is about.
+
+    Named in the message (NLU entity or an exact name/alias) > confident retrieval (typos, new phrasings)
+    > the service of the conversation so far (follow-up questions) > close candidates to choose from.
+    """
+    message = tracker.latest_message
+    named = [e["value"] for e in message.get("entities") or []
+             if e.get("entity") == "service" and e.get("value") in kb.services]
+    result = search(kb, message.get("text") or "", kinds=("service",), limit=MAX_SERVICES_PER_ANSWER)
+    if result.status == EXACT:
+        named += [c.id for c in result.candidates]
+    if named:
+        return Resolution(services=list(dict.fromkeys(named))[:MAX_SERVICES_PER_ANSWER])
+    if result.status == CONFIDENT:
+        return Resolution(services=[result.candidates[0].id])
+    current = tracker.get_slot("service")
+    if current in kb.services:
+        return Resolution(services=[current], carried_over=True)
+    if result.status == AMBIGUOUS:
+        return Resolution(choices=[c.id for c in result.candidates])
+    return Resolution()
+
+
+def aspect_of(tracker: Tracker) -> Text:
+    """The aspect asked: from the intent, else from words in the text, else the whole guide card."""
+    message = tracker.latest_message
+    intent = (message.get("intent") or {}).get("name")
+    if intent in INTENT_ASPECTS:
+        return INTENT_ASPECTS[intent]
+    text = message.get("text") or ""
+    return next((aspect for aspect, words in ASPECT_WORDS if any(w in text for w in words)), "card")
+
+
+def ask_payload(aspect: Text, service_id: Text) -> Text:
+    return f"/{ASPECT_INTENTS[aspect]}{json.dumps({'service': service_id})}"
+
+
+def follow_up_buttons(kb, service_id: Text, aspect: Text) -> List[Dict[Text, Text]]:
+    """猜你想问: the aspects people ask next, and one related service."""
+    buttons = [{"title": QUESTIONS[a][0], "payload": ask_payload(a, service_id)}
+               for a in NEXT_ASPECTS.get(aspect, ()) if a != aspect][:2]
+    related = [r for r in kb.services[service_id].get("related") or [] if r in kb.services]
+    if related:
+        buttons.append({"title": f"{service_display_name(kb, related[0])}怎么办？",
+                        "payload": ask_payload("card", related[0])})
+    return buttons[:3]
+
+
+class ActionAnswerService(Action):
+    def name(self) -> Text:
+        return "action_answer_service"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+        kb = knowledge_base()
+        aspect = aspect_of(tracker)
+        elderly = is_elderly(tracker)
+        if kb is None:
+            dispatcher.utter_message(text="抱歉，办事指南暂时打不开，请稍后再试，或拨打 12345 咨询。")
+            return []
+        resolution = resolve_services(kb, tracker)
+        if resolution.choices:
+            return self._ask_which(dispatcher, kb, resolution.choices, aspect, elderly)
+        if not resolution.services:
+            # Nothing matched: the fallback ladder asks again with suggestions, then offers a ticket.
+            return [FollowupAction("action_fallback_ladder")]
+        for service_id in resolution.services:
+            bubbles = render_aspect(kb, service_id, aspect, elderly=elderly)
+            for bubble in bubbles[:-1]:
+                dispatcher.utter_message(text=bubble)
+            buttons = follow_up_buttons(kb, service_id, aspect) if service_id == resolution.services[-1] else []
+            dispatcher.utter_message(text=bubbles[-1], buttons=numbered_buttons(buttons, elderly))
+        return [SlotSet("service", resolution.services[-1]), SlotSet("service_aspect", aspect)]
+
+    @staticmethod
+    def _ask_which(dispatcher, kb, choices: List[Text], aspect: Text, elderly: bool) -> List[Dict[Text, Any]]:
+        buttons = [{"title": service_display_name(kb, sid), "payload": ask_payload(aspect, sid)} for sid in choices]
+        text = "您问的是哪一项？" if elderly else "您想问的是下面哪一项？"
+        dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly))
+        return []
+
+
+class ActionAnswerMore(Action):
+    """“更多”: the full answer to the last service question (长辈模式 shows the 3 main points first)."""
+
+    def name(self) -> Text:
+        return "action_answer_more"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+        kb = knowledge_base()
+        service_id: Optional[Text] = tracker.get_slot("service")
+        if kb is None or service_id not in kb.services:
+            dispatcher.utter_message(text="您想了解哪件事？请直接说事项名称，比如“补身份证”。")
+            return []
+        aspect = tracker.get_slot("service_aspect") or "card"
+        for bubble in render_aspect(kb, service_id, aspect, elderly=False):
+            dispatcher.utter_message(text=bubble)
+        return []
+
+
+def named_in_text(kb, text: Text) -> Optional[Dict[Text, Text]]:
+    """A service or bundle the message clearly names (exact or confident retrieval), if any.
+
+    Used when NLU was unsure or judged the message out of scope: a citizen who names a service
+    should get an answer, not "I did not understand".
+    """
+    if kb is None:
+        return None
+    result = search(kb, text, limit=1)
+    if result.status in {EXACT, CONFIDENT}:
+        return {"kind": result.candidates[0].kind, "id": result.candidates[0].id}
+    return None
+
+
+def answer_named_item(item: Dict[Text, Text], dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
+    """Answer a service question, or start the bundle form, for an item found by `named_in_text`."""
+    if item["kind"] == "bundle":
+        return [SlotSet("bundle", item["id"]), FollowupAction("bundle_form")]
+    return ActionAnswerService().run(dispatcher, tracker, domain)
+
+
+class ActionOutOfScope(Action):
+    """Out of scope, unless the message names a service or bundle after all."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+        item = named_in_text(knowledge_base(), tracker.latest_message.get("text") or "")
+        if item:
+            return answer_named_item(item, dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
