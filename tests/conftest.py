@@ -1,0 +1,90 @@
+"""Shared fixtures: the real assistant (backend, action server, Rasa server) started once per session."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import requests
+
+from bot import training
+from bot.launcher import Assistant
+from bot.settings import ROOT, Settings
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    # HAIYUAN_MODEL lets a developer test an older model while iterating; CI always uses the current one.
+    override = os.environ.get("HAIYUAN_MODEL")
+    path = Path(override) if override else training.model_path()
+    if not path.exists():
+        pytest.fail(f"no model for the current data ({path.name}): run `python3 -m bot test`, which trains it")
+    return path
+
+
+@pytest.fixture(scope="session")
+def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    var_dir = tmp_path_factory.mktemp("var")
+    # The action server reads a copy of knowledge/, so tests can edit facts without touching the repo.
+    knowledge_dir = tmp_path_factory.mktemp("kb") / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge_dir)
+    os.environ.update({"OUTBOX_POLL_SECONDS": "1", "OUTBOX_BASE_DELAY": "0.5"})
+    settings = Settings(knowledge_dir=knowledge_dir, rasa_port=free_port(), action_port=free_port(), backend_port=free_port(),
+                        var_dir=var_dir, tracker_db_url=f"sqlite:///{var_dir / 'tracker.db'}",
+                        database_url=f"sqlite:///{var_dir / 'tickets.db'}",
+                        outbox_db_url=f"sqlite:///{var_dir / 'outbox.db'}")
+    running = Assistant(settings, model_path, log_dir=ARTIFACTS / "logs")
+    running.start(timeout=300)
+    yield running
+    running.stop()
+
+
+class Chat:
+    """One citizen talking to the bot through the REST channel."""
+
+    def __init__(self, rasa_url: str, sender: str | None = None) -> None:
+        self.url = f"{rasa_url}/webhooks/rest/webhook"
+        self.rasa_url = rasa_url
+        self.sender = sender or f"test-{uuid.uuid4().hex[:10]}"
+
+    def say(self, message: Any, metadata: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:
+        body = {"sender": self.sender, "message": message, **({"metadata": metadata} if metadata else {})}
+        response = requests.post(self.url, json=body, timeout=60)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def text(self, message: Any) -> str:
+        """All bot bubbles of one turn joined, buttons' titles included."""
+        return render(self.say(message))
+
+    def tracker(self) -> Dict[str, Any]:
+        return requests.get(f"{self.rasa_url}/conversations/{self.sender}/tracker", timeout=30).json()
+
+    def last_intent(self) -> str:
+        users = [e for e in self.tracker()["events"] if e["event"] == "user"]
+        return users[-1]["parse_data"]["intent"]["name"]
+
+
+def render(replies: List[Dict[str, Any]]) -> str:
+    parts = []
+    for reply in replies:
+        parts.append(reply.get("text") or "")
+        parts += [f"[{b['title']}]" for b in reply.get("buttons") or []]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def chat(assistant: Assistant) -> Chat:
+    return Chat(assistant.settings.rasa_url)
