@@ -1,0 +1,35 @@
+"""Rasa's socket.io channel, with custom JSON messages delivered as the event's data.
+
+Rasa 3.6's own SocketIOOutput sends `json_message` as `sio.emit(event, **json_message)`, so a custom
+message such as {"type": "ticket", ...} raises TypeError ("unexpected keyword argument 'type'") inside
+the turn: the reply is lost and the tracker is not saved (a finished form stays open). Here the dict
+itself becomes the `bot_uttered` data, the shape the web page expects; text and buttons are unchanged.
+
+credentials.yml names this class instead of `socketio:` (same settings, same channel name "socketio").
+"""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Dict, Text
+
+from rasa.core.channels import socketio
+from rasa.core.channels.channel import UserMessage
+from sanic import Blueprint
+
+
+class SocketIOOutput(socketio.SocketIOOutput):
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        await self._send_message(recipient_id, json_message)
+
+
+class SocketIOInput(socketio.SocketIOInput):
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def with_fixed_output(message: UserMessage) -> None:
+            if isinstance(message.output_channel, socketio.SocketIOOutput) and self.sio is not None:
+                message.output_channel = SocketIOOutput(self.sio, self.bot_message_evt)
+            await on_new_message(message)
+
+        return super().blueprint(with_fixed_output)
+
+    def get_output_channel(self) -> SocketIOOutput | None:
+        stock = super().get_output_channel()
+        return SocketIOOutput(self.sio, self.bot_message_evt) if stock is not None else None
