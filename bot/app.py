@@ -29,6 +29,7 @@ from bot.tickets import open311, routes as ticket_routes
 from bot.tickets.rules import RulesFile
 from bot.tickets.schemas import FIELD_LABELS
 from bot.tickets.service import TicketService
+from bot.web import routes as web_routes
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
 
     app.include_router(ticket_routes.router)
     app.include_router(open311.router)
+    app.include_router(web_routes.router)  # citizens' web chat page: public, no token
     return app
 
 

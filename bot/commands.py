@@ -45,6 +45,7 @@ def run() -> int:
         f"  REST:      curl -s {s.rasa_url}/webhooks/rest/webhook -H 'Content-Type: application/json' "
         "-d '{\"sender\": \"demo\", \"message\": \"你好\"}'\n"
         f"  socket.io: {s.rasa_url}/socket.io\n"
+        f"  网页对话:  {s.backend_url}/chat\n"
         f"  工单后台:  {s.backend_url}/docs\n"
         "  按 Ctrl-C 停止全部服务。\n",
         flush=True,

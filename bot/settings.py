@@ -27,6 +27,8 @@ class Settings:
     database_url: str = field(default_factory=lambda: _env("DATABASE_URL", ""))
     outbox_db_url: str = field(default_factory=lambda: _env("OUTBOX_DB_URL", ""))
     cors_origins: str = field(default_factory=lambda: _env("CORS_ORIGINS", "*"))
+    # Where citizens' browsers reach Rasa (the web chat page connects there); empty: rasa_url.
+    rasa_public_url: str = field(default_factory=lambda: _env("RASA_PUBLIC_URL", ""))
     knowledge_dir: Path = field(default_factory=lambda: Path(_env("KNOWLEDGE_DIR", str(ROOT / "knowledge"))))
 
     def __post_init__(self) -> None:
@@ -65,6 +67,7 @@ class Settings:
             "DATABASE_URL": self.database_url,
             "OUTBOX_DB_URL": self.outbox_db_url,
             "CORS_ORIGINS": self.cors_origins,
+            "RASA_PUBLIC_URL": self.rasa_public_url or self.rasa_url,
             "KNOWLEDGE_DIR": str(self.knowledge_dir),
             # Two cores: keep TensorFlow from oversubscribing them.
             "TF_INTRA_OP_PARALLELISM_THREADS": os.environ.get("TF_INTRA_OP_PARALLELISM_THREADS", "2"),

@@ -30,6 +30,7 @@ class BackendSettings:
     status_query_failures_per_number: int  # wrong phone digits per ticket number and hour
     supervise_interval_seconds: int  # 0 turns the periodic 督办 scan off
     max_body_bytes: int
+    rasa_public_url: str  # where citizens' browsers reach the Rasa server (the web chat page connects there)
 
     @property
     def token_file(self) -> Path:
@@ -51,6 +52,8 @@ class BackendSettings:
             status_query_failures_per_number=int(_env("STATUS_QUERY_FAILURES_PER_NUMBER", "10")),
             supervise_interval_seconds=int(_env("SUPERVISE_INTERVAL_SECONDS", "3600")),
             max_body_bytes=int(_env("MAX_BODY_BYTES", str(1024 * 1024))),
+            rasa_public_url=_env("RASA_PUBLIC_URL",
+                                 f"http://{_env('HAIYUAN_HOST', '127.0.0.1')}:{_env('RASA_PORT', '5005')}"),
         )
 
 

@@ -1,0 +1,715 @@
+/* 海原政务小助手 · the citizens' web chat.
+ *
+ * Talks to Rasa's socket.io channel (REST webhook as a fallback), keeps the session id and the transcript
+ * in localStorage, renders text, buttons, numbered lists and cards, and switches 长辈模式 (large text,
+ * read-aloud). Bot and user text reaches the page only through textContent, never innerHTML.
+ */
+(function () {
+  "use strict";
+
+  var CONFIG = window.HAIYUAN_CHAT_CONFIG || {};
+  var RASA_URL = String(CONFIG.rasaUrl || "").replace(/\/+$/, "");
+  var CHANNEL = CONFIG.channel || "web";
+  var KEY = {
+    session: "haiyuan-chat:session",
+    transcript: "haiyuan-chat:transcript",
+    elderly: "haiyuan-chat:elderly",
+    autoread: "haiyuan-chat:autoread",
+  };
+  var MAX_ENTRIES = 300;
+  var REPLY_TIMEOUT_MS = 45000;   // how long a REST call or the first socket.io reply may take
+  var SOCKET_GRACE_MS = 4000;     // how long to wait for socket.io before checking the REST channel
+  var OFFLINE_PROBE_MS = 10000;   // while offline, check the server this often (besides socket.io's own retries)
+
+  var MENU_TEXT = { "/elderly_mode_on": "打开长辈模式", "/elderly_mode_off": "关闭长辈模式" };
+  var OFFLINE_TEXT = "暂时连不上小助手。请检查网络后点“重试”，页面也会自动重连。着急可拨打 12345 政务服务便民热线。";
+  var NO_REPLY_TEXT = "小助手这次没有回复。您可以再说一遍，或拨打 12345 政务服务便民热线。";
+
+  // ---------------------------------------------------------------- storage (may be unavailable)
+  var store = {
+    get: function (key, fallback) {
+      try {
+        var value = window.localStorage.getItem(key);
+        return value === null ? fallback : JSON.parse(value);
+      } catch (e) { return fallback; }
+    },
+    set: function (key, value) {
+      try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* full or disabled */ }
+    },
+  };
+
+  function newSessionId() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return "web-" + window.crypto.randomUUID().replace(/-/g, "");
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return "web-" + Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+
+  function loadEntries() {
+    var saved = store.get(KEY.transcript, []);
+    if (!Array.isArray(saved)) return [];
+    return saved.filter(function (e) { return e && typeof e === "object" && typeof e.id === "string"; });
+  }
+
+  var state = {
+    sessionId: (function () {
+      var id = store.get(KEY.session, null);
+      if (typeof id !== "string" || !/^[\w-]{8,80}$/.test(id)) {
+        id = newSessionId();
+        store.set(KEY.session, id);
+      }
+      return id;
+    })(),
+    entries: loadEntries(),
+    elderly: store.get(KEY.elderly, false) === true,
+    autoread: store.get(KEY.autoread, false) === true,
+    socket: null,
+    socketReady: false,   // connected and the session confirmed
+    online: null,         // null: not known yet; true: socket.io or REST works; false: offline
+    pending: [],          // {message, entryId}: user messages not delivered yet
+    waitTimer: null,
+    probeTimer: null,
+    probing: false,
+    flushing: false,
+    statusKind: null,
+  };
+
+  // ---------------------------------------------------------------- DOM helpers
+  var $ = function (id) { return document.getElementById(id); };
+  var ui = {
+    body: document.body,
+    log: $("log"),
+    wrap: document.querySelector(".log-wrap"),
+    typing: $("typing"),
+    announcer: $("announcer"),
+    status: $("status"),
+    statusText: $("status-text"),
+    retry: $("retry"),
+    toggle: $("elderly-toggle"),
+    autoreadOption: $("autoread-option"),
+    autoread: $("autoread"),
+    newChat: $("new-chat"),
+    form: $("composer"),
+    input: $("message-input"),
+    printArea: $("print-area"),
+  };
+
+  function el(tag, props) {
+    var node = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (name) {
+      var value = props[name];
+      if (value === undefined || value === null || value === false) return;
+      if (name === "text") node.textContent = String(value);
+      else if (name === "className") node.className = value;
+      else if (name === "onClick") node.addEventListener("click", value);
+      else node.setAttribute(name, value === true ? "" : String(value));
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child) node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  function uid() { return Date.now().toString(36) + Math.random().toString(36).slice(2, 8); }
+
+  function str(value) { return typeof value === "string" ? value : ""; }
+
+  // Citizens type phone and ID numbers into complaint forms: their own bubbles (and the saved transcript)
+  // show them masked, like the rest of the system (138****5678, 6401**********1234).
+  function maskPersonal(text) {
+    return String(text)
+      .replace(/(^|\D)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)/g, "$1$2********$3")
+      .replace(/(^|\D)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g, "$1$2****$3");
+  }
+
+  // ---------------------------------------------------------------- rich text
+  var NUMBERED = /^\s*(\d{1,2})\s*[.、．)）](?!\d)\s*(\S.*)$/;   // "1. 身份证" "2、户口簿"
+  var NUMBERED_SPACE = /^\s*(\d{1,2})\s+(\D.*)$/;               // "1 打 12345"（长辈模式）
+  var SECTION = /^\s*[一二三四五六七八九十]+[、.．]/;             // "一、需要您带的材料："
+  var GUIDE_TITLE = /^【[^】\n]*办事指南】/;
+
+  function numberedRun(lines, start) {
+    // "1. …" lines (any number) or "1 …" lines (two or more, counting up from 1) become one <ol>.
+    var kinds = [[NUMBERED, 1, false], [NUMBERED_SPACE, 2, true]];
+    for (var k = 0; k < kinds.length; k++) {
+      var pattern = kinds[k][0], minimum = kinds[k][1], fromOne = kinds[k][2];
+      var items = [], i = start;
+      while (i < lines.length) {
+        var match = pattern.exec(lines[i]);
+        if (!match) break;
+        var n = Number(match[1]);
+        if (items.length ? n !== items[items.length - 1][0] + 1 : (fromOne && n !== 1)) break;
+        items.push([n, match[2]]);
+        i++;
+      }
+      if (items.length >= minimum) return { items: items, end: i };
+    }
+    return null;
+  }
+
+  function richText(container, text) {
+    var lines = String(text || "").split(/\r?\n/);
+    var i = 0;
+    while (i < lines.length) {
+      var run = numberedRun(lines, i);
+      if (run) {
+        var list = el("ol");
+        run.items.forEach(function (item) {
+          var li = el("li", { text: item[1] });
+          li.value = item[0];
+          list.appendChild(li);
+        });
+        container.appendChild(list);
+        i = run.end;
+        continue;
+      }
+      var line = lines[i];
+      if (line.trim()) container.appendChild(el("p", { className: SECTION.test(line) ? "section" : null, text: line }));
+      else if (i > 0 && i < lines.length - 1) container.appendChild(el("div", { className: "gap", "aria-hidden": "true" }));
+      i++;
+    }
+    return container;
+  }
+
+  function splitTitle(text, fallbackTitle) {
+    // "【…】" on the first line is the card's title; the rest is its body.
+    var lines = String(text || "").split(/\r?\n/);
+    var first = lines[0] || "";
+    if (/^【.*】$/.test(first.trim())) return { title: first.trim().slice(1, -1), body: lines.slice(1).join("\n") };
+    return { title: fallbackTitle || "", body: String(text || "") };
+  }
+
+  // ---------------------------------------------------------------- rendering entries
+  function speechOf(entry) {
+    var parts = [];
+    if (entry.kind === "ticket") {
+      parts.push((entry.queued ? "临时编号：" : "工单号：") + spaced(entry.reference));
+    }
+    if (entry.text) parts.push(entry.text);
+    else if (entry.kind === "checklist" && entry.printText) parts.push(entry.printText);
+    if (entry.buttons && entry.buttons.length) {
+      parts.push("可以选：" + entry.buttons.map(function (b) { return b.title; }).join("；"));
+    }
+    return parts.join("\n");
+  }
+
+  function spaced(reference) { return String(reference || "").split("").join(" "); }
+
+  function readAloudButton(entry) {
+    if (!speech.available) return null;
+    return el("button", {
+      type: "button", className: "read-aloud", text: "朗读", "aria-label": "朗读这条回复",
+      onClick: function () { speech.say(speechOf(entry), true); },
+    });
+  }
+
+  function choices(entry) {
+    if (!entry.buttons || !entry.buttons.length) return null;
+    var group = el("div", { className: "choices", role: "group", "aria-label": "可选的回答" });
+    entry.buttons.forEach(function (button) {
+      group.appendChild(el("button", {
+        type: "button", text: button.title,
+        onClick: function () { sendMessage(button.payload, button.title); ui.input.focus(); },
+      }));
+    });
+    return group;
+  }
+
+  function botBubble(entry) {
+    if (entry.kind === "checklist") {
+      var shown = splitTitle(entry.text || entry.printText, entry.title);
+      return el("article", { className: "bubble card checklist", "aria-label": "办事清单" },
+        el("h3", { text: shown.title || "办事清单" }),
+        richText(el("div", { className: "card-body" }), shown.body),
+        el("div", { className: "card-actions" },
+          el("button", { type: "button", text: "打印", "aria-label": "打印这份清单",
+                         onClick: function () { printCard(entry); } })));
+    }
+    if (entry.kind === "ticket") {
+      var copyState = el("span", { className: "copy-state", "aria-live": "polite" });
+      return el("article", { className: "bubble card ticket", "aria-label": entry.queued ? "诉求已记录" : "工单已登记" },
+        el("h3", { text: entry.queued ? "诉求已记录（临时编号）" : "工单已登记" }),
+        el("strong", { className: "ticket-number", text: entry.reference }),
+        el("div", { className: "card-actions" },
+          el("button", { type: "button", text: "复制", "aria-label": "复制编号 " + entry.reference,
+                         onClick: function () { copyText(entry.reference, copyState); } }),
+          copyState),
+        entry.text ? richText(el("div", { className: "card-body ticket-note" }), entry.text) : null);
+    }
+    if (GUIDE_TITLE.test(entry.text || "")) {
+      var guide = splitTitle(entry.text);
+      return el("article", { className: "bubble card guide", "aria-label": "办事指南" },
+        el("h3", { text: guide.title }), richText(el("div", { className: "card-body" }), guide.body));
+    }
+    return richText(el("div", { className: "bubble" }), entry.text);
+  }
+
+  function renderEntry(entry) {
+    var item = el("li", { className: "msg", "data-entry": entry.id });
+    if (entry.from === "user") {
+      item.classList.add("user");
+      if (entry.failed) item.classList.add("failed");
+      item.appendChild(el("span", { className: "visually-hidden", text: "我说：" }));
+      item.appendChild(el("div", { className: "bubble", text: entry.text }));
+      if (entry.failed) {
+        var queued = state.pending.some(function (p) { return p.entryId === entry.id; });
+        item.appendChild(el("p", { className: "send-state", text: queued ? "未发出，恢复连接后会自动重发" : "未发出" }));
+      }
+      return item;
+    }
+    item.classList.add("bot");
+    if (entry.kind === "feedback") {
+      var answered = entry.answered;
+      var group = el("div", { className: "feedback", role: "group", "aria-label": "这个回答有用吗？" },
+        el("span", { className: "label", text: answered ? "谢谢您的反馈。" : "这个回答有用吗？" }));
+      [["有用", "/answer_helpful"], ["没用", "/answer_unhelpful"]].forEach(function (pair) {
+        group.appendChild(el("button", {
+          type: "button", text: pair[0], disabled: Boolean(answered), "aria-pressed": answered === pair[0] ? "true" : null,
+          onClick: function () { answerFeedback(entry, pair[0], pair[1]); },
+        }));
+      });
+      item.appendChild(group);
+      return item;
+    }
+    item.appendChild(el("span", { className: "visually-hidden", text: "小助手说：" }));
+    item.appendChild(botBubble(entry));
+    var group2 = choices(entry);
+    if (group2) item.appendChild(group2);
+    var reader = readAloudButton(entry);
+    if (reader) item.appendChild(reader);
+    return item;
+  }
+
+  function intro() {
+    return el("li", { className: "msg bot intro" },
+      el("span", { className: "visually-hidden", text: "小助手说：" }),
+      richText(el("div", { className: "bubble" }),
+        "您好！我是海原县政务服务智能客服。\n请直接说您要办的事，比如“身份证丢了咋补办”，或点上面的按钮。"));
+  }
+
+  function renderAll() {
+    ui.log.textContent = "";
+    ui.log.appendChild(intro());
+    state.entries.forEach(function (entry) { ui.log.appendChild(renderEntry(entry)); });
+    scrollToEnd();
+  }
+
+  function rerender(entry) {
+    var old = ui.log.querySelector('[data-entry="' + entry.id + '"]');
+    if (old) old.replaceWith(renderEntry(entry));
+  }
+
+  function scrollToEnd() { ui.wrap.scrollTop = ui.wrap.scrollHeight; }
+
+  function save() { store.set(KEY.transcript, state.entries.slice(-MAX_ENTRIES)); }
+
+  function addEntry(entry) {
+    entry.id = uid();
+    entry.t = Date.now();
+    // An unanswered 有用/没用 row stays the last thing of its turn: later bot messages go above it.
+    var last = state.entries[state.entries.length - 1];
+    var node = renderEntry(entry);
+    if (entry.from === "bot" && last && last.kind === "feedback" && !last.answered) {
+      state.entries.splice(state.entries.length - 1, 0, entry);
+      ui.log.insertBefore(node, ui.log.querySelector('[data-entry="' + last.id + '"]'));
+    } else {
+      state.entries.push(entry);
+      ui.log.appendChild(node);
+    }
+    if (state.entries.length > MAX_ENTRIES) state.entries.splice(0, state.entries.length - MAX_ENTRIES);
+    save();
+    scrollToEnd();
+    return entry;
+  }
+
+  function lastBotTextOfTurn() {
+    for (var i = state.entries.length - 1; i >= 0; i--) {
+      var entry = state.entries[i];
+      if (entry.from === "user") return null;
+      if (entry.kind === "feedback") continue;
+      return entry.kind === "text" ? entry : null;
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- bot messages
+  function normalizeMessage(data) {
+    // REST: {text, buttons, custom}; socket.io: {text, quick_replies} or the custom dict itself.
+    if (!data || typeof data !== "object") return null;
+    var raw = Array.isArray(data.buttons) ? data.buttons : Array.isArray(data.quick_replies) ? data.quick_replies : [];
+    var message = {
+      text: str(data.text),
+      buttons: raw.filter(function (b) { return b && typeof b.title === "string" && b.title; }).slice(0, 12)
+        .map(function (b) { return { title: b.title, payload: str(b.payload) || b.title }; }),
+      custom: null,
+    };
+    if (data.custom && typeof data.custom === "object") {
+      message.custom = data.custom;
+    } else if (typeof data.type === "string") {
+      // socket.io delivers a custom message as the dict itself; Rasa's own messages never have "type".
+      return { text: "", buttons: [], custom: data };
+    }
+    var custom = message.custom;
+    if (custom && !custom.type && custom.data && typeof custom.data === "object") message.custom = custom.data;
+    return message;
+  }
+
+  function receive(data, live) {
+    var message = normalizeMessage(data);
+    if (!message) return;
+    stopWaiting();
+    if (message.text || message.buttons.length) {
+      var entry = addEntry({ from: "bot", kind: "text", text: message.text, buttons: message.buttons });
+      if (live !== false) announce(entry);
+    }
+    if (message.custom) handleCustom(message.custom);
+  }
+
+  function absorbInto(kind, fields, fallbackText) {
+    // The custom message follows the text of the same reply: that bubble becomes the card.
+    var entry = lastBotTextOfTurn();
+    if (entry) {
+      Object.keys(fields).forEach(function (name) { entry[name] = fields[name]; });
+      entry.kind = kind;
+      save();
+      rerender(entry);
+      return;
+    }
+    var fresh = { from: "bot", kind: kind, text: fallbackText, buttons: [] };
+    Object.keys(fields).forEach(function (name) { fresh[name] = fields[name]; });
+    announce(addEntry(fresh));
+  }
+
+  function handleCustom(custom) {
+    try {
+      if (custom.type === "bundle_checklist") {
+        absorbInto("checklist", { title: str(custom.title), printText: str(custom.text), bundle: str(custom.bundle) },
+                   str(custom.text));
+      } else if (custom.type === "ticket" && str(custom.reference)) {
+        absorbInto("ticket", { reference: str(custom.reference), queued: custom.queued === true }, "");
+      } else if (custom.type === "service_answer") {
+        addEntry({ from: "bot", kind: "feedback", service: str(custom.service), aspect: str(custom.aspect), answered: null });
+      } else if (custom.type === "elderly_mode" && typeof custom.on === "boolean") {
+        setElderly(custom.on, false);
+      }
+      // Anything else is for other clients: ignored.
+    } catch (error) {
+      if (window.console) window.console.warn("忽略无法显示的消息", error);
+    }
+  }
+
+  function answerFeedback(entry, label, payload) {
+    if (entry.answered) return;
+    entry.answered = label;
+    save();
+    rerender(entry);
+    sendMessage(payload, label);
+  }
+
+  // ---------------------------------------------------------------- screen reader and read-aloud
+  function announce(entry) {
+    var text = speechOf(entry);
+    if (!text) return;
+    ui.announcer.appendChild(el("p", { text: "小助手说：" + text }));
+    while (ui.announcer.childNodes.length > 3) ui.announcer.removeChild(ui.announcer.firstChild);
+    if (state.elderly && state.autoread) speech.say(text, false);
+  }
+
+  var speech = {
+    available: "speechSynthesis" in window && typeof window.SpeechSynthesisUtterance === "function",
+    voice: function () {
+      var voices = window.speechSynthesis.getVoices() || [];
+      return voices.filter(function (v) { return /^zh[-_]CN/i.test(v.lang); })[0] ||
+             voices.filter(function (v) { return /^zh/i.test(v.lang); })[0] || null;
+    },
+    say: function (text, interrupt) {
+      if (!speech.available || !text) return;
+      if (interrupt) window.speechSynthesis.cancel();
+      var utterance = new window.SpeechSynthesisUtterance(text);
+      utterance.lang = "zh-CN";
+      utterance.rate = 0.9;
+      var voice = speech.voice();
+      if (voice) utterance.voice = voice;
+      window.speechSynthesis.speak(utterance);
+    },
+    stop: function () { if (speech.available) window.speechSynthesis.cancel(); },
+  };
+
+  // ---------------------------------------------------------------- cards: print and copy
+  function printCard(entry) {
+    var shown = splitTitle(entry.printText || entry.text, entry.title);
+    ui.printArea.textContent = "";
+    ui.printArea.appendChild(el("article", { className: "card" },
+      el("h3", { text: shown.title || "办事清单" }),
+      richText(el("div"), shown.body),
+      el("p", { className: "print-note", text: "海原政务小助手 · 打印于 " + new Date().toLocaleString("zh-CN") })));
+    window.print();
+  }
+
+  window.addEventListener("afterprint", function () { ui.printArea.textContent = ""; });
+
+  function copyText(text, stateNode) {
+    var done = function () { stateNode.textContent = "已复制"; };
+    var fallback = function () {
+      var area = el("textarea", { className: "visually-hidden", "aria-hidden": "true" });
+      area.value = text;
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      area.remove();
+      stateNode.textContent = ok ? "已复制" : "请长按编号复制";
+    };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
+    else fallback();
+  }
+
+  // ---------------------------------------------------------------- connection state
+  function showStatus(kind, text) {
+    // kind: "offline" (an alert with 重试), "connecting" or "notice" (quiet, no button).
+    state.statusKind = kind;
+    ui.status.className = "status" + (kind === "offline" ? "" : " connecting");
+    ui.status.setAttribute("role", kind === "offline" ? "alert" : "status");
+    ui.statusText.textContent = text;
+    ui.status.hidden = false;
+  }
+
+  function hideStatus() {
+    state.statusKind = null;
+    ui.status.hidden = true;
+  }
+
+  function setOnline() {
+    var wasOffline = state.online === false;
+    state.online = true;
+    clearInterval(state.probeTimer);
+    state.probeTimer = null;
+    if (state.statusKind === "offline" || state.statusKind === "connecting") hideStatus();
+    if (wasOffline || state.pending.length) flushPending();
+  }
+
+  function setOffline() {
+    state.online = false;
+    stopWaiting();
+    showStatus("offline", OFFLINE_TEXT);
+    if (!state.probeTimer) state.probeTimer = setInterval(probe, OFFLINE_PROBE_MS);
+  }
+
+  function probe() {
+    // Is the REST channel reachable? (GET /webhooks/rest/ answers {"status": "ok"}.)
+    if (state.probing) return Promise.resolve(state.online === true);
+    if (state.socketReady) { setOnline(); return Promise.resolve(true); }
+    state.probing = true;
+    return timedFetch(RASA_URL + "/webhooks/rest/", { method: "GET" }, 8000)
+      .then(function (response) { return response.ok; }, function () { return false; })
+      .then(function (ok) {
+        state.probing = false;
+        if (ok) setOnline(); else if (!state.socketReady) setOffline();
+        return ok;
+      });
+  }
+
+  function retry() {
+    showStatus("connecting", "正在重新连接…");
+    if (state.socket && !state.socket.connected) state.socket.connect();
+    setTimeout(probe, 300);
+  }
+
+  // ---------------------------------------------------------------- sending
+  function metadata() { return { elderly_mode: state.elderly, channel: CHANNEL }; }
+
+  function timedFetch(url, options, timeout) {
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, timeout) : null;
+    var settings = Object.assign({ mode: "cors", credentials: "omit", cache: "no-store" }, options,
+                                 controller ? { signal: controller.signal } : {});
+    return fetch(url, settings).finally(function () { clearTimeout(timer); });
+  }
+
+  function sendRest(message) {
+    return timedFetch(RASA_URL + "/webhooks/rest/webhook", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.sessionId, message: message, metadata: metadata() }),
+    }, REPLY_TIMEOUT_MS).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  function startWaiting() {
+    ui.typing.hidden = false;
+    scrollToEnd();
+    clearTimeout(state.waitTimer);
+    state.waitTimer = setTimeout(function () {
+      ui.typing.hidden = true;
+      if (state.online !== false) showStatus("notice", NO_REPLY_TEXT);
+    }, REPLY_TIMEOUT_MS);
+  }
+
+  function stopWaiting() {
+    clearTimeout(state.waitTimer);
+    ui.typing.hidden = true;
+    if (state.statusKind === "notice") hideStatus();
+  }
+
+  function markFailed(entryId, failed) {
+    var entry = state.entries.filter(function (e) { return e.id === entryId; })[0];
+    if (!entry || Boolean(entry.failed) === failed) return;
+    entry.failed = failed;
+    save();
+    rerender(entry);
+  }
+
+  function deliver(item) {
+    // Resolves true when the message reached Rasa; false leaves it pending.
+    startWaiting();
+    if (state.socketReady && state.socket && state.socket.connected) {
+      state.socket.emit("user_uttered", { message: item.message, session_id: state.sessionId, metadata: metadata() });
+      markFailed(item.entryId, false);
+      return Promise.resolve(true);
+    }
+    return sendRest(item.message).then(function (replies) {
+      markFailed(item.entryId, false);
+      setOnline();
+      stopWaiting();
+      (Array.isArray(replies) ? replies : []).forEach(function (reply) { receive(reply); });
+      return true;
+    }, function () {
+      markFailed(item.entryId, true);
+      if (!state.socketReady) setOffline(); else stopWaiting();
+      return false;
+    });
+  }
+
+  function flushPending() {
+    if (state.flushing || !state.pending.length) return;
+    state.flushing = true;
+    var next = function () {
+      if (!state.pending.length) { state.flushing = false; return; }
+      deliver(state.pending[0]).then(function (ok) {
+        if (ok) { state.pending.shift(); next(); } else state.flushing = false;
+      });
+    };
+    next();
+  }
+
+  function sendMessage(message, display) {
+    message = String(message || "").trim();
+    if (!message) return;
+    var entry = addEntry({ from: "user", text: maskPersonal(display || MENU_TEXT[message] || message) });
+    // Every message goes through the queue, so they reach Rasa in order, also after an outage.
+    state.pending.push({ message: message, entryId: entry.id });
+    if (state.online === false) {
+      markFailed(entry.id, true);
+      probe();
+    } else {
+      flushPending();
+    }
+  }
+
+  // ---------------------------------------------------------------- socket.io
+  function connectSocket() {
+    if (typeof window.io !== "function" || !RASA_URL) { probe(); return; }
+    var socket = window.io(RASA_URL, {
+      path: CONFIG.socketPath || "/socket.io",
+      // Long-polling only: Rasa 3.6's Sanic server with python-engineio 4.15 breaks the WebSocket upgrade
+      // ("Invalid frame header"), after which the session never connects. Polling also passes every proxy.
+      transports: CONFIG.transports || ["polling"],
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 8000,
+      timeout: 8000,
+      withCredentials: false,
+    });
+    state.socket = socket;
+    socket.on("connect", function () { socket.emit("session_request", { session_id: state.sessionId }); });
+    socket.on("session_confirm", function () {
+      state.socketReady = true;
+      setOnline();
+    });
+    socket.on("bot_uttered", function (data) { receive(data); });
+    socket.on("disconnect", function () { state.socketReady = false; probe(); });
+    socket.on("connect_error", function () { state.socketReady = false; probe(); });
+    setTimeout(function () { if (!state.socketReady) probe(); }, SOCKET_GRACE_MS);
+  }
+
+  // ---------------------------------------------------------------- 长辈模式
+  function setElderly(on, sendToBot) {
+    var changed = state.elderly !== on;
+    state.elderly = on;
+    store.set(KEY.elderly, on);
+    ui.body.classList.toggle("elderly", on);
+    ui.toggle.setAttribute("aria-checked", on ? "true" : "false");
+    ui.autoreadOption.hidden = !(on && speech.available);
+    if (!on) speech.stop();
+    if (sendToBot) sendMessage(on ? "/elderly_mode_on" : "/elderly_mode_off");
+    return changed;
+  }
+
+  // ---------------------------------------------------------------- wiring
+  function autoGrow() {
+    ui.input.style.height = "auto";
+    ui.input.style.height = Math.min(ui.input.scrollHeight + 4, 220) + "px";
+  }
+
+  ui.form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = ui.input.value;
+    if (!text.trim()) { ui.input.focus(); return; }
+    ui.input.value = "";
+    autoGrow();
+    sendMessage(text);
+    ui.input.focus();
+  });
+
+  ui.input.addEventListener("keydown", function (event) {
+    // Enter sends; Shift+Enter is a new line; never while an input method is composing (拼音).
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      ui.form.requestSubmit ? ui.form.requestSubmit() : ui.form.dispatchEvent(new Event("submit", { cancelable: true }));
+    }
+  });
+  ui.input.addEventListener("input", autoGrow);
+
+  Array.prototype.forEach.call(document.querySelectorAll(".quick-menu button"), function (button) {
+    button.addEventListener("click", function () { sendMessage(button.getAttribute("data-payload"), button.textContent); });
+  });
+
+  ui.toggle.addEventListener("click", function () { setElderly(!state.elderly, true); });
+  ui.autoread.addEventListener("change", function () {
+    state.autoread = ui.autoread.checked;
+    store.set(KEY.autoread, state.autoread);
+    if (!state.autoread) speech.stop();
+  });
+  ui.retry.addEventListener("click", retry);
+  ui.newChat.addEventListener("click", function () {
+    if (!window.confirm("开始新对话？本页的对话记录会清除。")) return;
+    speech.stop();
+    state.entries = [];
+    state.pending = [];
+    state.sessionId = newSessionId();
+    store.set(KEY.session, state.sessionId);
+    save();
+    renderAll();
+    if (state.socket && state.socket.connected) state.socket.emit("session_request", { session_id: state.sessionId });
+    if (state.elderly) sendMessage("/elderly_mode_on");
+    ui.input.focus();
+  });
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") speech.stop(); });
+
+  // Start: the saved mode and transcript first (no announcements), then connect.
+  ui.autoread.checked = state.autoread;
+  setElderly(state.elderly, false);
+  renderAll();
+  connectSocket();
+
+  // For tests and embedding pages: show a bot message as if it had arrived (nothing is sent).
+  window.haiyuanChat = {
+    receive: function (message) { receive(message); },
+    sessionId: function () { return state.sessionId; },
+    transport: function () { return state.socketReady ? "socket.io" : state.online ? "rest" : "offline"; },
+  };
+})();
