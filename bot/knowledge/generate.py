@@ -6,21 +6,37 @@
 Outputs (relative to --out; default: the repo, or the folder holding --root when given):
     data/nlu/generated/knowledge.yml   lookup tables `service`, `bundle` (longest first) and synonyms → id
     data/jieba/userdict.txt            names, aliases, keywords and domain words, one `word freq nz` a line
+    data/nlu/generated/service_variants.yml
+                                       each hand-written service question of data/nlu/services.yml again with
+                                       other services' names in the [..](service) span, so DIET learns the
+                                       aspect from the question words, not from which service happened to be
+                                       named (without it "办居住证在哪里办" was read as a materials question)
 The output depends only on the content, never on time or file order, so it is reproducible.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import random
+import re
 import sys
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
+
+import jieba
+import yaml
 
 from bot.knowledge.loader import check_base, default_root
 from bot.knowledge.schema import item_labels
-from bot.knowledge.words import JIEBA_FREQ, JIEBA_TAG, knowledge_words
+from bot.knowledge.words import JIEBA_BLOCK, JIEBA_FREQ, JIEBA_TAG, knowledge_words
 
 NLU_FILE = "data/nlu/generated/knowledge.yml"
 USERDICT_FILE = "data/jieba/userdict.txt"
+VARIANTS_FILE = "data/nlu/generated/service_variants.yml"
+HANDWRITTEN_FILE = "data/nlu/services.yml"  # input of the variants
+HELD_OUT_DIR = "tests/nlu"  # never generate a held-out example
+VARIANTS_PER_EXAMPLE = 2
+_SERVICE_SPAN = re.compile(r"\[([^\]]+)\]\(service\)")
 COMMAND = "python -m bot.knowledge.generate"
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,9 +78,82 @@ def userdict(services: Mapping[str, dict], bundles: Mapping[str, dict]) -> str:
     return "".join(f"{word} {JIEBA_FREQ} {JIEBA_TAG}\n" for word in knowledge_words(services, bundles))
 
 
-def build_outputs(services: Mapping[str, dict], bundles: Mapping[str, dict]) -> dict[str, str]:
-    """Relative output path → file content."""
-    return {NLU_FILE: nlu_yaml(services, bundles), USERDICT_FILE: userdict(services, bundles)}
+def _examples(nlu_text: str) -> list[tuple[str, str]]:
+    """(intent, example) pairs of a Rasa NLU YAML text."""
+    pairs = []
+    for block in (yaml.safe_load(nlu_text) or {}).get("nlu") or []:
+        if "intent" in block:
+            pairs += [(block["intent"], line.strip()[2:].strip()) for line in str(block.get("examples") or "")
+                      .splitlines() if line.strip().startswith("- ")]
+    return pairs
+
+
+def _plain(example: str) -> str:
+    return _SERVICE_SPAN.sub(r"\1", example)
+
+
+def _aligned(tokenizer: jieba.Tokenizer, variant: str) -> bool:
+    """The service span is whole jieba tokens in its new context (else Rasa trains it as no entity)."""
+    found = _SERVICE_SPAN.search(variant)
+    start = found.start()
+    end = start + len(found.group(1))
+    cuts = {edge for _, s, e in tokenizer.tokenize(_plain(variant)) for edge in (s, e)}
+    return start in cuts and end in cuts
+
+
+def service_variants(services: Mapping[str, dict], bundles: Mapping[str, dict], handwritten: str,
+                     held_out: Iterable[str] = ()) -> str:
+    """Rasa NLU YAML: each example with one service span, VARIANTS_PER_EXAMPLE times with other names.
+
+    The names are drawn, with a seed taken from the example itself, from every service's labels that
+    jieba can keep as one token; a variant equal to a hand-written or held-out example, or whose span
+    jieba would cut differently next to its new neighbours (能领 + 失业金 → 领失业金), is left out.
+    """
+    names = sorted({label for data in services.values() for _, label in item_labels(data) if JIEBA_BLOCK.match(label)})
+    tokenizer = jieba.Tokenizer()
+    for word in knowledge_words(services, bundles):
+        tokenizer.add_word(word, JIEBA_FREQ, JIEBA_TAG)
+    pairs = _examples(handwritten)
+    taken = {_plain(example) for _, example in pairs} | {_plain(text) for text in held_out}
+    by_intent: dict[str, list[str]] = {}
+    for intent, example in pairs:
+        spans = _SERVICE_SPAN.findall(example)
+        if len(spans) != 1:
+            continue
+        rng = random.Random(hashlib.sha256(example.encode("utf-8")).hexdigest())
+        candidates = rng.sample([n for n in names if n != spans[0]], 4 * VARIANTS_PER_EXAMPLE)
+        kept = 0
+        for name in candidates:
+            variant = _SERVICE_SPAN.sub(lambda _: f"[{name}](service)", example)
+            if kept < VARIANTS_PER_EXAMPLE and _plain(variant) not in taken and _aligned(tokenizer, variant):
+                taken.add(_plain(variant))
+                by_intent.setdefault(intent, []).append(variant)
+                kept += 1
+    lines = [
+        f"# 由 {COMMAND} 从 {HANDWRITTEN_FILE} 和 knowledge/ 生成，请勿手工编辑。",
+        f"# Generated by `{COMMAND}` from {HANDWRITTEN_FILE} and knowledge/; do not edit.",
+        'version: "3.1"',
+        "nlu:",
+    ]
+    for intent in sorted(by_intent):
+        lines += [f"- intent: {intent}", "  examples: |"] + [f"    - {v}" for v in by_intent[intent]]
+    return "\n".join(lines) + "\n"
+
+
+def build_outputs(services: Mapping[str, dict], bundles: Mapping[str, dict], handwritten: str | None = None,
+                  held_out: Iterable[str] = ()) -> dict[str, str]:
+    """Relative output path → file content (the variants only when the hand-written examples are given)."""
+    outputs = {NLU_FILE: nlu_yaml(services, bundles), USERDICT_FILE: userdict(services, bundles)}
+    if handwritten is not None:
+        outputs[VARIANTS_FILE] = service_variants(services, bundles, handwritten, held_out)
+    return outputs
+
+
+def held_out_texts(project: Path) -> list[str]:
+    texts = []
+    for path in sorted((project / HELD_OUT_DIR).glob("*.yml")):
+        texts += [example for _, example in _examples(path.read_text(encoding="utf-8"))]
+    return texts
 
 
 def stale_files(outputs: Mapping[str, str], out: Path) -> list[str]:
@@ -93,7 +182,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.allow_errors:
             print(f"知识库有 {len(issues)} 个错误，未生成（先修正，或加 --allow-errors）。", file=sys.stderr)
             return 1
-    outputs = build_outputs(_by_id(raw.services), _by_id(raw.bundles))
+    handwritten = out / HANDWRITTEN_FILE
+    outputs = build_outputs(_by_id(raw.services), _by_id(raw.bundles),
+                            handwritten.read_text(encoding="utf-8") if handwritten.exists() else None,
+                            held_out_texts(out))
     stale = stale_files(outputs, out)
     if args.check:
         for rel in stale:

@@ -10,7 +10,7 @@ JIEBA_FREQ = 20000  # high enough that jieba keeps each entry as one token
 JIEBA_TAG = "nz"
 # jieba cuts text into blocks of these characters first; a word with any other character
 # (space, 、, quotes, brackets) can never come out as one token, so it is not worth an entry.
-_JIEBA_BLOCK = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+$")
+JIEBA_BLOCK = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+$")
 
 
 def domain_words() -> list[str]:
@@ -29,7 +29,7 @@ def dictionary_words(items: Iterable[Mapping], extra: Iterable[str] = ()) -> lis
     """Sorted, unique jieba entries; ASCII letters also in lower case (jieba is case-sensitive)."""
     words: set[str] = set()
     for word in [w for data in items for w in item_words(data)] + list(extra):
-        if _JIEBA_BLOCK.match(word):
+        if JIEBA_BLOCK.match(word):
             words.update({word, word.lower()})
     return sorted(words)
 
