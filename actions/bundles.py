@@ -15,22 +15,30 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import is_elderly, numbered_buttons
-from actions.forms import interruption_response, is_fresh_user_message, latest_intent
+from actions.forms import interruption_response, is_fresh_user_message, latest_entities, latest_intent
 from actions.knowledge import knowledge_base
-from actions.services import INTENT_ASPECTS, ActionAnswerService
+from actions.safety import safety_interruption
+from actions.services import INTENT_ASPECTS, ActionAnswerService, resolve_services
 from bot.knowledge import bundles as logic
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, search
+from bot.nlu.text import option_number
 
 ELDERLY_BUNDLES = ["newborn", "retirement", "after_death", "social_security_card_services"]
+
+
 def _state(tracker: Tracker) -> Dict[Text, Any]:
     """{"bundle": id, "answers": {...}} of the bundle being (or last) worked through."""
     return dict(tracker.get_slot("bundle_answers") or {"bundle": None, "answers": {}})
 
 
+def bundle_ids(kb, elderly: bool) -> List[Text]:
+    """The bundles the menu offers, in menu order (长辈模式: the four most asked)."""
+    return [b for b in ELDERLY_BUNDLES if b in kb.bundles] if elderly else sorted(kb.bundles)
+
+
 def bundle_buttons(kb, elderly: bool) -> List[Dict[Text, Text]]:
-    ids = [b for b in ELDERLY_BUNDLES if b in kb.bundles] if elderly else sorted(kb.bundles)
     return [{"title": _short_title(kb.bundles[b]["name"]), "payload": f'/start_bundle{{"bundle": "{b}"}}'}
-            for b in ids]
+            for b in bundle_ids(kb, elderly)]
 
 
 def _short_title(name: Text) -> Text:
@@ -73,6 +81,9 @@ class ValidateBundleForm(FormValidationAction):
         return "validate_bundle_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        safety = safety_interruption(dispatcher, tracker, ["bundle", "bundle_answer"])
+        if safety is not None:
+            return safety
         # Side requests are only read from a fresh user message (not when the form is re-activated).
         if is_fresh_user_message(tracker):
             events = self._interruption(latest_intent(tracker), dispatcher, tracker, domain)
@@ -101,8 +112,11 @@ class ValidateBundleForm(FormValidationAction):
         if not asking_which and self._reads_as_answer(kb, state, tracker):
             return None  # "是本县的" is an answer, whatever intent NLU saw in it
         if intent in INTENT_ASPECTS:
-            events = ActionAnswerService().run(dispatcher, tracker, domain)
-            if any(e.get("event") == "followup" for e in events):
+            events: List[Dict] = []
+            found = resolve_services(kb, tracker)
+            if found.services or found.choices:
+                events = ActionAnswerService().run(dispatcher, tracker, domain)
+            else:  # no fallback ladder in the middle of a bundle: say so and carry on
                 dispatcher.utter_message(text="这个问题我没找到对应的办事指南，办完这件事可以再单独问我。")
             dispatcher.utter_message(text="我们接着办刚才的事：")
             return [e for e in events if e.get("event") == "slot"] + [SlotSet("bundle_answer", None)]
@@ -140,6 +154,10 @@ class ValidateBundleForm(FormValidationAction):
     @staticmethod
     def _find_bundle(kb, tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[Text]:
         text = tracker.latest_message.get("text") or ""
+        number = option_number(text)
+        offered = bundle_ids(kb, is_elderly(tracker))
+        if number is not None and number <= len(offered):  # "2": the second bundle of the menu
+            return offered[number - 1]
         result = search(kb, text, kinds=("bundle",), limit=3)
         if result.status in {EXACT, CONFIDENT}:
             return result.candidates[0].id
@@ -233,7 +251,7 @@ class ActionBundleChangeAnswer(Action):
         if not bundle or not state["answers"]:
             dispatcher.utter_message(text="目前没有可以修改的回答。")
             return []
-        chosen = next((e["value"] for e in tracker.latest_message.get("entities") or []
+        chosen = next((e["value"] for e in latest_entities(tracker)
                        if e.get("entity") == "bundle_question"), None)
         answered = logic.answered_questions(bundle, state["answers"])
         if chosen not in state["answers"]:

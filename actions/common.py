@@ -25,14 +25,20 @@ def numbered_buttons(buttons: List[Dict[Text, Any]], elderly: bool) -> List[Dict
 
 
 def user_turns(tracker: Tracker) -> List[Dict[Text, Any]]:
-    """User turns in order, each with the names of the actions the bot ran in answer to it."""
+    """User turns in order, each with the actions the bot ran in answer and the custom message types it sent."""
     turns: List[Dict[Text, Any]] = []
     for event in tracker.events:
-        if event.get("event") == "user":
-            turns.append({"event": event, "actions": []})
-        elif event.get("event") == "action" and turns:
-            if event.get("name") not in {"action_listen", "action_extract_slots"}:
-                turns[-1]["actions"].append(event.get("name"))
+        kind = event.get("event")
+        if kind == "user":
+            turns.append({"event": event, "actions": [], "custom_types": []})
+        elif not turns:
+            continue
+        elif kind == "action" and event.get("name") not in {"action_listen", "action_extract_slots"}:
+            turns[-1]["actions"].append(event.get("name"))
+        elif kind == "bot":
+            custom = (event.get("data") or {}).get("custom")
+            if isinstance(custom, dict) and custom.get("type"):
+                turns[-1]["custom_types"].append(custom["type"])
     return turns
 
 

@@ -18,9 +18,11 @@ from rasa_sdk.types import DomainDict
 from actions import outbox
 from actions.api.tickets import BackendUnavailable, TicketClient, TicketClientError
 from actions.common import is_elderly, latest_user_text, numbered_buttons, user_turns
+from actions.fallback import was_missed
 from actions.contact import declines, read_last4, read_phone, read_ticket_reference, says_unknown
-from actions.forms import interruption_response, is_fresh_user_message, latest_intent
+from actions.forms import interruption_response, is_fresh_user_message, latest_entities, latest_intent
 from actions.knowledge import knowledge_base
+from actions.safety import safety_interruption
 from actions.services import named_in_text
 from bot.knowledge.bundles import parse_answer
 from bot.knowledge.render import render_aspect
@@ -58,6 +60,15 @@ def shorten(text: Text, limit: int = CHAT_SUMMARY_CHARS) -> Text:
     return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 字，已完整记录）"
 
 
+def channel_name(tracker: Tracker) -> Text:
+    """The app's own channel name from the message metadata (app API), else Rasa's input channel."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    named = metadata.get("channel") if isinstance(metadata, dict) else None
+    if isinstance(named, str) and named.strip():
+        return named.strip()[:30]
+    return tracker.get_latest_input_channel() or "rest"
+
+
 def mask_phone(phone: Text) -> Text:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
 
@@ -68,7 +79,7 @@ def _recent_unanswered_text(tracker: Tracker) -> Optional[Text]:
     turns = user_turns(tracker)[:-1]
     texts: List[Text] = []
     for turn in reversed(turns[-3:]):
-        if not ({"action_handle_long_message", "action_fallback_ladder"} & set(turn["actions"])):
+        if "action_handle_long_message" not in turn["actions"] and not was_missed(turn):
             break
         text = turn["event"].get("text") or ""
         if not text.startswith("/"):
@@ -82,12 +93,18 @@ class ValidateComplaintForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
+        # The citizen said the answer solved it, or refused consent: nothing more to ask, nothing to submit.
+        if tracker.get_slot("complaint_still_wanted") is False or tracker.get_slot("complaint_consent") is False:
+            return []
         # Asked only when the description turned out to be a question the knowledge base answered.
         if not tracker.get_slot("complaint_kb_offered"):
             return [s for s in domain_slots if s != "complaint_still_wanted"]
         return domain_slots
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        safety = safety_interruption(dispatcher, tracker, FORM_SLOTS)
+        if safety is not None:
+            return safety
         if is_fresh_user_message(tracker):
             events = self._side_request(dispatcher, tracker)
             if events is not None:
@@ -99,7 +116,7 @@ class ValidateComplaintForm(FormValidationAction):
         if intent == "cancel":
             dispatcher.utter_message(text="好的，已取消，没有登记。需要时随时说“投诉”或“反映问题”。")
             return [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]
-        field = next((e["value"] for e in tracker.latest_message.get("entities") or []
+        field = next((e["value"] for e in latest_entities(tracker)
                       if e.get("entity") == "complaint_field" and e.get("value") in FIELD_LABELS), None)
         if field:  # the citizen picked what to correct on the summary
             return [SlotSet(field, None), SlotSet("complaint_confirm", None)]
@@ -155,8 +172,7 @@ class ValidateComplaintForm(FormValidationAction):
             return {"complaint_still_wanted": None}
         if answer is False:
             dispatcher.utter_message(text="好的，问题解决了就好，没有登记工单。")
-            return {**{s: None for s in FORM_SLOTS}, "requested_slot": None}
-        return {"complaint_still_wanted": True}
+        return {"complaint_still_wanted": answer}
 
     def validate_complaint_location(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         text = str(value or "").strip()
@@ -193,14 +209,12 @@ class ValidateComplaintForm(FormValidationAction):
 
     def validate_complaint_consent(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         answer = parse_answer(YES_NO, str(value or ""))
-        if answer is True:
-            return {"complaint_consent": True}
         if answer is False:
             dispatcher.utter_message(text="明白。没有您的同意，我们不能把诉求转给承办部门，所以这次没有登记。"
                                           "您也可以拨打 12345 政务服务便民热线反映。")
-            return {**{s: None for s in FORM_SLOTS}, "requested_slot": None}
-        dispatcher.utter_message(text="请回答“同意”或“不同意”。")
-        return {"complaint_consent": None}
+        elif answer is None:
+            dispatcher.utter_message(text="请回答“同意”或“不同意”。")
+        return {"complaint_consent": answer}
 
     def validate_complaint_confirm(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         text = str(value or "")
@@ -258,7 +272,7 @@ class ActionSubmitComplaint(Action):
             "citizen_name": None if slot("contact_name") == ANONYMOUS else slot("contact_name"),
             "phone": slot("contact_phone"),
             "consent": True,
-            "channel": f"智能助手-{tracker.get_latest_input_channel() or 'rest'}",
+            "channel": f"智能助手-{channel_name(tracker)}",
             "conversation_id": tracker.sender_id,
         }
         # Same conversation + same confirmed content → same key: a retried submission never makes two tickets.
@@ -290,6 +304,9 @@ class ValidateTicketStatusForm(FormValidationAction):
         return "validate_ticket_status_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        safety = safety_interruption(dispatcher, tracker, ["ticket_number", "phone_last4"])
+        if safety is not None:
+            return safety
         if is_fresh_user_message(tracker) and latest_intent(tracker) == "cancel":
             dispatcher.utter_message(text="好的，不查了。")
             return [SlotSet("ticket_number", None), SlotSet("phone_last4", None), SlotSet("requested_slot", None),
@@ -363,6 +380,10 @@ RATING_GRADES = ["非常满意", "满意", "基本满意", "不满意", "非常�
 class ValidateRatingForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_rating_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+        safety = safety_interruption(dispatcher, tracker, ["rating_grade", "rating_comment"])
+        return safety if safety is not None else await super().run(dispatcher, tracker, domain)
 
     def validate_rating_grade(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         text = str(value or "").strip()

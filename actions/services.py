@@ -14,9 +14,11 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import is_elderly, numbered_buttons
+from actions.fallback import climb_ladder
 from actions.knowledge import knowledge_base
 from bot.knowledge.render import NEXT_ASPECTS, QUESTIONS, render_aspect, service_display_name
-from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, search
+from bot.knowledge.loader import SERVICE
+from bot.knowledge.search import AMBIGUOUS, CONFIDENT, CONFIDENT_COVERAGE, EXACT, search
 
 INTENT_ASPECTS = {
     "ask_service": "card",
@@ -47,6 +49,7 @@ class Resolution:
     services: List[Text] = field(default_factory=list)  # answer these
     choices: List[Text] = field(default_factory=list)   # or ask which of these
     carried_over: bool = False
+    weak: bool = False  # the choices are only loosely related to what was said
 
 
 def resolve_services(kb, tracker: Tracker) -> Resolution:
@@ -69,7 +72,7 @@ def resolve_services(kb, tracker: Tracker) -> Resolution:
     if current in kb.services:
         return Resolution(services=[current], carried_over=True)
     if result.status == AMBIGUOUS:
-        return Resolution(choices=[c.id for c in result.candidates])
+        return Resolution(choices=[c.id for c in result.candidates], weak=result.coverage < CONFIDENT_COVERAGE)
     return Resolution()
 
 
@@ -111,22 +114,33 @@ class ActionAnswerService(Action):
             return []
         resolution = resolve_services(kb, tracker)
         if resolution.choices:
-            return self._ask_which(dispatcher, kb, resolution.choices, aspect, elderly)
+            return self._ask_which(dispatcher, kb, resolution, aspect, elderly)
         if not resolution.services:
             # Nothing matched: the fallback ladder asks again with suggestions, then offers a ticket.
-            return [FollowupAction("action_fallback_ladder")]
+            return climb_ladder(dispatcher, tracker)
         for service_id in resolution.services:
             bubbles = render_aspect(kb, service_id, aspect, elderly=elderly)
             for bubble in bubbles[:-1]:
                 dispatcher.utter_message(text=bubble)
             buttons = follow_up_buttons(kb, service_id, aspect) if service_id == resolution.services[-1] else []
-            dispatcher.utter_message(text=bubbles[-1], buttons=numbered_buttons(buttons, elderly))
+            # The marker lets the web chat offer 有用 / 没用 and the staff console count answers per service.
+            marker = {"type": "service_answer", "service": service_id, "aspect": aspect}
+            dispatcher.utter_message(text=bubbles[-1], buttons=numbered_buttons(buttons, elderly), json_message=marker)
         return [SlotSet("service", resolution.services[-1]), SlotSet("service_aspect", aspect)]
 
     @staticmethod
-    def _ask_which(dispatcher, kb, choices: List[Text], aspect: Text, elderly: bool) -> List[Dict[Text, Any]]:
+    def _ask_which(dispatcher, kb, resolution: Resolution, aspect: Text, elderly: bool) -> List[Dict[Text, Any]]:
+        """“您想问的是…”: close candidates as buttons (one candidate: a yes/no check)."""
+        choices = resolution.choices
         buttons = [{"title": service_display_name(kb, sid), "payload": ask_payload(aspect, sid)} for sid in choices]
-        text = "您问的是哪一项？" if elderly else "您想问的是下面哪一项？"
+        if len(choices) == 1:
+            name = service_display_name(kb, choices[0])
+            text = f"您是问“{name}”吗？" if elderly else f"您想问的是“{name}”吗？"
+            buttons.append({"title": "不是，换个说法", "payload": "/menu_services"})
+        else:
+            text = "您问的是哪一项？" if elderly else "您想问的是下面哪一项？"
+        if resolution.weak and not elderly:
+            text = "没找到和您说的完全对应的事项。" + text
         dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly))
         return []
 
@@ -157,14 +171,17 @@ def named_in_text(kb, text: Text) -> Optional[Dict[Text, Text]]:
     """
     if kb is None:
         return None
-    result = search(kb, text, limit=1)
+    result = search(kb, text, limit=MAX_SERVICES_PER_ANSWER)
     if result.status in {EXACT, CONFIDENT}:
         return {"kind": result.candidates[0].kind, "id": result.candidates[0].id}
+    if (result.status == AMBIGUOUS and result.coverage >= CONFIDENT_COVERAGE
+            and all(c.kind == SERVICE for c in result.candidates)):
+        return {"kind": "choice", "id": ""}  # clearly about services, several fit: ask which one
     return None
 
 
 def answer_named_item(item: Dict[Text, Text], dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
-    """Answer a service question, or start the bundle form, for an item found by `named_in_text`."""
+    """Answer a service question (or ask which one), or start the bundle form, for `named_in_text`'s item."""
     if item["kind"] == "bundle":
         return [SlotSet("bundle", item["id"]), FollowupAction("bundle_form")]
     return ActionAnswerService().run(dispatcher, tracker, domain)

@@ -6,6 +6,8 @@ from typing import List, Text, Tuple
 from actions.knowledge import knowledge_base
 from bot.knowledge.search import SearchIndex, search
 
+MIN_SUGGESTION_SCORE = 3.0
+
 
 def suggest_services(text: Text, limit: int = 3) -> List[Tuple[Text, Text]]:
     """(button title, payload) pairs for the services closest to `text`, best first."""
@@ -13,8 +15,10 @@ def suggest_services(text: Text, limit: int = 3) -> List[Tuple[Text, Text]]:
     if kb is None or not text.strip():
         return []
     result = search(kb, text, limit=limit)
-    # Even a weak match is worth offering as a suggestion (the citizen picks or rephrases).
-    candidates = list(result.candidates) or kb.derived("search_index", SearchIndex).rank(text)[0]
+    # A weak match is still worth offering (the citizen picks or rephrases) if it shares a whole word with
+    # the message, not just a character or two: BM25 ≥ MIN_SUGGESTION_SCORE ("补贴的事" → 14, "办个护照" → 1.6).
+    candidates = list(result.candidates) or [
+        c for c in kb.derived("search_index", SearchIndex).rank(text)[0] if c.score >= MIN_SUGGESTION_SCORE]
     buttons = []
     for candidate in candidates[:limit]:
         item = kb.services.get(candidate.id) if candidate.kind == "service" else kb.bundles.get(candidate.id)

@@ -16,7 +16,7 @@ from bot.knowledge.text import is_pending
 # Answers to yes/no questions as citizens type or dictate them; "not sure" first, then negatives.
 _UNSURE = re.compile(r"不知道|不清楚|不确定|不晓得|不懂|说不准|啥意思|什么意思|为啥|为什么")
 _NO = re.compile(r"^(2|二|否|不|没|无|非|未|还没|别)|不是|没有|不需要|不用|不要|没办|未办|不想|不办")
-_YES = re.compile(r"^(1|一|是|对|嗯|有|要|需要|好|行|可以|已|办了|ok|yes|中|成|当然|没错)|是的|对的|已经")
+_YES = re.compile(r"^(1|一|是|对|嗯|有|要|需要|好|行|可以|已|办了|ok|yes|中|成|当然|没错|同意|愿意)|是的|对的|已经")
 
 
 def applies(when: dict | None, answers: dict[str, Any]) -> bool:

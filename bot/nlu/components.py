@@ -3,9 +3,19 @@
 TextNormalizer (first in the pipeline): normalises characters and truncates very long messages so
 jieba/DIET see at most `max_chars`; what it did is added to the parse data as `input_check`.
 
-InputGuard (after DIET, before FallbackClassifier): for messages with nothing to understand
+InputGuard (last in the pipeline, after FallbackClassifier): for messages with nothing to understand
 (empty, emoji only, no Chinese) or that were truncated, it sets a dedicated intent with confidence 1.0
-so the dialogue answers politely instead of guessing.
+so the dialogue answers politely instead of guessing; a message that only picks a numbered option
+("2", "回复1", "选第三个") becomes `choose_option` (actions/options.py maps it to that button).
+
+SafetyNet (the very last word): messages naming an emergency in progress (fire, crime, injury, traffic
+accident, someone trapped or missing) or self-harm, by the word lists of knowledge/safety.yml, become
+`emergency` / `self_harm` at confidence 1.0, whatever the classifier thought — so a low or wrong NLU
+prediction can never hide an emergency, not even inside a long letter.
+
+ChannelMetadata: the app API sends `metadata: {"elderly_mode": true}` with a message; this turns it into
+an `elderly_mode` entity, which the slot of the same name maps (domain.yml), so 长辈模式 follows the app's
+own setting without an extra round trip to the action server.
 """
 from __future__ import annotations
 
@@ -15,15 +25,17 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.text import classify, normalize
+from bot.knowledge.safety import SafetyRules
+from bot.nlu.text import classify, normalize, option_number
 
 INPUT_CHECK = "input_check"
 UNREADABLE_INTENT = "bad_input"
 LONG_INTENT = "long_message"
+OPTION_INTENT = "choose_option"
 # Short English words citizens use that DIET has been trained on: leave them to the classifier.
 KNOWN_LATIN = {"hi", "hello", "ok", "okay", "yes", "no", "bye", "thanks", "thank you", "help"}
 
@@ -65,6 +77,13 @@ class TextNormalizer(GraphComponent):
         return messages
 
 
+def force_intent(message: Message, intent: Text) -> None:
+    """Set `intent` at confidence 1.0, first in the ranking."""
+    message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}] + ranking, add_to_output=True)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class InputGuard(GraphComponent):
     @classmethod
@@ -82,19 +101,67 @@ class InputGuard(GraphComponent):
             check = message.get(INPUT_CHECK) or {}
             intent = self._override(check, (message.get(TEXT) or "").strip().lower())
             if intent:
-                message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
-                message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}] + ranking,
-                            add_to_output=True)
+                force_intent(message, intent)
         return messages
 
     @staticmethod
     def _override(check: Dict[Text, Any], text: Text) -> Optional[Text]:
         if check.get("truncated"):
             return LONG_INTENT
+        if option_number(text) is not None:
+            return OPTION_INTENT
         issue = check.get("issue")
         if issue in {"empty", "no_text"}:
             return UNREADABLE_INTENT
         if issue == "non_chinese" and text.strip(" !.?,") not in KNOWN_LATIN:
             return UNREADABLE_INTENT
         return None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SafetyNet(GraphComponent):
+    def __init__(self, rules: SafetyRules) -> None:
+        self.rules = rules
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyNet":
+        return cls(SafetyRules.load())  # $KNOWLEDGE_DIR/safety.yml, read when the model loads
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            found = self.rules.detect(message.get(TEXT) or "")
+            if found:
+                force_intent(message, found.kind)
+        return messages
+
+
+ELDERLY_ENTITY = "elderly_mode"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class ChannelMetadata(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ChannelMetadata":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            metadata = message.get(METADATA) or {}
+            value = metadata.get(ELDERLY_ENTITY) if isinstance(metadata, dict) else None
+            if isinstance(value, bool):
+                entity = {"entity": ELDERLY_ENTITY, "value": value, "start": 0, "end": 0,
+                          "confidence_entity": 1.0, "extractor": type(self).__name__}
+                message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
+        return messages

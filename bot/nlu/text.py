@@ -35,3 +35,16 @@ def classify(text: str) -> str | None:
     if _ALNUM.search(stripped):
         return None  # digits: a menu choice, a ticket or phone number
     return "no_text"
+
+
+_CHINESE_DIGITS = "一二三四五六七八九"
+_OPTION = re.compile(r"^(?:回复|回|选|选择|按|点|要)?\s*第?\s*([1-9一二三四五六七八九])\s*(?:个|项|号|条|吧)?$")
+
+
+def option_number(text: str) -> int | None:
+    """1–9 when the message only picks a numbered option ("2", "回复 1", "选第三个", "3号"), else None."""
+    found = _OPTION.match(text.strip().rstrip("。.！!"))
+    if not found:
+        return None
+    digit = found.group(1)
+    return int(digit) if digit.isdigit() else _CHINESE_DIGITS.index(digit) + 1

@@ -1,0 +1,69 @@
+"""The fallback ladder: what the assistant says when it did not understand.
+
+First miss → ask to rephrase, with 2–3 suggestions from the knowledge base.
+Second consecutive miss → offer to record the question as a ticket, or a person (12345).
+
+Every ladder reply carries the custom marker {"type": "fallback", "step": n}: that is how later turns
+(and the staff console's unresolved-intent inbox) know a turn was missed, whichever action answered it
+(`action_fallback_ladder`, or `action_answer_service` when no service matched).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import MENU_BUTTONS, is_elderly, numbered_buttons, user_turns
+from actions.suggestions import suggest_services
+
+FALLBACK_MARKER = "fallback"
+
+
+def was_missed(turn: Dict[Text, Any]) -> bool:
+    return FALLBACK_MARKER in turn["custom_types"]
+
+
+def consecutive_misses(tracker: Tracker) -> int:
+    """How many user turns in a row, the one being answered now included, the assistant did not understand."""
+    misses = 1
+    for turn in reversed(user_turns(tracker)[:-1]):
+        if not was_missed(turn):
+            break
+        misses += 1
+    return misses
+
+
+def climb_ladder(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    step = min(consecutive_misses(tracker), 2)
+    elderly = is_elderly(tracker)
+    if step == 1:
+        text, buttons = _rephrase(tracker, elderly)
+        if elderly:  # 长辈模式: every dead end also offers a person
+            buttons = buttons[:3] + [{"title": "找人帮忙", "payload": "/human_handoff"}]
+    else:
+        text = ("还是没听明白，对不起。\n我把问题记下来，\n让工作人员联系您？" if elderly else
+                "很抱歉，我还是没能理解。要不要把您的问题登记下来，由工作人员按时限答复您？"
+                "您也可以拨打 12345 政务服务便民热线找人工。")
+        buttons = [{"title": "登记问题，让工作人员答复", "payload": "/start_complaint"},
+                   {"title": "找人工", "payload": "/human_handoff"},
+                   {"title": "返回菜单", "payload": "/help"}]
+    dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly),
+                             json_message={"type": FALLBACK_MARKER, "step": step})
+    return []
+
+
+def _rephrase(tracker: Tracker, elderly: bool):
+    suggestions = suggest_services(tracker.latest_message.get("text") or "", limit=3)
+    buttons = [{"title": title, "payload": payload} for title, payload in suggestions]
+    service_question = (tracker.latest_message.get("intent") or {}).get("name", "").startswith("ask_")
+    if elderly:
+        text = "我没听懂。\n请换个说法，\n或点下面的选项。"
+    elif service_question:
+        text = ("抱歉，没找到您说的这项业务的办事指南。请说一下事项的名称，比如“补身份证”“办低保”"
+                + ("；或者看看是不是下面这些：" if buttons else "。"))
+    elif buttons:
+        text = "抱歉，我没完全理解您的意思。您是想问下面这些吗？也可以换个说法再说一次。"
+    else:
+        text = "抱歉，我没完全理解您的意思。请换个说法，比如“办低保要带啥材料”“社保卡丢了咋补”。"
+    return text, buttons or MENU_BUTTONS

@@ -1,0 +1,114 @@
+"""Safety first: emergencies, self-harm and abuse pre-empt every flow, form and mode.
+
+NLU marks them (DIET, plus the keyword safety net bot/nlu/components.py SafetyNet over
+knowledge/safety.yml); rules run these actions outside forms, and every form validator calls
+`safety_interruption` before anything else, so no one in danger is answered with a form.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import MENU_BUTTONS, is_elderly, latest_user_text, numbered_buttons, user_turns
+from actions.forms import is_fresh_user_message, latest_intent
+from bot.knowledge.safety import EMERGENCY, SELF_HARM, SafetyRules
+
+ABUSE = "abuse"
+ABUSE_MARKER = "abuse"
+ABUSE_FLAG_AFTER = 2  # the second abusive message in a conversation is flagged for staff
+
+
+def _rules() -> SafetyRules:
+    return SafetyRules.load()  # small file, read per use so number changes apply at once
+
+
+def emergency_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """One short message with the right numbers at once; then an offer to continue."""
+    rules = _rules()
+    found = rules.detect(latest_user_text(tracker))
+    kinds = found.kinds if found and found.kind == EMERGENCY else []
+    numbers = rules.numbers_for(kinds)  # no keyword matched (DIET only): all four numbers
+    if is_elderly(tracker):
+        dispatcher.utter_message(text="有危险，马上打电话！\n" + "\n".join(f"{rules.label(n)} {n}" for n in numbers))
+        dispatcher.utter_message(text="您安全了，再来找我。")
+        return
+    calls = "；".join(f"{rules.label(n)}请拨 {n}" for n in numbers)
+    dispatcher.utter_message(text=f"如果危险正在发生，请立刻打电话：{calls}。先保证自己和身边人的安全。")
+    dispatcher.utter_message(text="我是网上客服，不能派人到现场。等您安全了，我可以接着帮您办事。")
+
+
+def self_harm_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    rules = _rules()
+    hotline, urgent = (rules.self_harm_numbers + ["12356", "120"])[:2]
+    if is_elderly(tracker):
+        dispatcher.utter_message(text=f"您别一个人扛着。\n请打 {hotline}，有人陪您说说话。\n有危险马上打 {urgent}。")
+        return
+    dispatcher.utter_message(
+        text=f"听到您这么说，我很担心您。谢谢您愿意说出来，您不是一个人。请拨打 {hotline}"
+             f"（{rules.label(hotline) or '心理援助热线'}），那里有专业的人愿意听您说；如果现在就有危险，"
+             f"请马上拨打 {urgent}，或者请身边的人陪着您。")
+    dispatcher.utter_message(text="我也在这里。您想说什么都可以跟我说，想办的事我们也可以慢慢来。")
+
+
+def abuse_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Calm, never repeats the words; the second time in a conversation it is flagged for staff."""
+    earlier = sum(ABUSE_MARKER in turn["custom_types"] for turn in user_turns(tracker)[:-1])
+    marker = {"type": ABUSE_MARKER, "flag": earlier + 1 >= ABUSE_FLAG_AFTER}
+    elderly = is_elderly(tracker)
+    text = ("您别着急。\n说说要办什么，我帮您。" if elderly else
+            "我理解您可能遇到了不顺心的事，心里着急。我们好好说，您告诉我要办什么事，我尽力帮您；"
+            "对服务不满意的话，也可以投诉或找人工。")
+    buttons = [{"title": "投诉建议", "payload": "/start_complaint"}, {"title": "找人工", "payload": "/human_handoff"},
+               MENU_BUTTONS[0]]
+    dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly), json_message=marker)
+
+
+def safety_interruption(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        form_slots: List[Text] = ()) -> Optional[List[Dict[Text, Any]]]:
+    """For form validators, before anything else: the safety reply, then the form asks again
+    (emergency, abuse) or stops and forgets `form_slots` (self-harm: no form questions after that).
+    None when the message is not a safety case."""
+    if not is_fresh_user_message(tracker):
+        return None
+    intent = latest_intent(tracker)
+    requested = tracker.get_slot("requested_slot")
+    if intent == EMERGENCY:
+        emergency_reply(dispatcher, tracker)
+        return [SlotSet(requested, None)] if requested else []
+    if intent == SELF_HARM:
+        self_harm_reply(dispatcher, tracker)
+        return [SlotSet(slot, None) for slot in form_slots] + [SlotSet("requested_slot", None), ActiveLoop(None)]
+    if intent == ABUSE:
+        abuse_reply(dispatcher, tracker)
+        return [SlotSet(requested, None)] if requested else []
+    return None
+
+
+class ActionEmergency(Action):
+    def name(self) -> Text:
+        return "action_emergency"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+        emergency_reply(dispatcher, tracker)
+        return []
+
+
+class ActionSelfHarm(Action):
+    def name(self) -> Text:
+        return "action_self_harm"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+        self_harm_reply(dispatcher, tracker)
+        return []
+
+
+class ActionAbuse(Action):
+    def name(self) -> Text:
+        return "action_abuse"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+        abuse_reply(dispatcher, tracker)
+        return []
