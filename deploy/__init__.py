@@ -1,0 +1,1 @@
+"""Production configuration (systemd units, nginx, logrotate, endpoints) and the tools that exercise it here."""
