@@ -55,6 +55,7 @@ class Settings:
         return {
             **os.environ,
             "HAIYUAN_HOST": self.host,
+            "SANIC_HOST": self.host,  # the action server (rasa_sdk) binds here; it has no --interface flag
             "HAIYUAN_VAR_DIR": str(self.var_dir),
             "RASA_PORT": str(self.rasa_port),
             "ACTION_PORT": str(self.action_port),
