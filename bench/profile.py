@@ -1,0 +1,93 @@
+"""`--profile`: py-spy samples the servers while they are under load, to find where a missed target goes.
+
+    with Profiler({"rasa": pid, "actions": pid}, out_dir, "haiyuan-10"):
+        ...load...
+    summary(out_dir / "haiyuan-10-rasa.txt")   # the frames holding the most samples
+
+Raw collapsed stacks ("frame;frame;… count" per line) are kept in bench/results/profiles/; feed them to
+any flame graph tool. The summary counts each sample once per frame it passes through (inclusive
+share), for our code and for the libraries that usually matter (TensorFlow, SQLAlchemy, jieba …).
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Optional
+
+PY_SPY = Path(sys.executable).parent / "py-spy"
+_FRAME = re.compile(r"^(?P<func>.+?) \((?P<file>[^:()]+)(?::\d+)?\)$")
+
+
+def available() -> bool:
+    return PY_SPY.exists() or shutil.which("py-spy") is not None
+
+
+class Profiler:
+    def __init__(self, pids: Dict[str, int], out_dir: Path, label: str, rate: int = 50):
+        self.pids, self.out_dir, self.label, self.rate = pids, out_dir, label, rate
+        self.processes: List[subprocess.Popen] = []
+        self.files: Dict[str, Path] = {}
+
+    def __enter__(self) -> "Profiler":
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        binary = str(PY_SPY) if PY_SPY.exists() else "py-spy"
+        for name, pid in self.pids.items():
+            path = self.out_dir / f"{self.label}-{name}.txt"
+            self.files[name] = path
+            self.processes.append(subprocess.Popen(
+                [binary, "record", "--pid", str(pid), "--rate", str(self.rate), "--format", "raw",
+                 "--output", str(path), "--nonblocking"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        return self
+
+    def __exit__(self, *_) -> None:
+        for process in self.processes:
+            process.send_signal(subprocess.signal.SIGINT)  # py-spy writes its output on Ctrl-C
+        for process in self.processes:
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _label(frame: str) -> str:
+    match = _FRAME.match(frame.strip())
+    if not match:
+        return frame.strip()
+    file = match.group("file")
+    for marker in ("site-packages/", "/work/", "/main/"):
+        if marker in file:
+            file = file.split(marker, 1)[1]
+    return f"{match.group('func')} ({file})"
+
+
+def summary(path: Path, top: int = 15, keep: Optional[re.Pattern] = None) -> dict:
+    """The `top` frames with the largest inclusive share of samples (ours and key libraries), and the
+    `top` leaf frames (where the samples were actually spent)."""
+    if not path.exists():
+        return {}
+    inclusive: Counter = Counter()
+    leaf: Counter = Counter()
+    total = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        samples = int(count)
+        total += samples
+        frames = [_label(f) for f in stack.split(";")]
+        for frame in set(frames):
+            inclusive[frame] += samples
+        leaf[frames[-1]] += samples
+    keep = keep or re.compile(r"\((bot|actions|rasa|tensorflow|sqlalchemy|jieba|sklearn|sanic|rasa_sdk|fastapi|"
+                              r"starlette|pydantic|uvicorn|aiohttp|requests|urllib3|yaml)/")
+    if not total:
+        return {}
+    rows = [{"frame": frame, "share": round(count / total, 3)} for frame, count in inclusive.most_common()
+            if keep.search(frame) and count / total < 0.98]
+    leaves = [{"frame": frame, "share": round(count / total, 3)} for frame, count in leaf.most_common(top)]
+    return {"samples": total, "inclusive": rows[:top], "self": leaves}

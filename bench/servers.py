@@ -1,0 +1,135 @@
+"""The two assistants under load: 海原政务小助手 (bot.launcher, as `python3 -m bot run` starts it, on free
+ports and a temp var dir) and rasa init's default bot (trained once per Rasa version, cached)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, Optional
+
+import requests
+
+from bot.launcher import Assistant, Service
+from bot.settings import ROOT, Settings
+from deploy.sandbox import free_port
+
+CACHE = ROOT / "bench" / ".cache"
+
+
+def rasa_version() -> str:
+    import rasa
+
+    return rasa.__version__
+
+
+def quiet_env(**extra: str) -> Dict[str, str]:
+    """The children's environment as the launcher builds it (two TensorFlow threads, no telemetry)."""
+    return {**Settings().as_env(), **extra}
+
+
+def peak_rss_mb(pid: int) -> Optional[float]:
+    """The process's peak resident memory (VmHWM) plus that of its children, in MB."""
+    import psutil
+
+    try:
+        processes = [psutil.Process(pid)] + psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return None
+    total = 0
+    for process in processes:
+        try:
+            for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return round(total / 1024, 1)
+
+
+def start_haiyuan(model: Path, work: Path, log_dir: Path) -> Assistant:
+    """Returns at once; `wait_haiyuan` waits until the three processes are healthy."""
+    var_dir = work / "var"
+    settings = Settings(rasa_port=free_port(), action_port=free_port(), backend_port=free_port(),
+                        var_dir=var_dir, tracker_db_url=f"sqlite:///{var_dir / 'tracker.db'}",
+                        database_url=f"sqlite:///{var_dir / 'tickets.db'}",
+                        outbox_db_url=f"sqlite:///{var_dir / 'outbox.db'}")
+    assistant = Assistant(settings, model, log_dir=log_dir)
+    env = settings.as_env()
+    for service in assistant.services:
+        service.start(env)
+    return assistant
+
+
+def wait_haiyuan(assistant: Assistant, timeout: float = 600) -> None:
+    assistant.wait_healthy(timeout)
+
+
+# --- rasa init's bot -----------------------------------------------------------------------------
+
+def vanilla_project(progress=None) -> tuple[Path, dict]:
+    """`rasa init --no-prompt` (which trains its model) into bench/.cache/, once per Rasa version."""
+    target = CACHE / f"vanilla-rasa-{rasa_version()}"
+    info_file = target / "bench-info.json"
+    if info_file.exists() and list((target / "models").glob("*.tar.gz")):
+        return target, {**json.loads(info_file.read_text()), "cached": True}
+    scratch = Path(tempfile.mkdtemp(prefix="rasa-init-"))
+    project = scratch / "vanilla"
+    project.mkdir()
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(project)], cwd=scratch,
+        env=quiet_env(RASA_CACHE_DIRECTORY=str(scratch / "cache")), capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if result.returncode != 0 or not list((project / "models").glob("*.tar.gz")):
+        raise RuntimeError(f"rasa init failed:\n{(result.stdout + result.stderr)[-3000:]}")
+    info = {"rasa_version": rasa_version(), "init_and_train_seconds": round(seconds, 1)}
+    (project / "bench-info.json").write_text(json.dumps(info, indent=2))
+    if target.exists():
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(project, target, ignore=shutil.ignore_patterns(".rasa", "__pycache__"))
+    shutil.rmtree(scratch, ignore_errors=True)
+    return target, {**info, "cached": False}
+
+
+def start_vanilla(project: Path, log_dir: Path) -> Service:
+    """rasa init's bot as it comes: its own endpoints (in-memory tracker store) and REST channel."""
+    port = free_port()
+    model = sorted((project / "models").glob("*.tar.gz"))[-1]
+    service = Service("plain Rasa (rasa init)",
+                      [sys.executable, "-m", "rasa", "run", "--model", str(model), "--interface", "127.0.0.1",
+                       "--port", str(port), "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
+                      f"http://127.0.0.1:{port}/", log_dir / "vanilla-rasa.log")
+    service.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(service.log_path, "ab")
+    service.process = subprocess.Popen(service.command, cwd=project, env=quiet_env(), stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    return service
+
+
+def wait_service(service: Service, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while not service.healthy():
+        if service.process.poll() is not None:
+            raise RuntimeError(f"{service.name} exited; see {service.log_path}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{service.name} not ready after {timeout}s; see {service.log_path}")
+        time.sleep(1)
+
+
+def rasa_ready(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0))
