@@ -342,7 +342,7 @@
     var raw = Array.isArray(data.buttons) ? data.buttons : Array.isArray(data.quick_replies) ? data.quick_replies : [];
     var message = {
       text: str(data.text),
-      buttons: raw.filter(function (b) { return b && typeof b.title === "string" && b.title; }).slice(0, 12)
+      buttons: raw.filter(function (b) { return b && typeof b.title === "string" && b.title; }).slice(0, 40)
         .map(function (b) { return { title: b.title, payload: str(b.payload) || b.title }; }),
       custom: null,
     };
@@ -357,13 +357,13 @@
     return message;
   }
 
-  function receive(data, live) {
+  function receive(data) {
     var message = normalizeMessage(data);
     if (!message) return;
     stopWaiting();
     if (message.text || message.buttons.length) {
       var entry = addEntry({ from: "bot", kind: "text", text: message.text, buttons: message.buttons });
-      if (live !== false) announce(entry);
+      announce(entry);
     }
     if (message.custom) handleCustom(message.custom);
   }
@@ -385,7 +385,7 @@
 
   function handleCustom(custom) {
     try {
-      if (custom.type === "bundle_checklist") {
+      if (custom.type === "bundle_checklist" && str(custom.text)) {
         absorbInto("checklist", { title: str(custom.title), printText: str(custom.text), bundle: str(custom.bundle) },
                    str(custom.text));
       } else if (custom.type === "ticket" && str(custom.reference)) {
@@ -499,12 +499,13 @@
   }
 
   function probe() {
-    // Is the REST channel reachable? (GET /webhooks/rest/ answers {"status": "ok"}.)
+    // Is the REST channel reachable? Rasa answers a GET on the webhook with 405 (POST only); a proxy in
+    // front of a stopped Rasa answers 502/504, a network without it fails.
     if (state.probing) return Promise.resolve(state.online === true);
     if (state.socketReady) { setOnline(); return Promise.resolve(true); }
     state.probing = true;
-    return timedFetch(RASA_URL + "/webhooks/rest/", { method: "GET" }, 8000)
-      .then(function (response) { return response.ok; }, function () { return false; })
+    return timedFetch(RASA_URL + "/webhooks/rest/webhook", { method: "GET" }, 8000)
+      .then(function (response) { return response.status === 405 || response.ok; }, function () { return false; })
       .then(function (ok) {
         state.probing = false;
         if (ok) setOnline(); else if (!state.socketReady) setOffline();
@@ -519,7 +520,9 @@
   }
 
   // ---------------------------------------------------------------- sending
-  function metadata() { return { elderly_mode: state.elderly, channel: CHANNEL }; }
+  // No elderly_mode here: the page switches the dialogue with /elderly_mode_on|off and follows the bot's
+  // {"type": "elderly_mode"} message; a flag on every message would override "字太小了" typed by the citizen.
+  function metadata() { return { channel: CHANNEL }; }
 
   function timedFetch(url, options, timeout) {
     var controller = typeof AbortController === "function" ? new AbortController() : null;
