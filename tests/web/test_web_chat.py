@@ -96,8 +96,11 @@ def test_conversation_over_socketio_cross_origin(open_chat, chat_url, rasa_url):
     chat = open_chat(chat_url)  # waits until socket.io has confirmed the session
     assert chat_url.split("/")[2] != rasa_url.split("/")[2]  # page and Rasa on different origins
 
+    chat.js("""() => { window.__typing = 0; new MutationObserver(() => { if (!document.getElementById('typing').hidden)
+      window.__typing += 1; }).observe(document.getElementById('typing'), {attributes: true}); }""")
     greeting = chat.say("你好")
     assert set(MENU) <= {title for entry in greeting for title in entry["buttons"]}
+    assert chat.js("() => window.__typing") >= 1 and chat.page.locator("#typing").is_hidden()  # shown while waiting
 
     # A button in the bot's message: its title becomes the user's bubble, its payload goes to Rasa.
     bundles = chat.click(chat.choice("一件事一次办"))

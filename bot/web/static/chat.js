@@ -118,11 +118,12 @@
   function str(value) { return typeof value === "string" ? value : ""; }
 
   // Citizens type phone and ID numbers into complaint forms: their own bubbles (and the saved transcript)
-  // show them masked, like the rest of the system (138****5678, 6401**********1234).
+  // show them masked like the rest of the system (bot/core/privacy.py): 138****5678, 6401**********1234.
   function maskPersonal(text) {
     return String(text)
-      .replace(/(^|\D)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)/g, "$1$2********$3")
-      .replace(/(^|\D)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g, "$1$2****$3");
+      .replace(/(^|[^0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])/g, "$1$2**********$3")
+      .replace(/(^|[^0-9A-Za-z])(\d{4})\d{7}(\d{4})(?![0-9A-Za-z])/g, "$1$2*******$3")
+      .replace(/(^|\D)((?:\+?86[-\s]?)?)(1[3-9]\d)[-\s]?\d{4}[-\s]?(\d{4})(?!\d)/g, "$1$2$3****$4");
   }
 
   // ---------------------------------------------------------------- rich text
