@@ -20,6 +20,15 @@ from typing import Dict, List, Optional
 
 PY_SPY = Path(sys.executable).parent / "py-spy"
 _FRAME = re.compile(r"^(?P<func>.+?) \((?P<file>[^:()]+)(?::\d+)?\)$")
+FRAMEWORK = re.compile(r"\((sanic|asyncio|uvicorn|anyio|dask|starlette|threading)[/.]")
+# Frames that name a component (what a reader can act on), not the web framework around it.
+FOCUS = re.compile(
+    r"^(\w*TrackerStore\.(save|retrieve|_retrieve)|RemoteAction\.(run|_validate_action_result)|"
+    r"DaskGraphRunner\.run|\w+(Classifier|Featurizer|Tokenizer|Normalizer|Guard|Selector|Mapper)\.process|"
+    r"\w+Policy\.predict_action_probabilities|\w*LockStore\.\w+|EndpointConfig\.request|"
+    r"TicketService\.\w+|KnowledgeBase\.\w+|ActionExecutor\.run|TicketClient\.\w+|Outbox\.\w+|"
+    r"Session\.(commit|execute|flush)|Engine\.connect|Connection\.close|DefaultDialect\.do_(commit|close|execute)|"
+    r"validate|\w+\.(run|validate|submit|search|render)) ")
 
 
 def available() -> bool:
@@ -83,11 +92,10 @@ def summary(path: Path, top: int = 15, keep: Optional[re.Pattern] = None) -> dic
         for frame in set(frames):
             inclusive[frame] += samples
         leaf[frames[-1]] += samples
-    keep = keep or re.compile(r"\((bot|actions|rasa|tensorflow|sqlalchemy|jieba|sklearn|sanic|rasa_sdk|fastapi|"
-                              r"starlette|pydantic|uvicorn|aiohttp|requests|urllib3|yaml)/")
+    keep = keep or FOCUS
     if not total:
         return {}
     rows = [{"frame": frame, "share": round(count / total, 3)} for frame, count in inclusive.most_common()
-            if keep.search(frame) and count / total < 0.98]
+            if keep.search(frame) and not FRAMEWORK.search(frame)]
     leaves = [{"frame": frame, "share": round(count / total, 3)} for frame, count in leaf.most_common(top)]
     return {"samples": total, "inclusive": rows[:top], "self": leaves}

@@ -287,6 +287,19 @@ def test_complaint_form_alternating_instances_creates_one_ticket(ready: Stack) -
             assert tracker["active_loop"]["name"] == "complaint_form"
             assert tracker["slots"]["complaint_location"] == "县政务服务中心二楼"
     number = ticket_number(say(b, sender, "确认提交"))
+    # The shared stores are the real ones: the conversation's events are rows in PostgreSQL, and the
+    # per-conversation locks went through Redis (Rasa falls back to nothing silently otherwise).
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(ready.env["TRACKER_DB_URL"], future=True)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar_one()
+    engine.dispose()
+    assert rows >= 2 * len(complaint_steps())
+    import redis as redis_client
+
+    stats = redis_client.Redis(port=ready.redis.port, password=ready.redis.password).info("stats")
+    assert stats["total_commands_processed"] >= 2 * len(complaint_steps())
     tickets = ready.backend_get("/api/tickets", conversation_id=sender)["items"]
     assert [t["number"] for t in tickets] == [number]
     ticket = ready.backend_get(f"/api/tickets/{number}")
@@ -426,3 +439,19 @@ def test_killed_instance_the_conversation_goes_on_and_it_comes_back(ready: Stack
     assert "后四位" in say(b, sender, number)
     status = say(a, sender, PHONE[-4:])
     assert number in status and "已受理" in status
+
+
+def test_model_rollout_put_model_needs_the_token_and_keeps_conversations(ready: Stack, tmp_path: Path) -> None:
+    """docs/deployment.md §9 on one instance: a model file uploaded under a new name, PUT /model."""
+    _, b = ready.rasa
+    new_model = tmp_path / "haiyuan-rollout.tar.gz"
+    shutil.copy(ready.env["RASA_MODEL"], new_model)
+    sender = new_sender()
+    assert "办事指南" in say(b, sender, "身份证丢了怎么办")
+    body = {"model_file": str(new_model)}
+    assert requests.put(f"{b}/model", json=body, timeout=30).status_code == 401
+    response = requests.put(f"{b}/model", params={"token": ready.env["RASA_AUTH_TOKEN"]}, json=body, timeout=300)
+    assert response.status_code == 204, response.text
+    status = requests.get(ready.status_url(b), timeout=10).json()
+    assert Path(status["model_file"]).name == new_model.name
+    assert str(ID_CARD["materials"][0]["name"]) in say(b, sender, "要带什么材料")
