@@ -1,0 +1,66 @@
+"""Console settings from environment variables (the backend process receives them from bot/settings.py).
+
+Defaults work on one machine: Rasa's SQLite tracker store under var/, the repo's knowledge/ and data/,
+`python -m bot train` for retraining, Rasa on HAIYUAN_HOST:RASA_PORT.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Tuple
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name) or default
+
+
+def _limit(text: str) -> Tuple[int, int]:
+    count, _, window = text.partition("/")
+    return int(count), int(window or 300)
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    tracker_db_url: str  # Rasa's SQL tracker store, read-only
+    knowledge_dir: Path
+    project_dir: Path  # where config.yml, domain.yml and data/ live (labelled examples are written there)
+    models_dir: Path
+    rasa_url: str  # Rasa HTTP API (PUT /model after a retrain)
+    train_command: Tuple[str, ...]
+    var_dir: Path
+    session_hours: float  # absolute lifetime of a login
+    idle_minutes: float  # a session unused this long expires
+    login_failures_per_user: Tuple[int, int]  # (failures, window seconds)
+    login_failures_per_ip: Tuple[int, int]
+    secure_cookies: bool  # set behind HTTPS
+    sync_lookback_ids: int  # re-read this many event ids behind the cursor (late commits on PostgreSQL)
+
+    @property
+    def training_log_dir(self) -> Path:
+        return self.var_dir / "console" / "training"
+
+    @classmethod
+    def from_env(cls) -> "ConsoleSettings":
+        var_dir = Path(_env("HAIYUAN_VAR_DIR", str(ROOT / "var")))
+        host = _env("HAIYUAN_HOST", "127.0.0.1")
+        command = _env("CONSOLE_TRAIN_COMMAND")
+        return cls(
+            tracker_db_url=_env("TRACKER_DB_URL", f"sqlite:///{var_dir / 'rasa_tracker.db'}"),
+            knowledge_dir=Path(_env("KNOWLEDGE_DIR", str(ROOT / "knowledge"))),
+            project_dir=Path(_env("CONSOLE_PROJECT_DIR", str(ROOT))),
+            models_dir=Path(_env("CONSOLE_MODELS_DIR", str(ROOT / "models"))),
+            rasa_url=_env("CONSOLE_RASA_URL", f"http://{host}:{_env('RASA_PORT', '5005')}").rstrip("/"),
+            train_command=tuple(shlex.split(command)) if command else (sys.executable, "-m", "bot", "train"),
+            var_dir=var_dir,
+            session_hours=float(_env("CONSOLE_SESSION_HOURS", "8")),
+            idle_minutes=float(_env("CONSOLE_IDLE_MINUTES", "30")),
+            login_failures_per_user=_limit(_env("CONSOLE_LOGIN_FAILURES_PER_USER", "5/300")),
+            login_failures_per_ip=_limit(_env("CONSOLE_LOGIN_FAILURES_PER_IP", "30/300")),
+            secure_cookies=_env("CONSOLE_SECURE_COOKIES", "0") in ("1", "true", "yes"),
+            sync_lookback_ids=int(_env("CONSOLE_SYNC_LOOKBACK_IDS", "200")),
+        )

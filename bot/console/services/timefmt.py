@@ -1,0 +1,21 @@
+"""Times as staff read them: stored naive UTC → China time text."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Optional
+
+from bot.tickets.due_dates import CHINA_TZ
+
+
+def china_time(value: Optional[datetime], seconds: bool = False) -> str:
+    if value is None:
+        return ""
+    local = value.replace(tzinfo=timezone.utc).astimezone(CHINA_TZ)
+    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def parse_day(text: Optional[str]) -> Optional[date]:
+    try:
+        return date.fromisoformat((text or "").strip()) if text and text.strip() else None
+    except ValueError:
+        return None

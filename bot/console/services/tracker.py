@@ -1,0 +1,223 @@
+"""Reading Rasa's SQL tracker store (read-only) and deciding which citizen messages went unresolved.
+
+Rasa 3.6's SQLTrackerStore keeps one table, `events(id, sender_id, type_name, timestamp, intent_name,
+action_name, data)`, `data` being the event as JSON. Rasa saves all events of one message (the user
+event, the actions, the bot replies, slots) together after handling it, so a turn is complete once seen.
+On SQLite the file is opened read-only (mode=ro); on PostgreSQL we only ever SELECT.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import yaml
+from sqlalchemy import column, create_engine, select, table
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+log = logging.getLogger(__name__)
+
+EVENTS = table("events", column("id"), column("sender_id"), column("type_name"), column("timestamp"),
+               column("intent_name"), column("action_name"), column("data"))
+
+FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_ACTION = "action_fallback_ladder"
+# actions/fallback.py marks every ladder reply with this custom payload, whichever action sent it;
+# actions/services.py marks a service answer with {"type": "service_answer", "service": id}.
+FALLBACK_MARKER = "fallback"
+SERVICE_MARKER = "service_answer"
+UNHELPFUL_INTENT = "answer_unhelpful"
+SERVICE_ACTION = "action_answer_service"
+DEFAULT_THRESHOLD = 0.3  # Rasa's own default for FallbackClassifier
+IGNORED_ACTIONS = frozenset({"action_listen", "action_session_start"})
+
+REASONS = {
+    "nlu_fallback": "没听懂（nlu_fallback）",
+    "low_confidence": "意图把握不足",
+    "unresolved_service": "没找到对应事项",
+    "fallback_action": "走了兜底回复",
+    "unhelpful": "市民说答案没用",
+}
+
+
+def fallback_threshold(config_path: Path) -> float:
+    """The FallbackClassifier threshold in config.yml (Rasa's default 0.3 when it is not set)."""
+    try:
+        config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return DEFAULT_THRESHOLD
+    for component in config.get("pipeline") or []:
+        if isinstance(component, dict) and component.get("name") == "FallbackClassifier":
+            return float(component.get("threshold", DEFAULT_THRESHOLD))
+    return DEFAULT_THRESHOLD
+
+
+def to_utc(timestamp: Optional[float]) -> datetime:
+    moment = datetime.fromtimestamp(timestamp or 0, tz=timezone.utc)
+    return moment.replace(tzinfo=None)
+
+
+@dataclass
+class Event:
+    id: int
+    sender_id: str
+    type_name: str
+    timestamp: float
+    data: dict
+
+    @classmethod
+    def from_row(cls, row) -> "Event":
+        try:
+            data = json.loads(row.data) if row.data else {}
+        except (TypeError, ValueError):
+            data = {}
+        return cls(id=row.id, sender_id=row.sender_id, type_name=row.type_name, timestamp=row.timestamp or 0,
+                   data=data if isinstance(data, dict) else {})
+
+
+@dataclass
+class Turn:
+    """One citizen message and what the assistant did about it."""
+
+    user: Event
+    actions: list[str] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+    markers: list[dict] = field(default_factory=list)  # custom payloads of the bot's replies
+
+    @property
+    def missed(self) -> bool:
+        """The fallback ladder answered (by its action, or by its marker in any reply)."""
+        return FALLBACK_ACTION in self.actions or any(m.get("type") == FALLBACK_MARKER for m in self.markers)
+
+    @property
+    def text(self) -> str:
+        return str(self.user.data.get("text") or "")
+
+    @property
+    def parse(self) -> dict:
+        parse = self.user.data.get("parse_data")
+        return parse if isinstance(parse, dict) else {}
+
+    @property
+    def intent(self) -> Optional[str]:
+        return (self.parse.get("intent") or {}).get("name")
+
+    @property
+    def confidence(self) -> Optional[float]:
+        value = (self.parse.get("intent") or {}).get("confidence")
+        return float(value) if isinstance(value, (int, float)) else None
+
+    @property
+    def top_real_intent(self) -> tuple[Optional[str], Optional[float]]:
+        """The best intent other than nlu_fallback (what the model would have guessed)."""
+        for entry in self.parse.get("intent_ranking") or []:
+            if isinstance(entry, dict) and entry.get("name") not in (None, FALLBACK_INTENT):
+                return entry["name"], float(entry.get("confidence") or 0)
+        return (self.intent, self.confidence) if self.intent != FALLBACK_INTENT else (None, None)
+
+    @property
+    def is_payload(self) -> bool:
+        return self.text.startswith("/")
+
+    @property
+    def service(self) -> Optional[str]:
+        for entity in self.parse.get("entities") or []:
+            if isinstance(entity, dict) and entity.get("entity") == "service" and isinstance(entity.get("value"), str):
+                return entity["value"]
+        for marker in self.markers:
+            if marker.get("type") == SERVICE_MARKER and isinstance(marker.get("service"), str):
+                return marker["service"]
+        value = self.slots.get("service")
+        return value if isinstance(value, str) and value else None
+
+
+def unresolved_reason(turn: Turn, threshold: float) -> Optional[str]:
+    """Why this message counts as unresolved (a key of REASONS), or None. `unhelpful` is decided later."""
+    if turn.is_payload or not turn.text.strip() or turn.intent == UNHELPFUL_INTENT:
+        return None
+    if turn.intent == FALLBACK_INTENT:
+        return "nlu_fallback"
+    if turn.confidence is not None and turn.confidence < threshold:
+        return "low_confidence"
+    if turn.missed:
+        # action_answer_service answers with the ladder when no service could be resolved.
+        service_question = SERVICE_ACTION in turn.actions or (turn.intent or "").startswith("ask_")
+        return "unresolved_service" if service_question else "fallback_action"
+    return None
+
+
+def build_turns(events: Iterable[Event]) -> dict[int, Turn]:
+    """user event id → its turn, from one sender's events in id order."""
+    turns: dict[int, Turn] = {}
+    current: Optional[Turn] = None
+    for event in events:
+        if event.type_name == "user":
+            current = turns[event.id] = Turn(event)
+        elif current is not None and event.type_name == "action":
+            name = event.data.get("name")
+            if name and name not in IGNORED_ACTIONS:
+                current.actions.append(name)
+        elif current is not None and event.type_name == "slot":
+            current.slots[event.data.get("name")] = event.data.get("value")
+        elif current is not None and event.type_name == "bot":
+            custom = (event.data.get("data") or {}).get("custom")
+            if isinstance(custom, dict):
+                current.markers.append(custom)
+    return turns
+
+
+class TrackerReader:
+    def __init__(self, url: str):
+        self.url = url
+        self._engine: Optional[Engine] = None
+
+    def engine(self) -> Optional[Engine]:
+        """None while the tracker database does not exist yet (Rasa has not started)."""
+        if self._engine is not None:
+            return self._engine
+        parsed = make_url(self.url)
+        if parsed.get_backend_name() == "sqlite":
+            path = Path(parsed.database or "")
+            if not parsed.database or not path.exists():
+                return None
+            self._engine = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true", future=True)
+        else:
+            self._engine = create_engine(self.url, pool_pre_ping=True, future=True)
+        return self._engine
+
+    def _query(self, query) -> list:
+        engine = self.engine()
+        if engine is None:
+            return []
+        try:
+            with engine.connect() as connection:
+                return list(connection.execute(query))
+        except (OperationalError, ProgrammingError) as error:  # no events table yet
+            log.warning("读取对话记录失败：%s", error.__class__.__name__)
+            return []
+
+    def user_events_after(self, after_id: int, limit: int) -> list[Event]:
+        query = (select(EVENTS).where(EVENTS.c.id > after_id, EVENTS.c.type_name == "user")
+                 .order_by(EVENTS.c.id).limit(limit))
+        return [Event.from_row(r) for r in self._query(query)]
+
+    def events_of(self, senders: Iterable[str], from_id: int) -> list[Event]:
+        senders = sorted(set(senders))
+        if not senders:
+            return []
+        query = (select(EVENTS).where(EVENTS.c.sender_id.in_(senders), EVENTS.c.id >= from_id)
+                 .order_by(EVENTS.c.id))
+        return [Event.from_row(r) for r in self._query(query)]
+
+    def conversation(self, sender_id: str, limit: int = 2000) -> list[Event]:
+        query = select(EVENTS).where(EVENTS.c.sender_id == sender_id).order_by(EVENTS.c.id).limit(limit)
+        return [Event.from_row(r) for r in self._query(query)]
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None

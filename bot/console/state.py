@@ -1,0 +1,65 @@
+"""The console's services, built once at backend startup and kept on `app.state.console`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from bot.console import migrate
+from bot.console.config import ConsoleSettings
+from bot.console.services.analytics import Analytics
+from bot.console.services.auth import Accounts
+from bot.console.services.inbox import Inbox
+from bot.console.services.knowledge_editor import KnowledgeEditor
+from bot.console.services.nlu_data import NluData
+from bot.console.services.notices_store import NoticeStore
+from bot.console.services.tokens import ProjectTokenizer
+from bot.console.services.tracker import TrackerReader
+from bot.console.services.training import Trainer
+from bot.console.services.workbench import Workbench
+from bot.core.database import Database
+from bot.core.settings import BackendSettings
+from bot.knowledge.loader import get_knowledge_base
+from bot.tickets.service import TicketService
+
+
+@dataclass
+class Console:
+    settings: ConsoleSettings
+    db: Database
+    accounts: Accounts
+    inbox: Inbox
+    nlu: NluData
+    tracker: TrackerReader
+    trainer: Trainer
+    workbench: Workbench
+    editor: KnowledgeEditor
+    notices: NoticeStore
+    tickets: TicketService
+
+    def service_names(self) -> dict[str, str]:
+        kb = get_knowledge_base(self.settings.knowledge_dir)
+        return {sid: data.get("short_name") or data.get("name") or sid for sid, data in kb.services.items()}
+
+    def analytics(self) -> Analytics:
+        return Analytics(self.db, self.tickets, self.service_names())
+
+
+def build(db: Database, tickets: TicketService, settings: ConsoleSettings | None = None) -> Console:
+    settings = settings or ConsoleSettings.from_env()
+    tracker = TrackerReader(settings.tracker_db_url)
+    nlu = NluData(settings.project_dir)
+    return Console(
+        settings=settings, db=db, accounts=Accounts(db, settings), nlu=nlu, tracker=tracker,
+        inbox=Inbox(db, settings, ProjectTokenizer(settings.project_dir), tracker, nlu),
+        trainer=Trainer(db, settings), workbench=Workbench(db, tickets),
+        editor=KnowledgeEditor(settings.knowledge_dir), notices=NoticeStore(settings.knowledge_dir), tickets=tickets,
+    )
+
+
+def startup(app: FastAPI, backend: BackendSettings, db: Database) -> None:
+    """Migrate the console tables and put the services on app.state (called from bot/app.py at startup)."""
+    migrate.upgrade(backend.database_url, engine=db.engine)
+    console = build(db, app.state.tickets)
+    console.trainer.mark_interrupted()
+    app.state.console = console
