@@ -5,6 +5,7 @@
   train [--force]   train a model for the current data unless one exists
   generate [--check] regenerate NLU lookups/synonyms and the jieba dictionary from knowledge/
   check-knowledge   validate every file in knowledge/
+  create-admin      create a staff console administrator (asks for user name and password)
   bench [--quick]   benchmarks against plain Rasa, results in bench/results/ (see bench/README.md)
 
 Runs with any Python 3.11 first, then re-executes itself inside .venv.

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
+from bot.console import routes as console_routes, state as console_state
 from bot.core.auth import api_key_scheme, require_token_or_api_key
 from bot.core.database import Database
 from bot.core.http_errors import install_error_handlers
@@ -62,6 +63,7 @@ def _startup(app: FastAPI, settings: BackendSettings, db: Database) -> None:
     app.state.api_token = resolve_api_token(settings.api_token, settings.token_file)
     app.state.tickets.rules_file.get()  # refuse to start with a broken rules file
     migrate.upgrade(settings.database_url, engine=db.engine)
+    console_state.startup(app, settings, db)  # console tables (own migrations) and services
 
 
 def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
@@ -125,6 +127,7 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
 
     app.include_router(ticket_routes.router)
     app.include_router(open311.router)
+    app.include_router(console_routes.router)  # staff console /console, public /api/notices/active
     app.include_router(web_routes.router)  # citizens' web chat page: public, no token
     return app
 

@@ -51,6 +51,7 @@ def run() -> int:
         f"  socket.io: {s.rasa_url}/socket.io\n"
         f"  网页对话:  {s.backend_url}/chat\n"
         f"  工单后台:  {s.backend_url}/docs\n"
+        f"  工作人员控制台: {s.backend_url}/console/（首次使用先运行 python3 -m bot create-admin 创建管理员）\n"
         "  按 Ctrl-C 停止全部服务。\n",
         flush=True,
     )
@@ -87,6 +88,10 @@ def dispatch(argv: list[str]) -> int:
         return generate(check="--check" in args)
     if command == "check-knowledge":
         return check_knowledge(args)
+    if command == "create-admin":
+        from bot.console import create_admin
+
+        return create_admin.main(args)
     if command == "bench":
         from bench.run import main as bench
 

@@ -1,0 +1,19 @@
+"""All console routes under /console, plus the public notices API (/api/notices/active, no token)."""
+from fastapi import APIRouter
+from fastapi.responses import RedirectResponse
+
+from bot.console.routes import analytics, auth, home, inbox, knowledge, notices, tickets, training, users
+
+router = APIRouter()
+console_router = APIRouter(prefix="/console", tags=["工作人员控制台"], include_in_schema=False)
+for module in (home, auth, inbox, training, knowledge, notices, tickets, analytics, users):
+    console_router.include_router(module.router)
+
+
+@console_router.get("")
+def bare() -> RedirectResponse:
+    return RedirectResponse("/console/", status_code=303)
+
+
+router.include_router(console_router)
+router.include_router(notices.public_router)

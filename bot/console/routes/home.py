@@ -1,0 +1,41 @@
+"""The console's start page (what needs attention, by role) and its own static files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse
+
+from bot.console.permissions import allowed
+from bot.console.routes.deps import ConsoleRoute, console, not_found, page, render
+from bot.console.services.auth import CurrentUser
+
+router = APIRouter(route_class=ConsoleRoute)
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_FILES = {"console.css": "text/css", "console.js": "text/javascript"}
+
+
+@router.get("/", summary="控制台首页")
+def home(request: Request, user: CurrentUser = Depends(page())):
+    app = console(request)
+    cards = {}
+    if allowed(user.role, "inbox"):
+        app.inbox.sync()
+        cards["inbox"] = app.inbox.counts().get("open", 0)
+    if allowed(user.role, "tickets"):
+        summary = app.workbench.summary(user)
+        cards["tickets"], cards["overdue"] = summary["open"], summary["overdue"]
+    if allowed(user.role, "tickets.dispatch"):
+        cards["followups"] = len(app.workbench.follow_up_queue())
+    if allowed(user.role, "training"):
+        cards["retrain"] = bool(app.trainer.stale_generated()) or app.trainer.labelled_since_last_model() > 0
+    return render(request, "home.html", {"title": "首页", "user": user, "cards": cards})
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static(name: str):
+    if name not in STATIC_FILES:
+        raise not_found("文件")
+    response = FileResponse(STATIC_DIR / name, media_type=STATIC_FILES[name])
+    response.headers["Cache-Control"] = "max-age=3600"
+    return response
