@@ -57,7 +57,8 @@ def markdown(results: dict) -> str:
     meta = results["meta"]
     out = [f"# 基准测试结果 {meta['started']}", "",
            f"模式 `{meta['mode']}` · Rasa {meta['rasa_version']} · {meta['cpus']} 核 · 开始时负载 "
-           f"{meta['load_average']} · 提交 `{meta['commit']}` · 模型 `{meta['model']}`", "",
+           f"{meta['load_average']} · 提交 `{meta['commit']}` · 模型 `{meta['model']}` · 存储 "
+           f"`{meta.get('stores', 'embedded')}`", "",
            "## 目标", "", "| 目标 | 实测 | 达成 |", "|---|---|---|"]
     for row in results["targets"]:
         met = {True: "✅", False: "❌", None: "未测"}[row["met"]]

@@ -37,6 +37,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help=f"只跑这些部分，逗号分隔: {','.join(SECTIONS)}")
     parser.add_argument("--profile", action="store_true",
                         help="用 py-spy 采样：10 并发对话时的 Rasa/动作服务/后台，20 客户端时的工单后台")
+    parser.add_argument("--stores", choices=["embedded", "production"], default="embedded",
+                        help="对话延迟用的存储: embedded = python3 -m bot run 的 SQLite（默认）; "
+                             "production = PostgreSQL + Redis + deploy/endpoints.production.yml")
     parser.add_argument("--seconds", type=float, help="每个并发档的负载秒数（覆盖默认值）")
     parser.add_argument("--out", type=Path, default=RESULTS, help="结果目录（默认 bench/results/）")
     args = parser.parse_args(argv)
@@ -76,7 +79,7 @@ def main(argv: list[str]) -> int:
         "meta": {"started": datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "mode": "quick" if args.quick else "full",
                  "rasa_version": servers.rasa_version(), "cpus": servers.cpu_count(),
                  "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()), "commit": commit(),
-                 "model": model.name, "durations_seconds": durations},
+                 "model": model.name, "durations_seconds": durations, "stores": args.stores},
         "notes": [],
     }
     latency = "latency" in sections
@@ -89,7 +92,7 @@ def main(argv: list[str]) -> int:
         raise SystemExit("--profile 需要 py-spy（已固定在 requirements/app.txt，python3 -m bot run 会安装）")
     shutil.rmtree(log_dir, ignore_errors=True)
     log_dir.mkdir(parents=True, exist_ok=True)
-    haiyuan = vanilla = None
+    haiyuan = vanilla = stores = None
     try:
         if latency:
             progress.step("准备原版 Rasa 对比机器人（rasa init，按 Rasa 版本缓存）")
@@ -105,7 +108,8 @@ def main(argv: list[str]) -> int:
                 shutil.rmtree(nlu_out, ignore_errors=True)
                 nlu_process = nlu_eval.start(model, nlu_out, log_dir / "rasa-test-nlu.log")
             if latency:
-                haiyuan = servers.start_haiyuan(model, work, log_dir)
+                stores = servers.ProductionStores() if args.stores == "production" else None
+                haiyuan = servers.start_haiyuan(model, work, log_dir, stores)
                 vanilla = servers.start_vanilla(project, log_dir)
                 pending = {"海原": lambda: all(s.healthy() for s in haiyuan.services),
                            "原版": vanilla.healthy}
@@ -161,14 +165,20 @@ def main(argv: list[str]) -> int:
                 "backend_mb": servers.peak_rss_mb(haiyuan.service("工单后台").process.pid),
                 "vanilla_rasa_mb": servers.peak_rss_mb(vanilla.process.pid)}
             results["notes"].append(
-                "原版 Rasa 按 rasa init 原样运行（内存 tracker store、无动作服务）；海原政务小助手按 "
-                "`python3 -m bot run` 的默认配置（SQLite tracker store、动作服务、工单后台）。")
+                "原版 Rasa 按 rasa init 原样运行（内存 tracker store、无动作服务）；海原政务小助手"
+                + ("按 `python3 -m bot run` 的默认配置（SQLite tracker store、动作服务、工单后台）。"
+                   if args.stores == "embedded" else
+                   "按生产配置（PostgreSQL tracker store、Redis lock store、PostgreSQL 工单库和暂存箱，"
+                   "deploy/endpoints.production.yml），单个实例。"))
         if haiyuan:
             haiyuan.stop()
             haiyuan = None
         if vanilla:
             vanilla.stop()
             vanilla = None
+        if stores:
+            stores.stop()
+            stores = None
 
         if "backend" in sections:
             results["backend"] = {}
@@ -197,7 +207,7 @@ def main(argv: list[str]) -> int:
         elif "training" in sections:
             results["training"] = {"skipped": "--quick 不测训练（完整模式测）"}
     finally:
-        for running in (haiyuan, vanilla):
+        for running in (haiyuan, vanilla, stores):
             if running:
                 running.stop()
         shutil.rmtree(work, ignore_errors=True)

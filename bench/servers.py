@@ -51,18 +51,60 @@ def peak_rss_mb(pid: int) -> Optional[float]:
     return round(total / 1024, 1)
 
 
-def start_haiyuan(model: Path, work: Path, log_dir: Path) -> Assistant:
-    """Returns at once; `wait_haiyuan` waits until the three processes are healthy."""
+def start_haiyuan(model: Path, work: Path, log_dir: Path, stores=None) -> Assistant:
+    """Returns at once; `wait_haiyuan` waits until the three processes are healthy.
+
+    `stores` None: the embedded default of `python3 -m bot run` (SQLite files). Otherwise a
+    ProductionStores: PostgreSQL tracker store, ticket database and outbox, Redis lock store, and
+    deploy/endpoints.production.yml, as in docs/deployment.md.
+    """
     var_dir = work / "var"
+    urls = stores.urls if stores else {
+        "tracker": f"sqlite:///{var_dir / 'tracker.db'}", "tickets": f"sqlite:///{var_dir / 'tickets.db'}",
+        "outbox": f"sqlite:///{var_dir / 'outbox.db'}"}
     settings = Settings(rasa_port=free_port(), action_port=free_port(), backend_port=free_port(),
-                        var_dir=var_dir, tracker_db_url=f"sqlite:///{var_dir / 'tracker.db'}",
-                        database_url=f"sqlite:///{var_dir / 'tickets.db'}",
-                        outbox_db_url=f"sqlite:///{var_dir / 'outbox.db'}")
+                        var_dir=var_dir, tracker_db_url=urls["tracker"], database_url=urls["tickets"],
+                        outbox_db_url=urls["outbox"])
     assistant = Assistant(settings, model, log_dir=log_dir)
     env = settings.as_env()
+    if stores:
+        env.update(stores.env())
+        rasa = assistant.service("Rasa")
+        rasa.command[rasa.command.index("endpoints.yml")] = "deploy/endpoints.production.yml"
     for service in assistant.services:
         service.start(env)
     return assistant
+
+
+class ProductionStores:
+    """PostgreSQL and Redis from deploy/sandbox.py, with the databases docs/deployment.md creates."""
+
+    def __init__(self) -> None:
+        from bot import system_packages
+        from deploy.sandbox import Postgres, Redis
+
+        system_packages.ensure("postgresql", "redis-server")
+        self.pg = Postgres(durable=True).start()
+        try:
+            self.urls = {name: self.pg.create_database(db) for name, db in
+                         (("tracker", "rasa"), ("tickets", "tickets"), ("outbox", "outbox"))}
+            self.redis = Redis(password="bench").start()
+        except BaseException:
+            self.pg.stop()
+            raise
+        from actions.outbox import Outbox
+        from bot.tickets import migrate
+
+        migrate.upgrade(self.urls["tickets"])  # what haiyuan-migrate.service does before the services start
+        Outbox(self.urls["outbox"]).close()
+
+    def env(self) -> Dict[str, str]:
+        return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.redis.port), "REDIS_DB": "1",
+                "REDIS_PASSWORD": self.redis.password}
+
+    def stop(self) -> None:
+        self.redis.stop()
+        self.pg.stop()
 
 
 def wait_haiyuan(assistant: Assistant, timeout: float = 600) -> None:
