@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import is_elderly, numbered_buttons
-from actions.forms import interruption_response, is_fresh_user_message, latest_entities, latest_intent
+from actions.forms import SideRequestForm, interruption_response, is_fresh_user_message, latest_entities, latest_intent
 from actions.knowledge import knowledge_base
 from actions.safety import safety_interruption
 from actions.services import INTENT_ASPECTS, ActionAnswerService, resolve_services
@@ -76,19 +76,19 @@ class ActionAskBundleAnswer(Action):
         return []
 
 
-class ValidateBundleForm(FormValidationAction):
+class ValidateBundleForm(SideRequestForm, FormValidationAction):
     def name(self) -> Text:
         return "validate_bundle_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
         safety = safety_interruption(dispatcher, tracker, ["bundle", "bundle_answer"])
         if safety is not None:
-            return safety
+            return await self.after_side_request(safety, dispatcher, tracker, domain)
         # Side requests are only read from a fresh user message (not when the form is re-activated).
         if is_fresh_user_message(tracker):
             events = self._interruption(latest_intent(tracker), dispatcher, tracker, domain)
             if events is not None:
-                return events
+                return await self.after_side_request(events, dispatcher, tracker, domain)
         return await super().run(dispatcher, tracker, domain)
 
     def _interruption(self, intent: Optional[Text], dispatcher, tracker, domain) -> Optional[List[Dict]]:

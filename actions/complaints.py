@@ -20,7 +20,7 @@ from actions.api.tickets import BackendUnavailable, TicketClient, TicketClientEr
 from actions.common import is_elderly, latest_user_text, numbered_buttons, user_turns
 from actions.fallback import was_missed
 from actions.contact import declines, read_last4, read_phone, read_ticket_reference, says_unknown
-from actions.forms import interruption_response, is_fresh_user_message, latest_entities, latest_intent
+from actions.forms import SideRequestForm, interruption_response, is_fresh_user_message, latest_entities, latest_intent
 from actions.knowledge import knowledge_base
 from actions.safety import safety_interruption
 from actions.services import named_in_text
@@ -29,7 +29,7 @@ from bot.knowledge.render import render_aspect
 
 FORM_SLOTS = ["complaint_description", "complaint_still_wanted", "complaint_location", "complaint_time",
               "complaint_department", "contact_name", "contact_phone", "complaint_consent",
-              "complaint_confirm", "complaint_kb_offered"]
+              "complaint_confirm", "complaint_kb_offered", "complaint_editing"]
 FIELD_LABELS = {"complaint_description": "事情经过", "complaint_location": "地点", "complaint_time": "时间",
                 "complaint_department": "涉及部门", "contact_name": "姓名", "contact_phone": "联系电话"}
 NOT_GIVEN = "未说明"
@@ -87,7 +87,7 @@ def _recent_unanswered_text(tracker: Tracker) -> Optional[Text]:
     return "\n".join(texts) or None
 
 
-class ValidateComplaintForm(FormValidationAction):
+class ValidateComplaintForm(SideRequestForm, FormValidationAction):
     def name(self) -> Text:
         return "validate_complaint_form"
 
@@ -104,11 +104,11 @@ class ValidateComplaintForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
         safety = safety_interruption(dispatcher, tracker, FORM_SLOTS)
         if safety is not None:
-            return safety
+            return await self.after_side_request(safety, dispatcher, tracker, domain)
         if is_fresh_user_message(tracker):
             events = self._side_request(dispatcher, tracker)
             if events is not None:
-                return events
+                return await self.after_side_request(events, dispatcher, tracker, domain)
         return await super().run(dispatcher, tracker, domain)
 
     def _side_request(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict]]:
@@ -118,14 +118,12 @@ class ValidateComplaintForm(FormValidationAction):
             return [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]
         field = next((e["value"] for e in latest_entities(tracker)
                       if e.get("entity") == "complaint_field" and e.get("value") in FIELD_LABELS), None)
-        if field:  # the citizen picked what to correct on the summary
-            return [SlotSet(field, None), SlotSet("complaint_confirm", None)]
+        if field:  # the citizen picked what to correct: that question is asked again, then the summary
+            return [SlotSet(field, None), SlotSet("complaint_confirm", None), SlotSet("complaint_editing", False)]
         if intent == "change_answer" or (requested == "complaint_confirm" and "修改" in (
                 tracker.latest_message.get("text") or "")):
-            buttons = [{"title": f"改{label}", "payload": f'/change_answer{{"complaint_field": "{slot}"}}'}
-                       for slot, label in FIELD_LABELS.items()]
-            dispatcher.utter_message(text="您要改哪一项？", buttons=numbered_buttons(buttons, is_elderly(tracker))[:6])
-            return [SlotSet(requested, None)] if requested else []
+            # The confirmation step now asks which field to change (ActionAskComplaintConfirm).
+            return [SlotSet("complaint_confirm", None), SlotSet("complaint_editing", True)]
         response = interruption_response(tracker)
         if response and requested not in {"complaint_description"}:
             dispatcher.utter_message(response=response)
@@ -221,9 +219,8 @@ class ValidateComplaintForm(FormValidationAction):
         answer = True if re.search(r"确认|提交|没问题|对的|正确", text) else parse_answer(YES_NO, text)
         if answer is True:
             return {"complaint_confirm": True}
-        if answer is False:
-            dispatcher.utter_message(text="要修改的话请点要改的那一项；不想登记了就说“取消”。")
-        return {"complaint_confirm": None}
+        # "不对": ask which part to change; anything else: show the summary again
+        return {"complaint_confirm": None, "complaint_editing": answer is False}
 
 
 class ActionAskComplaintConfirm(Action):
@@ -234,6 +231,15 @@ class ActionAskComplaintConfirm(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
         slot = tracker.get_slot
+        if slot("complaint_editing"):
+            fields = list(FIELD_LABELS.items())
+            if is_elderly(tracker):  # at most four options: what people most often get wrong
+                fields = [f for f in fields if f[0] in {"complaint_description", "complaint_location",
+                                                       "contact_name", "contact_phone"}]
+            buttons = [{"title": f"改{label}", "payload": f'/change_answer{{"complaint_field": "{name}"}}'}
+                       for name, label in fields]
+            dispatcher.utter_message(text="您要改哪一项？", buttons=numbered_buttons(buttons, is_elderly(tracker)))
+            return []
         description = slot("complaint_description") or ""
         lines = ["请核对您要登记的内容：",
                  f"类别：{infer_category(description)}",
@@ -299,14 +305,14 @@ class ActionSubmitComplaint(Action):
         return reset + [SlotSet("last_ticket", result.reference)]
 
 
-class ValidateTicketStatusForm(FormValidationAction):
+class ValidateTicketStatusForm(SideRequestForm, FormValidationAction):
     def name(self) -> Text:
         return "validate_ticket_status_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
         safety = safety_interruption(dispatcher, tracker, ["ticket_number", "phone_last4"])
         if safety is not None:
-            return safety
+            return await self.after_side_request(safety, dispatcher, tracker, domain)
         if is_fresh_user_message(tracker) and latest_intent(tracker) == "cancel":
             dispatcher.utter_message(text="好的，不查了。")
             return [SlotSet("ticket_number", None), SlotSet("phone_last4", None), SlotSet("requested_slot", None),
@@ -377,13 +383,15 @@ class ActionTicketStatus(Action):
 RATING_GRADES = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
 
 
-class ValidateRatingForm(FormValidationAction):
+class ValidateRatingForm(SideRequestForm, FormValidationAction):
     def name(self) -> Text:
         return "validate_rating_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
         safety = safety_interruption(dispatcher, tracker, ["rating_grade", "rating_comment"])
-        return safety if safety is not None else await super().run(dispatcher, tracker, domain)
+        if safety is not None:
+            return await self.after_side_request(safety, dispatcher, tracker, domain)
+        return await super().run(dispatcher, tracker, domain)
 
     def validate_rating_grade(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         text = str(value or "").strip()

@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.options import effective_message
 
@@ -40,10 +42,38 @@ def latest_entities(tracker: Tracker) -> List[Dict[Text, Any]]:
     return effective_message(tracker).get("entities") or []
 
 
+# Inside a form almost any text can be an answer ("11月20日上午" is a time, not a question about the
+# hotline): only a clear prediction counts as a side request.
+SIDE_REQUEST_CONFIDENCE = 0.8
+
+
 def interruption_response(tracker: Tracker) -> Optional[Text]:
     """The response for a side request, e.g. utter_chitchat/ask_is_bot picked by the response selector."""
+    if (tracker.latest_message.get("intent") or {}).get("confidence", 0.0) < SIDE_REQUEST_CONFIDENCE:
+        return None
     intent = latest_intent(tracker)
     if intent == "chitchat":
         selector = (tracker.latest_message.get("response_selector") or {}).get("chitchat") or {}
         return (selector.get("response") or {}).get("utter_action")
     return INTERRUPTION_RESPONSES.get(intent)
+
+
+
+class SideRequestForm:
+    """Mixin for a form validator (`class V(SideRequestForm, FormValidationAction)`) that may answer a side
+    request itself: safety, cancel, a question, a correction. Not an Action itself, so the action server
+    does not try to register it."""
+
+    async def after_side_request(self, events: List[Dict[Text, Any]], dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        """The side request's events plus the question to ask next, by this form's own `required_slots`.
+
+        Needed because Rasa, when a validator does not name `requested_slot`, asks the first empty slot of
+        the domain's list and ignores `required_slots` (a skipped question would suddenly be asked).
+        """
+        if any(e.get("event") == "active_loop" for e in events) or any(
+                e.get("event") == "slot" and e.get("name") == "requested_slot" for e in events):
+            return events
+        tracker.add_slots([e for e in events if e.get("event") == "slot"])
+        next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
+        return events + ([next_slot] if next_slot else [])

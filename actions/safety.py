@@ -32,7 +32,7 @@ def emergency_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     kinds = found.kinds if found and found.kind == EMERGENCY else []
     numbers = rules.numbers_for(kinds)  # no keyword matched (DIET only): all four numbers
     if is_elderly(tracker):
-        dispatcher.utter_message(text="有危险，马上打电话！\n" + "\n".join(f"{rules.label(n)} {n}" for n in numbers))
+        dispatcher.utter_message(text="有危险，马上打电话！\n" + "\n".join(f"{rules.label(n)}{n}" for n in numbers))
         dispatcher.utter_message(text="您安全了，再来找我。")
         return
     calls = "；".join(f"{rules.label(n)}请拨 {n}" for n in numbers)
@@ -69,8 +69,8 @@ def abuse_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 def safety_interruption(dispatcher: CollectingDispatcher, tracker: Tracker,
                         form_slots: List[Text] = ()) -> Optional[List[Dict[Text, Any]]]:
     """For form validators, before anything else: the safety reply, then the form asks again
-    (emergency, abuse) or stops and forgets `form_slots` (self-harm: no form questions after that).
-    None when the message is not a safety case."""
+    (emergency, abuse: the slot the message was taken for is cleared) or stops and forgets `form_slots`
+    (self-harm: no form questions after that). None when the message is not a safety case."""
     if not is_fresh_user_message(tracker):
         return None
     intent = latest_intent(tracker)

@@ -76,6 +76,19 @@ def resolve_services(kb, tracker: Tracker) -> Resolution:
     return Resolution()
 
 
+def named_bundle(kb, tracker: Tracker) -> Optional[Text]:
+    """The bundle the message names when it names no service (NLU entity or exact name)."""
+    message = tracker.latest_message
+    entities = message.get("entities") or []
+    if any(e.get("entity") == "service" for e in entities):
+        return None
+    named = [e["value"] for e in entities if e.get("entity") == "bundle" and e.get("value") in kb.bundles]
+    if not named:
+        result = search(kb, message.get("text") or "", limit=1)
+        named = [c.id for c in result.candidates if result.status == EXACT and c.kind == "bundle"]
+    return named[0] if named else None
+
+
 def aspect_of(tracker: Tracker) -> Text:
     """The aspect asked: from the intent, else from words in the text, else the whole guide card."""
     message = tracker.latest_message
@@ -112,6 +125,9 @@ class ActionAnswerService(Action):
         if kb is None:
             dispatcher.utter_message(text="抱歉，办事指南暂时打不开，请稍后再试，或拨打 12345 咨询。")
             return []
+        bundle = named_bundle(kb, tracker)
+        if bundle:  # "开饭店要准备哪些证件": a life event, answered by its 一件事一次办 checklist
+            return answer_named_item({"kind": "bundle", "id": bundle}, dispatcher, tracker, domain)
         resolution = resolve_services(kb, tracker)
         if resolution.choices:
             return self._ask_which(dispatcher, kb, resolution, aspect, elderly)

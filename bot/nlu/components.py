@@ -33,6 +33,7 @@ from bot.knowledge.safety import SafetyRules
 from bot.nlu.text import classify, normalize, option_number
 
 INPUT_CHECK = "input_check"
+FULL_TEXT = "full_text"  # normalised but not truncated (not part of the parse output)
 UNREADABLE_INTENT = "bad_input"
 LONG_INTENT = "long_message"
 OPTION_INTENT = "choose_option"
@@ -70,6 +71,7 @@ class TextNormalizer(GraphComponent):
             original = message.get(TEXT) or ""
             text = normalize(original)
             check = {"length": len(original), "issue": classify(text), "truncated": False}
+            message.set(FULL_TEXT, text)  # the safety net reads the whole message
             if len(text) > self.max_chars:
                 text, check["truncated"] = text[: self.max_chars], True
             message.set(TEXT, text)
@@ -135,7 +137,7 @@ class SafetyNet(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            found = self.rules.detect(message.get(TEXT) or "")
+            found = self.rules.detect(message.get(FULL_TEXT) or message.get(TEXT) or "")
             if found:
                 force_intent(message, found.kind)
         return messages
