@@ -5,16 +5,18 @@ from typing import List, Optional
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 
+from bot.console.crud import audit
 from bot.console.routes.deps import ConsoleRoute, action, console, page, render, see_other
 from bot.console.services.auth import CurrentUser
 from bot.console.services.notices_store import NoticeError
 from bot.console.services.timefmt import parse_day
 from bot.knowledge.notices import active_notices, is_active
 from bot.tickets.due_dates import china_today
-from bot.console.crud import audit
 
 router = APIRouter(route_class=ConsoleRoute)
-public_router = APIRouter(prefix="/api/notices", tags=["公告"])
+# Public like the web chat page, so kept out of the token-protected OpenAPI description (every operation
+# listed there needs the API token; tests/backend/test_auth.py checks exactly that).
+public_router = APIRouter(prefix="/api/notices", tags=["公告"], include_in_schema=False)
 DONE = {"published": "公告已发布，网页对话会在有效期内显示。", "withdrawn": "公告已撤下。"}
 
 
