@@ -92,17 +92,17 @@ def main(argv: list[str]) -> int:
         raise SystemExit("--profile 需要 py-spy（已固定在 requirements/app.txt，python3 -m bot run 会安装）")
     shutil.rmtree(log_dir, ignore_errors=True)
     log_dir.mkdir(parents=True, exist_ok=True)
-    haiyuan = vanilla = stores = None
+    haiyuan = vanilla = stores = nlu_process = None
     try:
         if latency:
             progress.step("准备原版 Rasa 对比机器人（rasa init，按 Rasa 版本缓存）")
-            project, results["vanilla_bot"] = servers.vanilla_project()
+            project, results["vanilla_bot"] = servers.vanilla_project(
+                lambda seconds: progress.update(f"首次运行：rasa init 并训练 … {seconds:.0f} 秒"))
 
         if latency or "nlu" in sections:
             progress.step("启动服务" * latency + (" + " if latency and "nlu" in sections else "")
                           + "rasa test nlu" * ("nlu" in sections))
             started = time.monotonic()
-            nlu_process = None
             if "nlu" in sections:
                 nlu_out = args.out / "nlu"
                 shutil.rmtree(nlu_out, ignore_errors=True)
@@ -207,6 +207,8 @@ def main(argv: list[str]) -> int:
         elif "training" in sections:
             results["training"] = {"skipped": "--quick 不测训练（完整模式测）"}
     finally:
+        if nlu_process and nlu_process.poll() is None:
+            nlu_process.kill()
         for running in (haiyuan, vanilla, stores):
             if running:
                 running.stop()

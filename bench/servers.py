@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Callable, Dict, Optional
 
 import requests
 
@@ -113,7 +113,7 @@ def wait_haiyuan(assistant: Assistant, timeout: float = 600) -> None:
 
 # --- rasa init's bot -----------------------------------------------------------------------------
 
-def vanilla_project(progress=None) -> tuple[Path, dict]:
+def vanilla_project(on_wait: Callable[[float], None] = lambda _: None) -> tuple[Path, dict]:
     """`rasa init --no-prompt` (which trains its model) into bench/.cache/, once per Rasa version."""
     target = CACHE / f"vanilla-rasa-{rasa_version()}"
     info_file = target / "bench-info.json"
@@ -123,12 +123,21 @@ def vanilla_project(progress=None) -> tuple[Path, dict]:
     project = scratch / "vanilla"
     project.mkdir()
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(project)], cwd=scratch,
-        env=quiet_env(RASA_CACHE_DIRECTORY=str(scratch / "cache")), capture_output=True, text=True)
+    log_path = scratch / "rasa-init.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(project)], cwd=scratch,
+            env=quiet_env(RASA_CACHE_DIRECTORY=str(scratch / "cache")), stdout=log, stderr=subprocess.STDOUT)
+        try:
+            while process.poll() is None:
+                on_wait(time.monotonic() - started)
+                time.sleep(1)
+        finally:
+            if process.poll() is None:
+                process.kill()
     seconds = time.monotonic() - started
-    if result.returncode != 0 or not list((project / "models").glob("*.tar.gz")):
-        raise RuntimeError(f"rasa init failed:\n{(result.stdout + result.stderr)[-3000:]}")
+    if process.returncode != 0 or not list((project / "models").glob("*.tar.gz")):
+        raise RuntimeError(f"rasa init failed:\n{log_path.read_text(errors='replace')[-3000:]}")
     info = {"rasa_version": rasa_version(), "init_and_train_seconds": round(seconds, 1)}
     (project / "bench-info.json").write_text(json.dumps(info, indent=2))
     if target.exists():
