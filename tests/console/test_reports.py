@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, text as sql

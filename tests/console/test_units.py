@@ -100,6 +100,8 @@ def test_labelled_examples_and_new_intents(project: Path) -> None:
     assert {e["intent"]: e["examples"] for e in data["nlu"]} == {
         "ask_fee": "- 办身份证多少钱\n- [社保卡](service)补办收费吗\n", "ask_parking": "- 政务大厅能停车吗\n"}
     assert "ask_parking" in nlu.intents()
+    assert nlu.existing_examples()["答非所问"] == "answer_unhelpful"  # used to refuse contradictory labels
+    assert nlu.existing_examples()["社保卡补办收费吗"] == "ask_fee"  # annotations stripped
     assert nlu.labelled_path.read_text(encoding="utf-8").startswith("# 工作人员")
 
 

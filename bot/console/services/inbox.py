@@ -21,7 +21,7 @@ from bot.console.config import ConsoleSettings
 from bot.console.crud import audit, messages as crud
 from bot.console.models import InboxGroup, Message, SyncState
 from bot.console.services.auth import CurrentUser
-from bot.console.services.nlu_data import LabelError, NluData, annotate
+from bot.console.services.nlu_data import LabelError, NluData, annotate, plain_text
 from bot.console.services.tokens import GROUP_THRESHOLD, ProjectTokenizer, features, jaccard
 from bot.console.services.tracker import (
     UNHELPFUL_INTENT, TrackerReader, build_turns, fallback_threshold, to_utc, unresolved_reason,
@@ -170,10 +170,14 @@ class Inbox:
             if spans and len(targets) != 1:
                 raise LabelError("实体只能在单条消息上标注")
             examples = []
+            existing = self.nlu.existing_examples()
             for message in targets:
                 example = annotate(message.text, [(s.start, s.end, s.entity) for s in spans or []])
                 if not example:
                     raise LabelError("消息内容为空，不能作为例句")
+                other = existing.get(plain_text(example))
+                if other and other != intent:  # contradictory examples would only confuse the model
+                    raise LabelError(f"「{plain_text(example)}」已经是意图 {other} 的训练例句，不能再标为 {intent}")
                 examples.append(example)
             if new_intent:
                 self.nlu.add_intent_to_domain(intent)

@@ -12,7 +12,7 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable
 
 import yaml
 from ruamel.yaml import YAML
@@ -148,7 +148,7 @@ class NluData:
                     for line in entry["examples"].splitlines():
                         line = line.strip()
                         if line.startswith("- "):
-                            found.setdefault(_plain(line[2:].strip()), entry["intent"])
+                            found.setdefault(plain_text(line[2:].strip()), entry["intent"])
         return found
 
     def add_examples(self, intent: str, examples: list[str]) -> list[str]:
@@ -192,14 +192,7 @@ class NluData:
 _ENTITY = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
-def _plain(example: str) -> str:
+def plain_text(example: str) -> str:
     """Example text without entity annotations."""
     return _ENTITY.sub(lambda m: m.group(1), example)
 
-
-def plain_text(example: str) -> str:
-    return _plain(example)
-
-
-def is_new_intent(intent: Optional[str], known: Iterable[str]) -> bool:
-    return bool(intent) and intent not in set(known)
