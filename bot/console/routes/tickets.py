@@ -8,7 +8,7 @@ from bot.console.services.auth import CurrentUser
 from bot.console.services.timefmt import parse_day
 from bot.console.services.workbench import FOLLOWUP_KINDS, PAGE_SIZE, ActionError, Filters, Forbidden
 from bot.tickets.choices import Category, Grade, Status, Urgency
-from bot.tickets.service import TicketNotFound, to_china_time
+from bot.tickets.service import TicketNotFound
 
 router = APIRouter(route_class=ConsoleRoute)
 DONE = {"transition": "状态已更新。", "return": "已退回派单员。", "assign": "已改派承办部门。", "reply": "答复已保存，市民查询进度时可以看到。",
@@ -48,7 +48,7 @@ def _detail(request: Request, user: CurrentUser, number: str, error: str = "", s
         "title": f"工单 {ticket.number}", "user": user, "t": ticket, "overdue": app.tickets.overdue(ticket),
         "actions": app.workbench.actions(user, ticket), "departments": app.workbench.departments(),
         "default_department": app.tickets.rules.default_department, "followups": followups,
-        "followup_kinds": FOLLOWUP_KINDS, "error": error, "flash": DONE.get(done, ""), "china": to_china_time,
+        "followup_kinds": FOLLOWUP_KINDS, "error": error, "flash": DONE.get(done, ""),
         "bad": bool(ticket.rating) and Grade(ticket.rating).is_bad, "urgent": ticket.urgency == Urgency.URGENT.value,
     }, status=status)
 
