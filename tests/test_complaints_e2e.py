@@ -122,8 +122,8 @@ def test_status_query_staff_reply_and_rating(chat: Chat, backend: Backend) -> No
 
     assert "还有什么想说" in chat.text('/rate_ticket{"rating_grade": "不满意"}')
     assert "15 个工作日" in chat.text("等了太久")
-    rating = backend.ticket(number)["rating"]
-    assert rating["grade"] == "不满意" and rating["comment"] == "等了太久"
+    ticket = backend.ticket(number)
+    assert ticket["rating"] == "不满意" and ticket["rating_comment"] == "等了太久"
 
 
 def test_wrong_number_and_digits_get_the_same_not_found(chat: Chat) -> None:
