@@ -6,6 +6,7 @@ Path of a question: NLU gives the aspect (intent) and maybe a `service` entity (
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, timedelta, timezone
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text
 
@@ -18,6 +19,7 @@ from actions.fallback import climb_ladder
 from actions.knowledge import knowledge_base
 from bot.knowledge.render import NEXT_ASPECTS, QUESTIONS, render_aspect, service_display_name
 from bot.knowledge.loader import SERVICE
+from bot.knowledge.notices import active_notices
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, CONFIDENT_COVERAGE, EXACT, search
 
 INTENT_ASPECTS = {
@@ -74,6 +76,19 @@ def resolve_services(kb, tracker: Tracker) -> Resolution:
     if result.status == AMBIGUOUS:
         return Resolution(choices=[c.id for c in result.candidates], weak=result.coverage < CONFIDENT_COVERAGE)
     return Resolution()
+
+
+CHINA_TZ = timezone(timedelta(hours=8))
+
+
+def china_today() -> date:
+    return datetime.now(CHINA_TZ).date()
+
+
+def notice_text(notice: Dict[Text, Any], elderly: bool) -> Text:
+    if elderly:
+        return f"公告：{notice['title']}"[:40]
+    return f"【公告】{notice['title']}（{notice['start']:%m月%d日}—{notice['end']:%m月%d日}）：{notice['text']}"
 
 
 def named_bundle(kb, tracker: Tracker) -> Optional[Text]:
@@ -135,7 +150,9 @@ class ActionAnswerService(Action):
             # Nothing matched: the fallback ladder asks again with suggestions, then offers a ticket.
             return climb_ladder(dispatcher, tracker)
         for service_id in resolution.services:
-            bubbles = render_aspect(kb, service_id, aspect, elderly=elderly)
+            # Staff notices (公告) that name this service come right after its answer.
+            bubbles = render_aspect(kb, service_id, aspect, elderly=elderly) + [
+                notice_text(n, elderly) for n in active_notices(kb.root, china_today(), service_id=service_id)]
             for bubble in bubbles[:-1]:
                 dispatcher.utter_message(text=bubble)
             buttons = follow_up_buttons(kb, service_id, aspect) if service_id == resolution.services[-1] else []

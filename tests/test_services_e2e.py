@@ -140,3 +140,20 @@ def test_elderly_mode_gives_short_bubbles_and_more(chat: Chat) -> None:
     assert all(len(r.get("text") or "") <= 45 for r in replies), replies
     full = chat.text("更多")
     assert len(full) > max(len(r.get("text") or "") for r in replies)
+
+
+def test_a_notice_naming_the_service_comes_with_its_answers(chat: Chat, assistant) -> None:
+    from datetime import date, timedelta
+
+    path = Path(assistant.settings.knowledge_dir) / "notices.yml"
+    original = path.read_text(encoding="utf-8")
+    today = date.today()
+    notice = {"notices": [{"id": "test-holiday", "title": "元旦期间婚姻登记窗口时间调整", "text": "1月1日休息，1月2日照常办理。",
+                           "start": str(today - timedelta(days=1)), "end": str(today + timedelta(days=1)),
+                           "services": ["marriage_registration"]}]}
+    try:
+        path.write_text(yaml.safe_dump(notice, allow_unicode=True), encoding="utf-8")
+        assert "元旦期间婚姻登记窗口时间调整" in chat.text("领结婚证在哪里办")
+        assert "元旦期间婚姻登记窗口时间调整" not in chat.text("补身份证在哪里办")
+    finally:
+        path.write_text(original, encoding="utf-8")

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 from bot.knowledge.loader import check_base, default_root
+from bot.knowledge.notices import check_notices
+from bot.knowledge.safety import check_safety
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,12 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     raw, issues = check_base(root)
     for issue in issues:
         print(issue)
+    others = check_notices(root) + check_safety(root)  # notices.yml, safety.yml
+    for issue in others:
+        print(issue)
     items = [d for d in list(raw.services.values()) + list(raw.bundles.values()) if isinstance(d, dict)]
     unverified = sum(1 for d in items if d.get("verified") is not True)
-    files = len({issue.file for issue in issues})
+    files = len({issue.file for issue in issues} | {line.split(":", 1)[0] for line in others})
+    errors = len(issues) + len(others)
     print(f"{root}: {len(raw.services)} 个事项, {len(raw.bundles)} 个一件事, {unverified} 个未核实; "
-          + (f"{len(issues)} 个错误（涉及 {files} 个文件）" if issues else "没有错误"))
-    return 1 if issues else 0
+          + (f"{errors} 个错误（涉及 {files} 个文件）" if errors else "没有错误"))
+    return 1 if issues or others else 0
 
 
 if __name__ == "__main__":

@@ -66,3 +66,25 @@ class SafetyRules:
 
     def label(self, number: str) -> str:
         return self.number_labels.get(number, "")
+
+
+def check_safety(root: Path | str | None = None) -> list[str]:
+    """Problems of safety.yml as `file: field: problem` lines (the knowledge check prints them)."""
+    try:
+        rules = SafetyRules.load(root)
+    except (OSError, yaml.YAMLError, AttributeError, TypeError) as error:
+        return [f"{SAFETY_FILE}: (整个文件): 无法读取（{error}）"]
+    issues = []
+    for i, emergency in enumerate(rules.emergencies):
+        where = f"{SAFETY_FILE}: emergencies[{i}]"
+        if not isinstance(emergency, dict) or not emergency.get("kind"):
+            issues.append(f"{where}: 缺少 kind")
+            continue
+        if not emergency.get("words"):
+            issues.append(f"{where}.words: 至少要有一个词")
+        for number in emergency.get("numbers") or []:
+            if not rules.label(str(number)):
+                issues.append(f"{where}.numbers: 号码 {number} 在 numbers 里没有称呼")
+    if not rules.self_harm_words or not rules.self_harm_numbers:
+        issues.append(f"{SAFETY_FILE}: self_harm: 需要 words 和 numbers")
+    return issues

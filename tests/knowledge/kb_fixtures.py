@@ -106,6 +106,14 @@ BUNDLES = {
 }
 
 
+# The smallest valid safety.yml (the real one is knowledge/safety.yml).
+SAFETY = {
+    "emergencies": [{"kind": "fire", "label": "火灾", "numbers": ["119"], "words": ["着火"]}],
+    "self_harm": {"numbers": ["12356"], "words": ["不想活了"]},
+    "numbers": {"119": "火警", "12356": "心理援助热线"},
+}
+
+
 def write_base(root: Path, county=None, services=None, bundles=None) -> Path:
     """Write a knowledge base (defaults: the valid fixture above) and return its root."""
     (root / "services").mkdir(parents=True, exist_ok=True)
@@ -115,6 +123,7 @@ def write_base(root: Path, county=None, services=None, bundles=None) -> Path:
         write_yaml(root / "services" / f"{sid}.yml", data)
     for bid, data in (BUNDLES if bundles is None else bundles).items():
         write_yaml(root / "bundles" / f"{bid}.yml", data)
+    write_yaml(root / "safety.yml", SAFETY)
     return root
 
 

@@ -69,3 +69,19 @@ def test_real_search_quality():
     assert not wrong and not confident_negatives, (wrong, confident_negatives)
     assert len(missed) <= 3, missed
     assert answered >= 0.6 * len(POSITIVE)
+
+
+def test_check_reports_broken_notices_and_safety_files(tmp_path, capsys):
+    import shutil
+
+    from bot.knowledge.check import main
+    from bot.settings import ROOT
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", root)
+    (root / "notices.yml").write_text("notices:\n  - id: Bad Id\n    title: 放假\n", encoding="utf-8")
+    (root / "safety.yml").write_text("emergencies:\n  - kind: fire\n    numbers: ['119']\n", encoding="utf-8")
+    assert main(["--root", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "notices.yml: notices[0].id" in out and "notices.yml: notices[0].text: 缺少必填项" in out
+    assert "safety.yml: emergencies[0].words" in out and "safety.yml: self_harm" in out
