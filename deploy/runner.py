@@ -333,6 +333,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (KeyboardInterrupt, SystemExit):
         return 0
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stopping short
         runner.stop_all()
 
 
