@@ -70,12 +70,16 @@ class Assistant:
             "动作服务 (action server)",
             [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)],
             f"http://{s.host}:{s.action_port}/health", logs / "actions.log"))
+        # Rasa's HTTP API (trackers, pause/resume, PUT /model) is open on loopback by default; with
+        # RASA_AUTH_TOKEN set it needs `?token=` (production: see docs/deployment.md).
+        token = os.environ.get("RASA_AUTH_TOKEN", "")
         self.services.append(Service(
             "Rasa 对话服务",
-            [py, "-m", "rasa", "run", "--enable-api", "--model", str(self.model),
+            [py, "-m", "bot.rasa_server", "run", "--enable-api", "--model", str(self.model),
              "--interface", s.host, "--port", str(s.rasa_port), "--cors", s.cors_origins,
-             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
-            f"{s.rasa_url}/status", logs / "rasa.log"))
+             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+             *(["--auth-token", token] if token else [])],
+            f"{s.rasa_url}/status" + (f"?token={token}" if token else ""), logs / "rasa.log"))
 
     def start(self, timeout: float = 300) -> None:
         env = self.settings.as_env()

@@ -11,11 +11,15 @@ from typing import Any, Dict, List
 import pytest
 import requests
 
-from bot import training
+from bot import system_packages, training
 from bot.launcher import Assistant
 from bot.settings import ROOT, Settings
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+# Debian's chromium as root on a closed network (see ../shared/browser-and-servers.md).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def free_port() -> int:
@@ -88,3 +92,24 @@ def render(replies: List[Dict[str, Any]]) -> str:
 @pytest.fixture
 def chat(assistant: Assistant) -> Chat:
     return Chat(assistant.settings.rasa_url)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of Debian's chromium, installed on first use (CI machines start without it)."""
+    system_packages.ensure("chromium", "fonts-noto-cjk")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str):
+    """One headless browser per test module, driven by Playwright's sync API. Per module, not per session:
+    while a sync Playwright runs, the thread has a running event loop, so a module that uses asyncio.run
+    (socket.io clients) must not share the session with it; and two sync Playwrights cannot run at once."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

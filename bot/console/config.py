@@ -30,7 +30,8 @@ class ConsoleSettings:
     knowledge_dir: Path
     project_dir: Path  # where config.yml, domain.yml and data/ live (labelled examples are written there)
     models_dir: Path
-    rasa_url: str  # Rasa HTTP API (PUT /model after a retrain)
+    rasa_urls: Tuple[str, ...]  # every Rasa instance's HTTP API (PUT /model after a retrain, one at a time)
+    rasa_token: str  # RASA_AUTH_TOKEN when the instances run with --auth-token (production)
     train_command: Tuple[str, ...]
     var_dir: Path
     session_hours: float  # absolute lifetime of a login
@@ -54,7 +55,9 @@ class ConsoleSettings:
             knowledge_dir=Path(_env("KNOWLEDGE_DIR", str(ROOT / "knowledge"))),
             project_dir=Path(_env("CONSOLE_PROJECT_DIR", str(ROOT))),
             models_dir=Path(_env("CONSOLE_MODELS_DIR", str(ROOT / "models"))),
-            rasa_url=_env("CONSOLE_RASA_URL", f"http://{host}:{_env('RASA_PORT', '5005')}").rstrip("/"),
+            rasa_urls=tuple(url.strip().rstrip("/") for url in _env(
+                "CONSOLE_RASA_URL", f"http://{host}:{_env('RASA_PORT', '5005')}").split(",") if url.strip()),
+            rasa_token=_env("RASA_AUTH_TOKEN"),
             train_command=tuple(shlex.split(command)) if command else (sys.executable, "-m", "bot", "train"),
             var_dir=var_dir,
             session_hours=float(_env("CONSOLE_SESSION_HOURS", "8")),

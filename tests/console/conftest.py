@@ -21,15 +21,12 @@ from typing import Dict, Optional
 import pytest
 import requests
 
-from bot import system_packages
 from bot.settings import ROOT
 
 sys.path.insert(0, str(ROOT / "tests" / "backend"))
 from backend_process import BackendProcess  # noqa: E402
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots" / "console"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 DEPARTMENT = "海原县住房和城乡建设局"
 OTHER_DEPARTMENT = "海原县交通运输局"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -167,19 +164,6 @@ def staff(console_server: ConsoleServer):
     return {role: Staff(console_server, ACCOUNTS[role][0]) for role in ACCOUNTS}
 
 
-@pytest.fixture(scope="session")
-def browser():
-    system_packages.ensure("chromium", "fonts-noto-cjk")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                              headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 class ConsolePage:
     """A staff member's browser tab (own context, so own cookies)."""
 
@@ -197,6 +181,7 @@ class ConsolePage:
         return self.page.goto(self.server.url + path)
 
     def shot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path

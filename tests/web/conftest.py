@@ -2,7 +2,6 @@
 page helper, a second backend whose page points at a Rasa URL that is down (a TCP relay we switch on and off)."""
 from __future__ import annotations
 
-import shutil
 import socket
 import sys
 import threading
@@ -12,15 +11,12 @@ from typing import Callable, List, Optional
 
 import pytest
 
-from bot import system_packages
 from bot.settings import ROOT
 
 sys.path.insert(0, str(ROOT / "tests" / "backend"))
 from backend_process import BackendProcess, free_port  # noqa: E402
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 PHONE = {"width": 360, "height": 740}
 
 # Spies on browser APIs the page calls but a headless test cannot observe (sound, the print dialog).
@@ -33,24 +29,6 @@ if (window.speechSynthesis) {
 }
 window.print = () => { window.__printed += 1; };
 """
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    system_packages.ensure("chromium", "fonts-noto-cjk")
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: str):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 class ChatPage:

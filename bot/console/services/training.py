@@ -3,7 +3,7 @@
 One job at a time. The command's output goes to var/console/training/job-<id>.log (the page shows its
 tail). When it succeeds, the model file it names (the last `….tar.gz` in its output, looked up in
 models/ when only a name is printed) is loaded into the running Rasa server with
-`PUT {rasa_url}/model {"model_file": path}`.
+`PUT {rasa_url}/model {"model_file": path}` on each instance (CONSOLE_RASA_URL, comma-separated), in turn.
 
 What Rasa 3.6 does with that request (rasa/server.py `load_model`): it builds a complete new Agent from
 the file and only then replaces `app.ctx.agent`, keeping the lock store. Loading runs inside Rasa's
@@ -125,9 +125,13 @@ class Trainer:
                 query = query.where(Message.handled_at > last_done)
             return session.execute(query).scalar_one()
 
+    def _auth(self) -> dict:
+        """Rasa's HTTP API takes its --auth-token as the `token` query parameter."""
+        return {"token": self.settings.rasa_token} if self.settings.rasa_token else {}
+
     def rasa_model(self) -> Optional[str]:
         try:
-            response = requests.get(f"{self.settings.rasa_url}/status", timeout=3)
+            response = requests.get(f"{self.settings.rasa_urls[0]}/status", params=self._auth(), timeout=3)
             return Path(response.json().get("model_file") or "").name or None
         except (requests.RequestException, ValueError):
             return None
@@ -186,15 +190,16 @@ class Trainer:
             return
         self._finish(job_id, LOADING, code, f"训练完成，正在把 {model.name} 加载到对话服务 …", model)
         started = time.monotonic()
-        try:
-            response = requests.put(f"{self.settings.rasa_url}/model", json={"model_file": str(model.resolve())},
-                                    timeout=LOAD_TIMEOUT)
-        except requests.RequestException as error:
-            self._finish(job_id, FAILED, code, f"对话服务无法加载新模型（{error.__class__.__name__}），旧模型继续使用。")
-            return
+        for number, url in enumerate(self.settings.rasa_urls, 1):  # one instance at a time: the others answer
+            where = f"对话服务（第 {number} 个实例）" if len(self.settings.rasa_urls) > 1 else "对话服务"
+            try:
+                response = requests.put(f"{url}/model", params=self._auth(), json={"model_file": str(model.resolve())},
+                                        timeout=LOAD_TIMEOUT)
+            except requests.RequestException as error:
+                self._finish(job_id, FAILED, code, f"{where}无法加载新模型（{error.__class__.__name__}），旧模型继续使用。")
+                return
+            if response.status_code != 204:
+                self._finish(job_id, FAILED, code, f"{where}拒绝加载新模型（HTTP {response.status_code}），旧模型继续使用。")
+                return
         seconds = time.monotonic() - started
-        if response.status_code != 204:
-            self._finish(job_id, FAILED, code,
-                         f"对话服务拒绝加载新模型（HTTP {response.status_code}），旧模型继续使用。")
-            return
         self._finish(job_id, DONE, code, f"新模型 {model.name} 已上线（加载用时 {seconds:.0f} 秒）。")
