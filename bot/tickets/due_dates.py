@@ -40,7 +40,7 @@ def _warn_uncovered_years(first: int, last: int, rules: TicketRules) -> None:
     for year in range(first, last + 1):
         if rules.holidays and year not in rules.covered_years and year not in _warned_years:
             _warned_years.add(year)
-            log.warning("ticket_rules.yml 没有登记 %s 年的法定节假日，时限只按周末计算", year)
+            log.warning("calendar.yml 没有登记 %s 年的法定节假日，时限只按周末计算", year)
 
 
 def due_date_for(category: str, accepted_on: date, rules: TicketRules) -> date:

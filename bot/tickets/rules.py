@@ -1,18 +1,21 @@
-"""Reads knowledge/ticket_rules.yml (time limits, department keywords, 督办 rule, holidays).
+"""Reads knowledge/ticket_rules.yml (time limits, department keywords, 督办 rule) and, for the working
+days, the public holidays and 调休 days of knowledge/calendar.yml (bot/knowledge/calendar.py), next to it
+unless told otherwise.
 
-The file is re-read when it changes. A broken edit is logged and the last good rules stay in force.
+Both files are re-read when they change. A broken edit is logged and the last good rules stay in force.
 """
 from __future__ import annotations
 
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import yaml
 
+from bot.knowledge.calendar import CALENDAR_FILE, CalendarError, CalendarFile, WorkCalendar
 from bot.tickets.choices import Category, Status
 
 log = logging.getLogger(__name__)
@@ -38,18 +41,16 @@ class TicketRules:
         return frozenset(d.year for d in self.holidays)
 
 
-def _as_date(value, where: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise RulesError(f"{where}: 日期格式应为 YYYY-MM-DD") from None
+MOVED_KEYS = ("public_holidays", "makeup_working_days")
 
 
-def parse_rules(data: dict) -> TicketRules:
+def parse_rules(data: dict, calendar: Optional[WorkCalendar] = None) -> TicketRules:
+    """The rules in `data`; holidays and 调休 days come from `calendar` (none: weekends only)."""
     if not isinstance(data, dict):
         raise RulesError("文件内容应为映射 (key: value)")
+    moved = [key for key in MOVED_KEYS if key in data]
+    if moved:
+        raise RulesError(f"{'、'.join(moved)}: 节假日和调休上班日已移到 {CALENDAR_FILE}，请在那里修改")
     limits = data.get("time_limits") or {}
     missing = [c.value for c in Category if c.value not in limits]
     if missing:
@@ -73,16 +74,7 @@ def parse_rules(data: dict) -> TicketRules:
             raise RulesError(f"departments.{name}.keywords: 关键词应为非空文本")
         departments.append((str(name), tuple(k.strip() for k in keywords)))
 
-    holidays = set()
-    for i, entry in enumerate(data.get("public_holidays") or []):
-        where = f"public_holidays[{i}]"
-        start = _as_date(entry.get("from"), where)
-        end = _as_date(entry.get("to", entry.get("from")), where)
-        if end < start:
-            raise RulesError(f"{where}: 结束日期早于开始日期")
-        holidays.update(start + timedelta(days=n) for n in range((end - start).days + 1))
-    makeup = {_as_date(d, "makeup_working_days") for d in data.get("makeup_working_days") or []}
-
+    calendar = calendar or WorkCalendar()
     return TicketRules(
         time_limits=time_limits,
         supervision_statuses=frozenset(statuses),
@@ -90,40 +82,66 @@ def parse_rules(data: dict) -> TicketRules:
         bad_rating_follow_up_days=int(data.get("bad_rating_follow_up_working_days", 15)),
         default_department=str(data.get("default_department") or "待分派"),
         departments=tuple(departments),
-        holidays=frozenset(holidays),
-        makeup_working_days=frozenset(makeup),
+        holidays=calendar.holidays,
+        makeup_working_days=calendar.makeup_working_days,
     )
 
 
-def read_rules(path: Path) -> TicketRules:
+def _calendar_path(path: Path, calendar_path: Optional[Path]) -> Path:
+    return Path(calendar_path) if calendar_path else path.parent / CALENDAR_FILE
+
+
+def read_rules(path: Path, calendar_path: Optional[Path] = None) -> TicketRules:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise RulesError(f"{path}: 无法读取 ({error})") from None
     try:
-        return parse_rules(data)
+        calendar = CalendarFile(_calendar_path(path, calendar_path)).get()
+    except CalendarError as error:
+        raise RulesError(str(error)) from None
+    try:
+        return parse_rules(data, calendar)
     except RulesError as error:
         raise RulesError(f"{path}: {error}") from None
 
 
 class RulesFile:
-    """The rules file with reload-on-change; `get()` is cheap enough to call per request."""
+    """The rules file (and its calendar) with reload-on-change; `get()` is cheap enough to call per request."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, calendar: Optional[CalendarFile] = None):
         self.path = path
+        self.calendar = calendar or CalendarFile(_calendar_path(path, None))
         self._lock = threading.Lock()
         self._mtime: Optional[float] = None
+        self._calendar: Optional[WorkCalendar] = None
         self._rules: Optional[TicketRules] = None
+
+    def _read(self) -> TicketRules:
+        try:
+            data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as error:
+            raise RulesError(f"{self.path}: 无法读取 ({error})") from None
+        try:
+            return parse_rules(data, self._calendar)
+        except RulesError as error:
+            raise RulesError(f"{self.path}: {error}") from None
 
     def get(self) -> TicketRules:
         try:
             mtime = self.path.stat().st_mtime
         except OSError:
             mtime = None
+        try:
+            calendar = self.calendar.get()  # keeps its own last good version
+        except CalendarError as error:
+            raise RulesError(str(error)) from None
         with self._lock:
-            if self._rules is None or (mtime is not None and mtime != self._mtime):
+            changed = mtime is not None and mtime != self._mtime
+            if self._rules is None or changed or calendar is not self._calendar:
+                self._calendar = calendar
                 try:
-                    self._rules = read_rules(self.path)
+                    self._rules = self._read()
                     self._mtime = mtime
                 except RulesError:
                     if self._rules is None:

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from bot.core.settings import ROOT
+from bot.knowledge.calendar import parse_calendar
 from bot.tickets.due_dates import add_working_days, due_date_for, is_overdue, is_working_day
 from bot.tickets.rules import parse_rules, read_rules
 
@@ -40,9 +41,9 @@ def test_due_date_per_category():
 
 
 def test_time_limits_come_from_the_file():
-    data = {"time_limits": {c: 1 for c in ["投诉", "举报", "求助", "建议", "咨询", "表扬"]},
-            "public_holidays": [{"name": "测试", "from": "2026-11-26", "to": "2026-11-27"}]}
-    rules = parse_rules(data)
+    data = {"time_limits": {c: 1 for c in ["投诉", "举报", "求助", "建议", "咨询", "表扬"]}}
+    calendar = parse_calendar({"public_holidays": [{"name": "测试", "from": "2026-11-26", "to": "2026-11-27"}]})
+    rules = parse_rules(data, calendar)
     assert due_date_for("投诉", date(2026, 11, 25), rules) == date(2026, 11, 30)
 
 
