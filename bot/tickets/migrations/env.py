@@ -1,4 +1,9 @@
-"""Alembic environment: runs on the connection handed over by bot.tickets.migrate."""
+"""Alembic environment: runs on the connection handed over by bot.tickets.migrate.
+
+The same database holds the console's and the handoff's tables, each package with its own history and
+version table; `include_object` keeps the tickets' autogenerate to the tables of bot/tickets/models.py,
+so `python -m bot.tickets.migrate revision` never proposes to drop the others.
+"""
 from __future__ import annotations
 
 from alembic import context
@@ -10,10 +15,18 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:
+    if type_ == "table":
+        return name in target_metadata.tables
+    table = getattr(obj, "table", None)
+    return table is None or table.name in target_metadata.tables
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_include_object,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite needs table rebuilds for ALTER
         compare_type=True,
     )
