@@ -1,4 +1,4 @@
-"""Ticket operations: create (idempotent), status changes, department/urgency, reply, rating, 督办.
+"""Ticket operations: create (idempotent), status changes, department/urgency, reply, rating, 督办 (scan and one ticket).
 
 Every change writes a TicketEvent (actor, time, note) in the same transaction.
 """
@@ -241,6 +241,17 @@ class TicketService:
                 deadline = add_working_days(china_today(), days, self.rules)
                 crud.add_event(session, ticket, EventKind.BAD_RATING_FOLLOW_UP.value, SYSTEM,
                                f"差评，请在 {days} 个工作日内（{deadline} 前）回访核实，整改结果反馈市民。")
+
+        return self._change(number, change)
+
+    def supervise(self, number: str, actor: str, note: str) -> Ticket:
+        """督办 of one ticket by staff: only while it is overdue (past its time limit and still open)."""
+        def change(session, ticket: Ticket) -> None:
+            if not is_overdue(ticket.due_date, ticket.status, china_today(), self.rules):
+                raise TransitionError("只有超期未办结的工单可以督办。")
+            ticket.supervised = True
+            crud.add_event(session, ticket, EventKind.SUPERVISED.value, actor,
+                           f"督办：{note}（办理时限 {ticket.due_date}，承办部门 {ticket.department}）")
 
         return self._change(number, change)
 

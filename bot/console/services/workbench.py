@@ -1,8 +1,8 @@
 """The ticket workbench: what a staff member may see and do, on top of bot/tickets/service.py.
 
 Status rules stay in the service layer and its state machine (the buttons offered are exactly
-`state_machine.FORWARD` / `RETURNABLE` for the current status); this module adds who may press them,
-the required note, the audit log entry, 督办 of one overdue ticket and the 回访 records of 差评 tickets.
+`state_machine.FORWARD` / `RETURNABLE` for the current status, 督办 is `TicketService.supervise`); this
+module adds who may press them, the required note, the audit log entry and the 回访 records of 差评 tickets.
 """
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from bot.console.models import FollowUp
 from bot.console.permissions import DEPARTMENT_TARGETS, allowed
 from bot.console.services.auth import CurrentUser
 from bot.core.database import Database
-from bot.tickets import crud as ticket_crud
-from bot.tickets.choices import EventKind, Status
+from bot.tickets.choices import Status
 from bot.tickets.due_dates import CHINA_TZ, add_working_days, china_today, is_working_day
 from bot.tickets.models import Ticket, utcnow
 from bot.tickets.service import TicketNotFound, TicketService
@@ -213,17 +212,8 @@ class Workbench:
         ticket = self.get(user, number)
         if not self.actions(user, ticket).can_supervise:
             raise ActionError("只有超期未办结的工单可以督办")
-
-        def operation(t: Ticket) -> Ticket:
-            with self.db.session(write=True) as session:
-                locked = ticket_crud.get_by_number(session, t.number, with_events=True, for_update=True)
-                locked.supervised = True
-                locked.updated_at = utcnow()
-                ticket_crud.add_event(session, locked, EventKind.SUPERVISED.value, user.actor,
-                                      f"督办：{note}（办理时限 {locked.due_date}，承办部门 {locked.department}）")
-            return self.tickets.get(t.number)
-
-        return self._run(user, number, "ticket.supervise", note, operation)
+        return self._run(user, number, "ticket.supervise", note,
+                         lambda t: self.tickets.supervise(t.number, user.actor, note))
 
     def follow_up(self, user: CurrentUser, number: str, kind: str, note: str) -> None:
         note = self._required(note, "回访记录")
