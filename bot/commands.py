@@ -96,10 +96,6 @@ def dispatch(argv: list[str]) -> int:
         from bench.run import main as bench
 
         return bench(args)
-    if command == "bench":
-        from bench.run import main as bench
-
-        return bench(args)
     print(f"未知命令: {command}\n")
     from bot.__main__ import USAGE
 
