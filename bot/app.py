@@ -1,8 +1,16 @@
-"""The backend web app: tickets API, Open311, health check (later: staff console, citizen web chat).
+"""The backend web app, one process on BACKEND_PORT:
 
-    create_app(settings) builds an app without touching disk or database; at startup it resolves the
-    API token, checks knowledge/ticket_rules.yml, migrates the database to head and starts the
-    periodic 督办 scan.
+    /api/tickets …, /open311/v2 …   tickets API and Open311 GeoReport v2 (API token)    bot/tickets/
+    /api/handoff …                  live handoff (转人工): the bot asks with the API token,
+                                    the citizen's page or app polls with its poll token   bot/handoff/
+    /console …                      staff console, incl. 人工接待 (login)                   bot/console/
+    /api/notices/active             notices (公告) in force (public)                       bot/console/
+    /, /chat, /static …             the citizens' web chat page (public)                  bot/web/
+    /healthz, /docs                 health check (public), API description (API token)
+
+create_app(settings) builds an app without touching disk or database; at startup it resolves the API
+token, checks knowledge/ticket_rules.yml and knowledge/calendar.yml, migrates the three table histories
+(tickets, console, handoff) to head and starts the periodic 督办 scan and the handoff queue sweep.
 """
 from __future__ import annotations
 
@@ -25,6 +33,9 @@ from bot.core.http_errors import install_error_handlers
 from bot.core.privacy import install_log_masking
 from bot.core.security import RateLimiter, resolve_api_token
 from bot.core.settings import BackendSettings, ensure_var_dir, get_settings
+from bot.handoff import routes as handoff_routes, state as handoff_state
+from bot.handoff.schemas import FIELD_LABELS as HANDOFF_LABELS
+from bot.knowledge.calendar import CalendarFile
 from bot.tickets import migrate
 from bot.tickets import open311, routes as ticket_routes
 from bot.tickets.rules import RulesFile
@@ -64,6 +75,7 @@ def _startup(app: FastAPI, settings: BackendSettings, db: Database) -> None:
     app.state.tickets.rules_file.get()  # refuse to start with a broken rules file
     migrate.upgrade(settings.database_url, engine=db.engine)
     console_state.startup(app, settings, db)  # console tables (own migrations) and services
+    handoff_state.startup(app, settings, db)  # handoff tables (own migrations)
 
 
 def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
@@ -73,12 +85,16 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await run_in_threadpool(_startup, app, settings, db)
-        task = None
+        tasks = []
         if settings.supervise_interval_seconds > 0:
-            task = asyncio.create_task(_supervise_periodically(app.state.tickets, settings.supervise_interval_seconds))
+            tasks.append(asyncio.create_task(
+                _supervise_periodically(app.state.tickets, settings.supervise_interval_seconds)))
+        if settings.handoff_sweep_seconds > 0:
+            tasks.append(asyncio.create_task(
+                handoff_state.sweep_periodically(app.state.handoff, settings.handoff_sweep_seconds)))
         log.info("工单后台已启动")
         yield
-        if task:
+        for task in tasks:
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
@@ -91,12 +107,14 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.api_token = ""  # set at startup; an empty token never matches
-    app.state.tickets = TicketService(db, RulesFile(settings.ticket_rules_path))
+    calendar = CalendarFile(settings.calendar_path)  # holidays for the time limits, hours for the handoff
+    app.state.tickets = TicketService(db, RulesFile(settings.ticket_rules_path, calendar))
+    app.state.handoff = handoff_state.build(db, settings, calendar)
     app.state.limits = StatusQueryLimits(
         status_query=RateLimiter(settings.status_query_limit, settings.status_query_window_seconds),
         failures=RateLimiter(settings.status_query_failures_per_number, 3600),
     )
-    install_error_handlers(app, FIELD_LABELS)
+    install_error_handlers(app, {**FIELD_LABELS, **HANDOFF_LABELS})
     open311.install_open311_errors(app)
 
     @app.middleware("http")
@@ -127,6 +145,8 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
 
     app.include_router(ticket_routes.router)
     app.include_router(open311.router)
+    app.include_router(handoff_routes.router)  # /api/handoff (API token)
+    app.include_router(handoff_routes.public_router)  # the citizen's side (poll token)
     app.include_router(console_routes.router)  # staff console /console, public /api/notices/active
     app.include_router(web_routes.router)  # citizens' web chat page: public, no token
     return app

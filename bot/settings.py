@@ -69,6 +69,7 @@ class Settings:
             "OUTBOX_DB_URL": self.outbox_db_url,
             "CORS_ORIGINS": self.cors_origins,
             "RASA_PUBLIC_URL": self.rasa_public_url or self.rasa_url,
+            "RASA_URL": self.rasa_url,  # the backend's handoff pauses/resumes conversations here
             "KNOWLEDGE_DIR": str(self.knowledge_dir),
             # Two cores: keep TensorFlow from oversubscribing them.
             "TF_INTRA_OP_PARALLELISM_THREADS": os.environ.get("TF_INTRA_OP_PARALLELISM_THREADS", "2"),

@@ -31,6 +31,13 @@ class BackendSettings:
     supervise_interval_seconds: int  # 0 turns the periodic 督办 scan off
     max_body_bytes: int
     rasa_public_url: str  # where citizens' browsers reach the Rasa server (the web chat page connects there)
+    calendar_path: Path = ROOT / "knowledge" / "calendar.yml"  # holidays (time limits), handoff hours; KNOWLEDGE_DIR
+    rasa_url: str = "http://127.0.0.1:5005"  # Rasa HTTP API: the handoff pauses/resumes conversations there
+    rasa_token: str = ""  # RASA_AUTH_TOKEN, when Rasa runs with --auth-token
+    handoff_wait_seconds: int = 180  # a queued request nobody accepts within this becomes expired
+    handoff_presence_seconds: int = 60  # staff count as available while their 人工接待 page polled this recently
+    handoff_abandon_seconds: int = 300  # a connected chat whose staff page stopped polling this long goes back to the bot
+    handoff_sweep_seconds: int = 5  # how often expiry and abandonment are checked (0: only when read)
 
     @property
     def token_file(self) -> Path:
@@ -40,6 +47,8 @@ class BackendSettings:
     def from_env(cls) -> "BackendSettings":
         var_dir = Path(_env("HAIYUAN_VAR_DIR", str(ROOT / "var")))
         limit, _, window = _env("STATUS_QUERY_RATE_LIMIT", "30/60").partition("/")
+        knowledge_dir = Path(_env("KNOWLEDGE_DIR", str(ROOT / "knowledge")))
+        rasa_url = f"http://{_env('HAIYUAN_HOST', '127.0.0.1')}:{_env('RASA_PORT', '5005')}"
         return cls(
             var_dir=var_dir,
             database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'tickets.db'}"),
@@ -52,8 +61,14 @@ class BackendSettings:
             status_query_failures_per_number=int(_env("STATUS_QUERY_FAILURES_PER_NUMBER", "10")),
             supervise_interval_seconds=int(_env("SUPERVISE_INTERVAL_SECONDS", "3600")),
             max_body_bytes=int(_env("MAX_BODY_BYTES", str(1024 * 1024))),
-            rasa_public_url=_env("RASA_PUBLIC_URL",
-                                 f"http://{_env('HAIYUAN_HOST', '127.0.0.1')}:{_env('RASA_PORT', '5005')}"),
+            rasa_public_url=_env("RASA_PUBLIC_URL", rasa_url),
+            calendar_path=Path(_env("CALENDAR_PATH", str(knowledge_dir / "calendar.yml"))),
+            rasa_url=_env("RASA_URL", rasa_url).rstrip("/"),
+            rasa_token=_env("RASA_AUTH_TOKEN"),
+            handoff_wait_seconds=int(_env("HANDOFF_WAIT_SECONDS", "180")),
+            handoff_presence_seconds=int(_env("HANDOFF_PRESENCE_SECONDS", "60")),
+            handoff_abandon_seconds=int(_env("HANDOFF_ABANDON_SECONDS", "300")),
+            handoff_sweep_seconds=int(_env("HANDOFF_SWEEP_SECONDS", "5")),
         )
 
 
