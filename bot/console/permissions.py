@@ -3,6 +3,7 @@
     admin       users, audit log, everything below
     dispatcher  all tickets, the inbox and retraining, knowledge and notices, dashboards and reports
     department  the tickets of their own department only (handle, reply, return)
+    (admin, dispatcher and department staff also chat with citizens on 人工接待, the live handoff)
     analyst     read-only: dashboards and reports
 """
 from __future__ import annotations
@@ -33,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "knowledge": frozenset({Role.ADMIN, Role.DISPATCHER}),
     "notices": frozenset({Role.ADMIN, Role.DISPATCHER}),
     "tickets": frozenset({Role.ADMIN, Role.DISPATCHER, Role.DEPARTMENT}),
+    "handoff": frozenset({Role.ADMIN, Role.DISPATCHER, Role.DEPARTMENT}),  # 人工接待: the roles that serve citizens
     "tickets.all": frozenset({Role.ADMIN, Role.DISPATCHER}),  # otherwise own department only
     "tickets.dispatch": frozenset({Role.ADMIN, Role.DISPATCHER}),  # assign, close, 督办, 回访
     "dashboard": frozenset({Role.ADMIN, Role.DISPATCHER, Role.ANALYST}),
@@ -45,6 +47,7 @@ DEPARTMENT_TARGETS = frozenset({"办理中", "已反馈"})
 
 # Navigation: (permission, path, label), in menu order.
 NAV = (
+    ("handoff", "/console/handoff", "人工接待"),
     ("inbox", "/console/inbox", "未解决问题"),
     ("tickets", "/console/tickets", "工单"),
     ("tickets.dispatch", "/console/followups", "差评回访"),

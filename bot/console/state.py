@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from fastapi import FastAPI
 
@@ -13,12 +14,14 @@ from bot.console.services.inbox import Inbox
 from bot.console.services.knowledge_editor import KnowledgeEditor
 from bot.console.services.nlu_data import NluData
 from bot.console.services.notices_store import NoticeStore
+from bot.console.services.reception import Reception
 from bot.console.services.tokens import ProjectTokenizer
 from bot.console.services.tracker import TrackerReader
 from bot.console.services.training import Trainer
 from bot.console.services.workbench import Workbench
 from bot.core.database import Database
 from bot.core.settings import BackendSettings
+from bot.handoff.service import HandoffService
 from bot.knowledge.loader import get_knowledge_base
 from bot.tickets.service import TicketService
 
@@ -36,6 +39,7 @@ class Console:
     editor: KnowledgeEditor
     notices: NoticeStore
     tickets: TicketService
+    reception: Optional[Reception] = None  # 人工接待 (needs the backend's handoff service)
 
     def service_names(self) -> dict[str, str]:
         kb = get_knowledge_base(self.settings.knowledge_dir)
@@ -45,7 +49,8 @@ class Console:
         return Analytics(self.db, self.tickets, self.service_names())
 
 
-def build(db: Database, tickets: TicketService, settings: ConsoleSettings | None = None) -> Console:
+def build(db: Database, tickets: TicketService, settings: ConsoleSettings | None = None,
+          handoff: Optional[HandoffService] = None) -> Console:
     settings = settings or ConsoleSettings.from_env()
     tracker = TrackerReader(settings.tracker_db_url)
     nlu = NluData(settings.project_dir)
@@ -54,12 +59,13 @@ def build(db: Database, tickets: TicketService, settings: ConsoleSettings | None
         inbox=Inbox(db, settings, ProjectTokenizer(settings.project_dir), tracker, nlu),
         trainer=Trainer(db, settings), workbench=Workbench(db, tickets),
         editor=KnowledgeEditor(settings.knowledge_dir), notices=NoticeStore(settings.knowledge_dir), tickets=tickets,
+        reception=Reception(db, handoff, tracker, tickets) if handoff else None,
     )
 
 
 def startup(app: FastAPI, backend: BackendSettings, db: Database) -> None:
     """Migrate the console tables and put the services on app.state (called from bot/app.py at startup)."""
     migrate.upgrade(backend.database_url, engine=db.engine)
-    console = build(db, app.state.tickets)
+    console = build(db, app.state.tickets, handoff=getattr(app.state, "handoff", None))
     console.trainer.mark_interrupted()
     app.state.console = console

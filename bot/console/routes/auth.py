@@ -59,6 +59,8 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
 @router.post("/logout", summary="退出登录")
 def logout(request: Request, user: CurrentUser = Depends(action())):
     console(request).accounts.logout(user)
+    if console(request).reception:  # 人工接待: no new citizens for someone who left
+        console(request).reception.leave(user)
     response = see_other("/console/login")
     response.delete_cookie(SESSION_COOKIE, path="/console")
     return response
