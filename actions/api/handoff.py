@@ -4,6 +4,7 @@
     answer = client.request(tracker.sender_id, channel="web", reason="asked", elderly=False)
     answer["status"]                  # "queued" | "connected" | "closed"
     client.cancel(answer["request_id"])          # {"request_id", "status"}: idempotent
+    client.cancel_conversation(tracker.sender_id)  # the same without keeping the id; None if nothing was open
 
 `request` answers (the backend's JSON, see docs/app-api.md):
     queued:    {"status": "queued", "request_id": 7, "position": 1, "ahead": 0, "expected_wait_minutes": 3,
@@ -63,6 +64,15 @@ class HandoffClient:
     def cancel(self, request_id: int) -> Dict[str, Any]:
         """The citizen no longer waits (or ends a live chat: the bot answers again). Returns the final status."""
         return self._call("POST", f"/api/handoff/requests/{int(request_id)}/cancel")
+
+    def cancel_conversation(self, conversation_id: str) -> Optional[Dict[str, Any]]:
+        """Cancel whatever is open for this conversation (queued → cancelled, connected → closed); None if nothing."""
+        try:
+            return self._call("POST", "/api/handoff/requests/cancel", json={"conversation_id": conversation_id})
+        except TicketClientError as error:
+            if error.status_code == 404:
+                return None
+            raise
 
     def events(self, request_id: int, poll_token: str, after: int = 0) -> Dict[str, Any]:
         """What the citizen's side polls (for a REST app proxy or a test): status, position, staff messages."""

@@ -2,6 +2,7 @@
 
     POST /api/handoff/requests                     (token)  join the queue, or closed + why
     POST /api/handoff/requests/{id}/cancel         (token)  the bot cancels for the citizen (/cancel_handoff)
+    POST /api/handoff/requests/cancel              (token)  the same, by conversation id (no slot needed)
     GET  /api/handoff/{id}/events?token=&after=    (public, poll token) status changes and staff messages
     POST /api/handoff/{id}/cancel?token=           (public, poll token) the citizen leaves the queue or the chat
 
@@ -15,7 +16,7 @@ from typing import Optional
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 
 from bot.core.auth import require_token
-from bot.handoff.schemas import CancelOut, EventsOut, HandoffAnswer, HandoffRequestIn
+from bot.handoff.schemas import CancelOut, ConversationIn, EventsOut, HandoffAnswer, HandoffRequestIn
 from bot.handoff.service import HandoffError, HandoffService, RequestNotFound
 
 NOT_FOUND = "没有找到这次转人工，可能已经结束。"
@@ -36,6 +37,18 @@ def poll_token(token: Optional[str] = Query(None, max_length=100),
 @router.post("/requests", response_model=HandoffAnswer, response_model_exclude_none=True, summary="转人工：排队或告知何时有人")
 def create_request(body: HandoffRequestIn, service: HandoffService = Depends(get_service)):
     return service.request(body.conversation_id, body.channel, body.reason.value, body.elderly)
+
+
+@router.post("/requests/cancel", response_model=CancelOut, summary="按会话取消排队或结束人工对话（机器人代市民）",
+             responses={404: {"description": "这段对话没有排队或进行中的转人工"}})
+def cancel_conversation(body: ConversationIn, service: HandoffService = Depends(get_service)):
+    try:
+        answer = service.cancel_open(body.conversation_id)
+    except HandoffError as error:
+        raise HTTPException(status_code=503, detail=str(error)) from None
+    if answer is None:
+        raise HTTPException(status_code=404, detail="这段对话没有排队或进行中的转人工。")
+    return answer
 
 
 @router.post("/requests/{request_id}/cancel", response_model=CancelOut, summary="取消排队或结束人工对话（机器人代市民）")

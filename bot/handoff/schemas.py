@@ -30,6 +30,13 @@ class HandoffRequestIn(BaseModel):
     _text = validator("*", pre=True, allow_reuse=True)(check_text)
 
 
+class ConversationIn(BaseModel):
+    class Config:
+        extra = "forbid"
+
+    conversation_id: str = Field(..., min_length=1, max_length=255, description="Rasa sender id")
+
+
 class HandoffAnswer(BaseModel):
     """`queued` (or `connected` for a repeated request of a live chat), else `closed` with `reason`."""
 

@@ -225,6 +225,12 @@ class HandoffService:
             request = crud.get(session, request_id)
         return {"request_id": request.id, "status": request.status}
 
+    def cancel_open(self, conversation_id: str) -> Optional[dict]:
+        """The bot cancels whatever is open for this conversation (/cancel_handoff); None when nothing is."""
+        with self.db.session() as session:
+            request = crud.open_for(session, conversation_id)
+        return self.cancel(request.id) if request is not None else None
+
     # ------------------------------------------------------------ the staff side
     def get(self, request_id: int) -> HandoffRequest:
         with self.db.session() as session:

@@ -114,6 +114,10 @@ def test_cancel_leaves_the_queue_and_a_new_request_is_possible(api_backend: Serv
     with pytest.raises(TicketClientError) as refused:
         client.cancel(999999)
     assert refused.value.status_code == 404
+    # …or by the conversation, without keeping the request id (what /cancel_handoff needs).
+    c = client.request(citizen)
+    assert client.cancel_conversation(citizen) == {"request_id": c["request_id"], "status": "cancelled"}
+    assert client.cancel_conversation(citizen) is None  # nothing open any more
 
 
 def test_a_request_nobody_accepts_expires_after_the_wait(api_backend: Server, open_with: Desk) -> None:
