@@ -19,6 +19,8 @@ STATIC_FILES = {"console.css": "text/css", "console.js": "text/javascript"}
 def home(request: Request, user: CurrentUser = Depends(page())):
     app = console(request)
     cards = {}
+    if allowed(user.role, "handoff") and app.reception:
+        cards["handoff"] = len(app.reception.handoff.queue())
     if allowed(user.role, "inbox"):
         app.inbox.sync()
         cards["inbox"] = app.inbox.counts().get("open", 0)
