@@ -2,7 +2,9 @@
  *
  * Talks to Rasa's socket.io channel (REST webhook as a fallback), keeps the session id and the transcript
  * in localStorage, renders text, buttons, numbered lists and cards, and switches 长辈模式 (large text,
- * read-aloud). Bot and user text reaches the page only through textContent, never innerHTML.
+ * read-aloud). Shows the notices (公告) in force above the conversation, and runs the live handoff
+ * (转人工): after the bot's {"type": "handoff"} message it polls the backend for the queue and the staff
+ * member's messages. Bot, staff and user text reaches the page only through textContent, never innerHTML.
  */
 (function () {
   "use strict";
@@ -15,11 +17,16 @@
     transcript: "haiyuan-chat:transcript",
     elderly: "haiyuan-chat:elderly",
     autoread: "haiyuan-chat:autoread",
+    handoff: "haiyuan-chat:handoff",
+    notices: "haiyuan-chat:dismissed-notices",
   };
   var MAX_ENTRIES = 300;
   var REPLY_TIMEOUT_MS = 45000;   // how long a REST call or the first socket.io reply may take
   var SOCKET_GRACE_MS = 4000;     // how long to wait for socket.io before checking the REST channel
   var OFFLINE_PROBE_MS = 10000;   // while offline, check the server this often (besides socket.io's own retries)
+  var HANDOFF_POLL_MS = 2000;     // the backend may ask for another interval (poll_after_ms)
+  var HANDOFF_RETRY_MS = 6000;    // after a failed poll
+  var HOTLINE = "12345";
 
   var MENU_TEXT = { "/elderly_mode_on": "打开长辈模式", "/elderly_mode_off": "关闭长辈模式" };
   var OFFLINE_TEXT = "暂时连不上小助手。请检查网络后点“重试”，页面也会自动重连。着急可拨打 12345 政务服务便民热线。";
@@ -74,6 +81,8 @@
     probing: false,
     flushing: false,
     statusKind: null,
+    handoff: null,        // {id, token, session, after, status, staff, ahead, wait}: an open 转人工 request
+    handoffTimer: null,
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -94,6 +103,10 @@
     form: $("composer"),
     input: $("message-input"),
     printArea: $("print-area"),
+    notices: $("notices"),
+    handoffBar: $("handoff-bar"),
+    handoffText: $("handoff-text"),
+    handoffAction: $("handoff-action"),
   };
 
   function el(tag, props) {
@@ -250,6 +263,31 @@
 
   function renderEntry(entry) {
     var item = el("li", { className: "msg", "data-entry": entry.id });
+    if (entry.from === "staff") {
+      // A person, not the bot: a visible label with their display name (never a phone number).
+      item.classList.add("bot", "staff");
+      item.appendChild(el("p", { className: "who", text: "人工客服 · " + entry.name }));
+      var bubble = richText(el("div", { className: "bubble" }), entry.text);
+      if (entry.ticket) {
+        bubble = el("article", { className: "bubble card ticket", "aria-label": "工单已登记" },
+          el("h3", { text: "工单已登记" }), el("strong", { className: "ticket-number", text: entry.ticket }),
+          richText(el("div", { className: "card-body ticket-note" }), entry.text));
+      }
+      item.appendChild(bubble);
+      return item;
+    }
+    if (entry.kind === "handoff_status") {
+      item.classList.add("notice-line");
+      item.appendChild(el("p", { text: entry.text }));
+      if (entry.hotline) {
+        var ways = el("div", { className: "choices", role: "group", "aria-label": "其他办法" },
+          el("a", { className: "call", href: "tel:" + HOTLINE, text: "拨打 " + HOTLINE }),
+          el("button", { type: "button", text: "预约回电",
+                         onClick: function () { sendMessage("/request_callback", "预约回电"); } }));
+        item.appendChild(ways);
+      }
+      return item;
+    }
     if (entry.from === "user") {
       item.classList.add("user");
       if (entry.failed) item.classList.add("failed");
@@ -395,6 +433,9 @@
         addEntry({ from: "bot", kind: "feedback", service: str(custom.service), aspect: str(custom.aspect), answered: null });
       } else if (custom.type === "elderly_mode" && typeof custom.on === "boolean") {
         setElderly(custom.on, false);
+      } else if (custom.type === "handoff" && custom.status === "queued" && Number.isInteger(custom.request_id) &&
+                 str(custom.poll_token)) {
+        startHandoff(custom);
       }
       // Anything else is for other clients: ignored.
     } catch (error) {
@@ -414,9 +455,13 @@
   function announce(entry) {
     var text = speechOf(entry);
     if (!text) return;
-    ui.announcer.appendChild(el("p", { text: "小助手说：" + text }));
+    announceText("小助手说：" + text, text);
+  }
+
+  function announceText(text, spoken) {
+    ui.announcer.appendChild(el("p", { text: text }));
     while (ui.announcer.childNodes.length > 3) ui.announcer.removeChild(ui.announcer.firstChild);
-    if (state.elderly && state.autoread) speech.say(text, false);
+    if (state.elderly && state.autoread) speech.say(spoken || text, false);
   }
 
   var speech = {
@@ -570,7 +615,7 @@
 
   function deliver(item) {
     // Resolves true when the message reached Rasa; false leaves it pending.
-    startWaiting();
+    if (!withPerson()) startWaiting();
     if (state.socketReady && state.socket && state.socket.connected) {
       state.socket.emit("user_uttered", { message: item.message, session_id: state.sessionId, metadata: metadata() });
       markFailed(item.entryId, false);
@@ -640,6 +685,165 @@
     setTimeout(function () { if (!state.socketReady) probe(); }, SOCKET_GRACE_MS);
   }
 
+  // ---------------------------------------------------------------- 转人工 (live handoff)
+  // The bot's {"type": "handoff", "status": "queued", "request_id", "poll_token", …} starts it; the page then
+  // polls GET api/handoff/{id}/events (relative: the backend serves this page) with the poll token in a
+  // header. While a person is connected the citizen's messages still go to Rasa, which is paused: they are
+  // kept in the conversation, and the staff member reads them in the console.
+  function withPerson() { return Boolean(state.handoff && state.handoff.status === "connected"); }
+
+  function saveHandoff() { store.set(KEY.handoff, state.handoff); }
+
+  function handoffUrl(suffix) { return "api/handoff/" + state.handoff.id + suffix; }
+
+  function startHandoff(custom) {
+    if (state.handoff && state.handoff.id === custom.request_id) return;
+    state.handoff = {
+      id: custom.request_id, token: custom.poll_token, session: state.sessionId, after: 0, status: "queued",
+      staff: "", ahead: Number.isInteger(custom.ahead) ? custom.ahead
+        : Number.isInteger(custom.position) ? custom.position - 1 : null,
+      wait: Number.isInteger(custom.expected_wait_minutes) ? custom.expected_wait_minutes : null,
+    };
+    saveHandoff();
+    renderHandoffBar();
+    pollHandoff();
+  }
+
+  function renderHandoffBar() {
+    var h = state.handoff;
+    if (!h || (h.status !== "queued" && h.status !== "connected")) {
+      ui.handoffBar.hidden = true;
+      return;
+    }
+    if (h.status === "connected") {
+      ui.handoffText.textContent = "人工客服 · " + h.staff + " 正在为您服务。您说的话会直接发给工作人员。";
+      ui.handoffAction.textContent = "结束人工服务";
+    } else {
+      var place = h.ahead === 0 ? "您排在第 1 位" : h.ahead > 0 ? "前面还有 " + h.ahead + " 位" : "正在为您排队";
+      ui.handoffText.textContent = "正在转人工客服：" + place + (h.wait ? "，预计等 " + h.wait + " 分钟。" : "。");
+      ui.handoffAction.textContent = "取消排队";
+    }
+    ui.handoffBar.hidden = false;
+  }
+
+  function endHandoff() {
+    clearTimeout(state.handoffTimer);
+    state.handoff = null;
+    saveHandoff();
+    renderHandoffBar();
+  }
+
+  function handoffEvent(event) {
+    var h = state.handoff;
+    if (event.kind === "message") {
+      var entry = addEntry({ from: "staff", kind: "staff", text: str(event.text), name: str(event.staff_display_name) || "工作人员",
+                             ticket: str(event.ticket_number) });
+      announceText("人工客服说：" + entry.text);
+      return;
+    }
+    if (event.status === "queued") return;  // the bot's own message already said so
+    var text = str(event.text);
+    if (event.status === "connected") {
+      h.status = "connected";
+      h.staff = str(event.staff_display_name) || "工作人员";
+      stopWaiting();
+    }
+    var line = addEntry({ from: "bot", kind: "handoff_status", text: text, hotline: event.status === "expired" });
+    announceText(line.text);
+  }
+
+  function pollHandoff() {
+    clearTimeout(state.handoffTimer);
+    var h = state.handoff;
+    if (!h) return;
+    timedFetch(handoffUrl("/events?after=" + h.after), { headers: { "X-Handoff-Token": h.token }, mode: "same-origin" }, 15000)
+      .then(function (response) {
+        if (response.status === 404) return { status: "gone", events: [] };
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        if (state.handoff !== h) return;  // a new chat meanwhile
+        (Array.isArray(data.events) ? data.events : []).forEach(function (event) {
+          if (event && typeof event.id === "number" && event.id > h.after) {
+            h.after = event.id;
+            handoffEvent(event);
+          }
+        });
+        if (typeof data.ahead === "number") h.ahead = data.ahead;
+        var open = data.status === "queued" || data.status === "connected";
+        if (!open) { endHandoff(); return; }
+        h.status = data.status;
+        if (data.staff_display_name) h.staff = data.staff_display_name;
+        saveHandoff();
+        renderHandoffBar();
+        state.handoffTimer = setTimeout(pollHandoff, data.poll_after_ms || HANDOFF_POLL_MS);
+      }, function () {
+        if (state.handoff === h) state.handoffTimer = setTimeout(pollHandoff, HANDOFF_RETRY_MS);
+      });
+  }
+
+  function leaveHandoff(tellBot) {
+    // 取消排队 / 结束人工服务: the backend ends it (Rasa resumes); the dialogue hears about a cancelled queue.
+    var h = state.handoff;
+    if (!h) return Promise.resolve();
+    var queued = h.status === "queued";
+    ui.handoffAction.disabled = true;
+    return timedFetch(handoffUrl("/cancel"), { method: "POST", headers: { "X-Handoff-Token": h.token }, mode: "same-origin" }, 15000)
+      .then(function (response) { if (!response.ok && response.status !== 404) throw new Error("HTTP " + response.status); },
+            function () { throw new Error("offline"); })
+      .then(function () {
+        ui.handoffAction.disabled = false;
+        pollHandoff();  // shows the backend's words and stops
+        if (tellBot && queued) sendMessage("/cancel_handoff", "取消排队");
+      }, function () {
+        ui.handoffAction.disabled = false;
+        showStatus("notice", "暂时没能取消，请稍后再试，或拨打 " + HOTLINE + "。");
+      });
+  }
+
+  // ---------------------------------------------------------------- 公告 (notices)
+  function dayText(iso, thisYear) {
+    var parts = String(iso || "").split("-").map(Number);
+    if (parts.length !== 3 || parts.some(isNaN)) return "";
+    return (parts[0] !== thisYear ? parts[0] + "年" : "") + parts[1] + "月" + parts[2] + "日";
+  }
+
+  function renderNotices(list) {
+    var dismissed = store.get(KEY.notices, []);
+    if (!Array.isArray(dismissed)) dismissed = [];
+    var shown = list.filter(function (n) {
+      return n && typeof n.id === "string" && str(n.title) && dismissed.indexOf(n.id) < 0;
+    });
+    ui.notices.textContent = "";
+    var year = new Date().getFullYear();
+    shown.forEach(function (notice) {
+      var titleId = "notice-title-" + notice.id;
+      var dates = dayText(notice.start, year) + (notice.end && notice.end !== notice.start ? "至" + dayText(notice.end, year) : "");
+      var card = el("article", { className: "notice", "aria-labelledby": titleId, "data-notice": notice.id },
+        el("h2", { id: titleId, text: notice.title }),
+        dates ? el("p", { className: "notice-dates", text: "有效期：" + dates }) : null,
+        richText(el("div", { className: "notice-text" }), str(notice.text)),
+        el("button", { type: "button", className: "notice-close", text: "关闭", "aria-label": "关闭公告：" + notice.title,
+                       onClick: function () {
+                         dismissed.push(notice.id);
+                         store.set(KEY.notices, dismissed.slice(-50));
+                         card.remove();
+                         ui.notices.hidden = !ui.notices.querySelector(".notice");
+                         ui.input.focus();
+                       } }));
+      ui.notices.appendChild(card);
+    });
+    ui.notices.hidden = !shown.length;
+  }
+
+  function loadNotices() {
+    timedFetch("api/notices/active", { mode: "same-origin" }, 15000)
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data && Array.isArray(data.notices)) renderNotices(data.notices); },
+            function () { /* no notices today is not an error worth showing */ });
+  }
+
   // ---------------------------------------------------------------- 长辈模式
   function setElderly(on, sendToBot) {
     var changed = state.elderly !== on;
@@ -689,9 +893,11 @@
     if (!state.autoread) speech.stop();
   });
   ui.retry.addEventListener("click", retry);
+  ui.handoffAction.addEventListener("click", function () { leaveHandoff(true); });
   ui.newChat.addEventListener("click", function () {
     if (!window.confirm("开始新对话？本页的对话记录会清除。")) return;
     speech.stop();
+    if (state.handoff) { leaveHandoff(false); endHandoff(); }
     state.entries = [];
     state.pending = [];
     state.sessionId = newSessionId();
@@ -709,11 +915,22 @@
   setElderly(state.elderly, false);
   renderAll();
   connectSocket();
+  loadNotices();
+  (function resumeHandoff() {  // a reload while queued or connected: carry on where the page was
+    var saved = store.get(KEY.handoff, null);
+    if (saved && typeof saved === "object" && Number.isInteger(saved.id) && typeof saved.token === "string" &&
+        saved.session === state.sessionId) {
+      state.handoff = saved;
+      renderHandoffBar();
+      pollHandoff();
+    }
+  })();
 
   // For tests and embedding pages: show a bot message as if it had arrived (nothing is sent).
   window.haiyuanChat = {
     receive: function (message) { receive(message); },
     sessionId: function () { return state.sessionId; },
     transport: function () { return state.socketReady ? "socket.io" : state.online ? "rest" : "offline"; },
+    handoff: function () { return state.handoff ? { id: state.handoff.id, status: state.handoff.status } : null; },
   };
 })();
