@@ -179,7 +179,7 @@ def handoff_server(assistant, tmp_path_factory: pytest.TempPathFactory):
     process = _start(base, token=token, database_url=settings.database_url, env={
         "KNOWLEDGE_DIR": str(knowledge), "TRACKER_DB_URL": settings.tracker_db_url,
         "RASA_URL": settings.rasa_url, "RASA_PUBLIC_URL": settings.rasa_url,
-        "HANDOFF_WAIT_SECONDS": "300", "CONSOLE_LOGIN_FAILURES_PER_IP": "100/300",
+        "HANDOFF_WAIT_SECONDS": "300", "HANDOFF_ABANDON_SECONDS": "60", "CONSOLE_LOGIN_FAILURES_PER_IP": "100/300",
     })
     server = Server(process, knowledge, token, settings.database_url, base / "var")
     yield server

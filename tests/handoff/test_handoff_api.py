@@ -155,3 +155,13 @@ def test_the_client_says_clearly_when_the_backend_is_down() -> None:
     client = HandoffClient(base_url=f"http://127.0.0.1:{free_port()}", token="x", timeout=2)
     with pytest.raises(HandoffUnavailable, match="转人工服务暂时连不上"):
         client.request(conversation())
+
+
+def test_the_desk_is_for_the_roles_that_serve_citizens(api_backend: Server, api_staff) -> None:
+    page = requests.get(f"{api_backend.url}/console/handoff", allow_redirects=False, timeout=10)
+    assert page.status_code == 303 and "/console/login" in page.headers["location"]
+    for role, expected in (("admin", 200), ("dispatcher", 200), ("department", 200), ("analyst", 403)):
+        assert api_staff[role].get("/console/handoff").status_code == expected, role
+        assert ("人工接待" in api_staff[role].get("/console/").text) is (expected == 200), role
+    assert api_staff["analyst"].post("/console/handoff/presence", {"status": "online"}).status_code == 403
+    assert api_staff["dispatcher"].post("/console/handoff/presence", {"status": "online"}, csrf=None).status_code == 403

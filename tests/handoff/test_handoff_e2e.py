@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
 
 from actions.api.handoff import HandoffClient
 from tests.conftest import Chat
@@ -253,4 +255,30 @@ def test_the_citizen_can_end_the_chat_from_the_page(assistant, handoff_server: S
     assert chat.page.locator("#handoff-bar").is_hidden()
     assert tracker(assistant.settings.rasa_url, chat.session_id)["paused"] is False
     assert chat.say("谢谢")  # the bot answers
+    desk.away()
+
+
+def test_a_chat_whose_staff_page_went_quiet_goes_back_to_the_bot(assistant, handoff_server: Server, desks) -> None:
+    """The staff member closed the laptop: after HANDOFF_ABANDON_SECONDS (60 here) the bot takes over again."""
+    rasa = assistant.settings.rasa_url
+    app_user = Chat(rasa, sender=f"app-quiet-{random.randint(10 ** 8, 10 ** 9)}")
+    app_user.say("你好")
+    client = HandoffClient(base_url=handoff_server.url, token=handoff_server.token)
+    desk = desks["department"]
+    desk.online()
+    answer = client.request(app_user.sender, "rest", "asked")
+    assert desk.accept(answer["request_id"]).status_code == 303
+    assert tracker(rasa, app_user.sender)["paused"] is True
+    # Their page last polled 100 seconds ago (other backends on this database wait 300 s: only this one acts).
+    engine = create_engine(handoff_server.database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE handoff_staff SET last_seen_at = :t WHERE username = :u"), {
+            "t": datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=100), "u": ACCOUNTS["department"][0]})
+    engine.dispose()
+    assert eventually(lambda: client.events(answer["request_id"], answer["poll_token"])["status"] == "returned",
+                      timeout=30, every=1)
+    last = client.events(answer["request_id"], answer["poll_token"])["events"][-1]
+    assert last["text"].startswith("人工客服暂时离开了")
+    assert tracker(rasa, app_user.sender)["paused"] is False
+    assert app_user.say("你好")  # the bot answers again
     desk.away()
