@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import is_elderly, numbered_buttons
 from actions.forms import SideRequestForm, interruption_response, is_fresh_user_message, latest_entities, latest_intent
+from actions.handoff import handoff_interruption
 from actions.knowledge import knowledge_base
 from actions.safety import safety_interruption
 from actions.services import INTENT_ASPECTS, ActionAnswerService, resolve_services
@@ -120,6 +121,9 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
                 dispatcher.utter_message(text="这个问题我没找到对应的办事指南，办完这件事可以再单独问我。")
             dispatcher.utter_message(text="我们接着办刚才的事：")
             return [e for e in events if e.get("event") == "slot"] + [SlotSet("bundle_answer", None)]
+        handoff = handoff_interruption(dispatcher, tracker, intent)
+        if handoff is not None:
+            return handoff
         response = interruption_response(tracker)
         if response:
             dispatcher.utter_message(response=response)

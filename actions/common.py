@@ -48,3 +48,12 @@ def latest_user_text(tracker: Tracker) -> Text:
         if event.get("event") == "user":
             return event.get("text") or ""
     return tracker.latest_message.get("text") or ""
+
+
+def channel_name(tracker: Tracker) -> Text:
+    """The app's own channel name from the message metadata (app API), else Rasa's input channel."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    named = metadata.get("channel") if isinstance(metadata, dict) else None
+    if isinstance(named, str) and named.strip():
+        return named.strip()[:30]
+    return tracker.get_latest_input_channel() or "rest"

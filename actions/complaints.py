@@ -17,10 +17,11 @@ from rasa_sdk.types import DomainDict
 
 from actions import outbox
 from actions.api.tickets import BackendUnavailable, TicketClient, TicketClientError
-from actions.common import is_elderly, latest_user_text, numbered_buttons, user_turns
+from actions.common import channel_name, is_elderly, latest_user_text, numbered_buttons, user_turns
 from actions.fallback import was_missed
 from actions.contact import declines, read_last4, read_phone, read_ticket_reference, says_unknown
 from actions.forms import SideRequestForm, interruption_response, is_fresh_user_message, latest_entities, latest_intent
+from actions.handoff import handoff_interruption
 from actions.knowledge import knowledge_base
 from actions.safety import safety_interruption
 from actions.services import named_in_text
@@ -58,15 +59,6 @@ def looks_like_question(text: Text) -> bool:
 
 def shorten(text: Text, limit: int = CHAT_SUMMARY_CHARS) -> Text:
     return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 字，已完整记录）"
-
-
-def channel_name(tracker: Tracker) -> Text:
-    """The app's own channel name from the message metadata (app API), else Rasa's input channel."""
-    metadata = tracker.latest_message.get("metadata") or {}
-    named = metadata.get("channel") if isinstance(metadata, dict) else None
-    if isinstance(named, str) and named.strip():
-        return named.strip()[:30]
-    return tracker.get_latest_input_channel() or "rest"
 
 
 def mask_phone(phone: Text) -> Text:
@@ -124,6 +116,9 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
                 tracker.latest_message.get("text") or "")):
             # The confirmation step now asks which field to change (ActionAskComplaintConfirm).
             return [SlotSet("complaint_confirm", None), SlotSet("complaint_editing", True)]
+        handoff = handoff_interruption(dispatcher, tracker, intent)
+        if handoff is not None:
+            return handoff
         response = interruption_response(tracker)
         if response and requested not in {"complaint_description"}:
             dispatcher.utter_message(response=response)

@@ -10,8 +10,9 @@ from rasa_sdk.types import DomainDict
 from actions.options import effective_message
 
 # Intents answered with their usual response in the middle of a form.
-INTERRUPTION_RESPONSES = {"human_handoff": "utter_human_handoff", "ask_hotline": "utter_hotline",
-                          "out_of_scope": "utter_out_of_scope", "thanks": "utter_thanks"}
+# (转人工 has its own: actions/handoff.py handoff_interruption.)
+INTERRUPTION_RESPONSES = {"ask_hotline": "utter_hotline", "out_of_scope": "utter_out_of_scope",
+                          "thanks": "utter_thanks"}
 
 
 def is_fresh_user_message(tracker: Tracker) -> bool:
