@@ -7,6 +7,7 @@ Two real backends (`python -m bot.tickets`):
   own copy of knowledge/ (calendar.yml open around the clock; the shared copy stays as shipped), serving the
   web chat page and the console. It uses the assistant's API token, like the action server.
 Staff accounts are prefixed kf_ so they never collide with the console tests' accounts in the shared database.
+The browser is the session's (tests/conftest.py: one per module).
 """
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ import pytest
 import requests
 import yaml
 
-from bot import system_packages
 from bot.settings import ROOT
 
 sys.path.insert(0, str(ROOT / "tests" / "backend"))
@@ -32,8 +32,6 @@ from backend_process import BackendProcess, free_port  # noqa: E402
 from tests.console.conftest import CSRF, PASSWORD, Staff, create_admin  # noqa: E402,F401
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots" / "handoff"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 WEEK = ("周一", "周二", "周三", "周四", "周五", "周六", "周日", "调休上班日")
 # role → (username, display name, department)
 ACCOUNTS = {
@@ -191,19 +189,6 @@ def desks(handoff_server: Server):
     staff = _accounts(handoff_server)
     yield staff
     everyone_away(staff)  # nobody stays 在线 in the shared database after the tests
-
-
-@pytest.fixture(scope="module")
-def browser():
-    system_packages.ensure("chromium", "fonts-noto-cjk")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                              headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def china_today() -> date:

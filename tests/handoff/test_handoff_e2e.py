@@ -43,6 +43,7 @@ class ConsoleTab:
         return self.page.goto(self.server.url + path)
 
     def shot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
@@ -161,6 +162,7 @@ def test_web_chat_to_a_person_and_back_to_the_bot(assistant, handoff_server: Ser
     chat.screenshot("handoff-connected-360")
 
     # With the phone given, the earlier ticket shows (and the phone only masked); then 转成工单.
+    staff.page.wait_for_selector("#handoff-tickets .phone-given", timeout=15000)  # the page says so at once
     staff.page.reload()
     assert earlier in staff.page.locator("#handoff-tickets").inner_text()
     assert staff.page.locator("#handoff-phone").inner_text() == f"{phone[:3]}****{phone[-4:]}"

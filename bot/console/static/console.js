@@ -131,6 +131,15 @@
         });
         log.dataset.t = data.tracker_cursor;
         log.dataset.h = data.event_cursor;
+        var tickets = document.getElementById("handoff-tickets");
+        if (data.phone && tickets && !tickets.querySelector("ul, .phone-given")) {  // earlier tickets: after a reload
+          var hint = element("p", "flash ok phone-given", "市民刚在对话里留了电话。");
+          var again = element("a", "", "刷新页面");
+          again.href = window.location.pathname;
+          hint.appendChild(again);
+          hint.appendChild(document.createTextNode("后显示以前的工单。"));
+          tickets.appendChild(hint);
+        }
         if (status) { status.textContent = data.status_label; }
         if (!data.can_act) {  // handed back, closed or ended by the citizen: show the final page
           if (replyForm) { window.location.reload(); }
