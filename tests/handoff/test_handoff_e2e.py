@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 from actions.api.handoff import HandoffClient
 from tests.conftest import Chat
-from tests.handoff.conftest import ACCOUNTS, PASSWORD, SCREENSHOTS, Server, eventually
+from tests.handoff.conftest import ACCOUNTS, PASSWORD, SCREENSHOTS, Server, eventually, everyone_away
 from tests.web.conftest import PHONE, SPIES, ChatPage
 
 ID_CARD = "640102199001011234"
@@ -45,6 +45,13 @@ class ConsoleTab:
     def shot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(autouse=True)
+def nobody_stays_online(desks):
+    """Presence is in the shared database: the dialogue tests expect nobody online (12345 and a call-back)."""
+    yield
+    everyone_away(desks)
 
 
 @pytest.fixture

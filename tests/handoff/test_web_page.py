@@ -106,13 +106,21 @@ def test_the_queue_times_out_with_12345_and_a_callback_button(api_backend: Serve
 
 
 def test_cancelling_from_the_page(api_backend: Server, api_staff, page_on) -> None:
+    """取消排队 asks the dialogue (/cancel_handoff, action_cancel_handoff cancels); the page follows the backend."""
     api_backend.calendar()
     api_staff["dispatcher"].online()
     chat = page_on(f"{api_backend.url}/chat", transport=None)
     answer = HandoffClient(base_url=api_backend.url, token=api_backend.token).request(f"web-{uuid.uuid4().hex}")
-    chat.js("(m) => window.haiyuanChat.receive(m)", {"type": "handoff", **answer})
-    chat.page.get_by_role("button", name="取消排队").click()
+    # The REST shape of action_human_handoff's message: text, buttons and the custom part in one.
+    chat.js("(m) => window.haiyuanChat.receive(m)", {
+        "text": "已为您转人工客服，前面还有 0 位。", "buttons": [{"title": "取消排队", "payload": "/cancel_handoff"}],
+        "custom": {"type": "handoff", **answer}})
+    bar = chat.page.locator("#handoff-bar")
+    bar.get_by_role("button", name="取消排队").click()
+    assert chat.user_texts()[-1] == "取消排队"  # sent to the dialogue (offline here: it waits to be sent)
+    # What the action does: cancel through the backend, then say so with {"type": "handoff", "status": "cancelled"}.
+    HandoffClient(base_url=api_backend.url, token=api_backend.token).cancel(answer["request_id"])
+    chat.js("(m) => window.haiyuanChat.receive(m)", {"text": "好的，已取消转人工。", "custom": {"type": "handoff", "status": "cancelled"}})
     chat.page.locator("li.notice-line", has_text="已取消排队").wait_for(timeout=10000)
-    assert chat.page.locator("#handoff-bar").is_hidden()
-    assert api_backend.events(answer["request_id"], answer["poll_token"]).json()["status"] == "cancelled"
+    assert bar.is_hidden() and chat.js("() => window.haiyuanChat.handoff()") is None
     api_staff["dispatcher"].away()

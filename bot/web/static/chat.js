@@ -433,9 +433,8 @@
         addEntry({ from: "bot", kind: "feedback", service: str(custom.service), aspect: str(custom.aspect), answered: null });
       } else if (custom.type === "elderly_mode" && typeof custom.on === "boolean") {
         setElderly(custom.on, false);
-      } else if (custom.type === "handoff" && custom.status === "queued" && Number.isInteger(custom.request_id) &&
-                 str(custom.poll_token)) {
-        startHandoff(custom);
+      } else if (custom.type === "handoff") {
+        handoffMessage(custom);
       }
       // Anything else is for other clients: ignored.
     } catch (error) {
@@ -696,11 +695,18 @@
 
   function handoffUrl(suffix) { return "api/handoff/" + state.handoff.id + suffix; }
 
+  function handoffMessage(custom) {
+    // queued (or connected: the conversation already has a person) → poll; cancelled → poll once, which ends it.
+    var open = custom.status === "queued" || custom.status === "connected";
+    if (open && Number.isInteger(custom.request_id) && str(custom.poll_token)) startHandoff(custom);
+    else if (custom.status === "cancelled" && state.handoff) pollHandoff();
+  }
+
   function startHandoff(custom) {
     if (state.handoff && state.handoff.id === custom.request_id) return;
     state.handoff = {
-      id: custom.request_id, token: custom.poll_token, session: state.sessionId, after: 0, status: "queued",
-      staff: "", ahead: Number.isInteger(custom.ahead) ? custom.ahead
+      id: custom.request_id, token: custom.poll_token, session: state.sessionId, after: 0, status: custom.status,
+      staff: str(custom.staff_display_name), ahead: Number.isInteger(custom.ahead) ? custom.ahead
         : Number.isInteger(custom.position) ? custom.position - 1 : null,
       wait: Number.isInteger(custom.expected_wait_minutes) ? custom.expected_wait_minutes : null,
     };
@@ -783,11 +789,15 @@
       });
   }
 
-  function leaveHandoff(tellBot) {
-    // 取消排队 / 结束人工服务: the backend ends it (Rasa resumes); the dialogue hears about a cancelled queue.
+  function leaveHandoff() {
+    // 取消排队: the dialogue cancels (/cancel_handoff → action_cancel_handoff) and answers; the next poll ends it.
+    // 结束人工服务: Rasa is paused, so the page asks the backend itself, which resumes the conversation.
     var h = state.handoff;
     if (!h) return Promise.resolve();
-    var queued = h.status === "queued";
+    if (h.status === "queued") {
+      sendMessage("/cancel_handoff", "取消排队");
+      return Promise.resolve();
+    }
     ui.handoffAction.disabled = true;
     return timedFetch(handoffUrl("/cancel"), { method: "POST", headers: { "X-Handoff-Token": h.token }, mode: "same-origin" }, 15000)
       .then(function (response) { if (!response.ok && response.status !== 404) throw new Error("HTTP " + response.status); },
@@ -795,10 +805,9 @@
       .then(function () {
         ui.handoffAction.disabled = false;
         pollHandoff();  // shows the backend's words and stops
-        if (tellBot && queued) sendMessage("/cancel_handoff", "取消排队");
       }, function () {
         ui.handoffAction.disabled = false;
-        showStatus("notice", "暂时没能取消，请稍后再试，或拨打 " + HOTLINE + "。");
+        showStatus("notice", "暂时没能结束，请稍后再试，或拨打 " + HOTLINE + "。");
       });
   }
 
@@ -893,11 +902,15 @@
     if (!state.autoread) speech.stop();
   });
   ui.retry.addEventListener("click", retry);
-  ui.handoffAction.addEventListener("click", function () { leaveHandoff(true); });
+  ui.handoffAction.addEventListener("click", function () { leaveHandoff(); });
   ui.newChat.addEventListener("click", function () {
     if (!window.confirm("开始新对话？本页的对话记录会清除。")) return;
     speech.stop();
-    if (state.handoff) { leaveHandoff(false); endHandoff(); }
+    if (state.handoff) {  // the old conversation leaves the queue (or the chat) on the backend
+      timedFetch(handoffUrl("/cancel"), { method: "POST", headers: { "X-Handoff-Token": state.handoff.token },
+                                          mode: "same-origin" }, 15000).catch(function () {});
+      endHandoff();
+    }
     state.entries = [];
     state.pending = [];
     state.sessionId = newSessionId();
