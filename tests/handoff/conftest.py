@@ -29,7 +29,7 @@ from bot.settings import ROOT
 sys.path.insert(0, str(ROOT / "tests" / "backend"))
 from backend_process import BackendProcess, free_port  # noqa: E402
 
-from tests.console.conftest import CSRF, PASSWORD, Staff, create_admin  # noqa: E402,F401
+from tests.console.conftest import PASSWORD, Staff, create_admin  # noqa: E402
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots" / "handoff"
 WEEK = ("周一", "周二", "周三", "周四", "周五", "周六", "周日", "调休上班日")

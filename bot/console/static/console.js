@@ -76,6 +76,18 @@
     repeat(function () {
       return getJson(queue.dataset.poll).then(function (data) {
         var body = queue.querySelector("tbody");
+        document.title = (data.queue.length ? "(" + data.queue.length + ") " : "") + baseTitle;
+        var rows = Array.prototype.slice.call(body.querySelectorAll("tr[data-request]"));
+        var same = rows.length === data.queue.length && rows.every(function (row, i) {
+          return Number(row.dataset.request) === data.queue[i].id;
+        });
+        if (same) {  // the same citizens: only the waiting times change (keeps keyboard focus on 接入)
+          rows.forEach(function (row, i) {
+            var waited = data.queue[i].waiting_seconds;
+            row.cells[1].textContent = Math.floor(waited / 60) + " 分 " + (waited % 60) + " 秒";
+          });
+          return;
+        }
         body.textContent = "";
         data.queue.forEach(function (item) {
           var row = element("tr");
@@ -105,7 +117,6 @@
           empty.appendChild(td);
           body.appendChild(empty);
         }
-        document.title = (data.queue.length ? "(" + data.queue.length + ") " : "") + baseTitle;
       });
     }, 3);
   }
