@@ -15,7 +15,7 @@ _ID_15 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{7}(\d{4})(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?\d{4}[-\s]?(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-\s](\d{7,8})(?!\d)")
 _LONG_DIGITS = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{4,}(\d{4})(?![0-9A-Za-z])")
-_SECRETS = re.compile(r"(?i)(api_key=|bearer\s+)[^\s&\"']+")
+_SECRETS = re.compile(r"(?i)(api_key=|token=|bearer\s+)[^\s&\"']+")
 
 
 def _mask_local_number(local: str) -> str:

@@ -127,6 +127,7 @@ def console_server(assistant, tmp_path_factory: pytest.TempPathFactory):
         "KNOWLEDGE_DIR": str(settings.knowledge_dir),
         "CONSOLE_PROJECT_DIR": str(project),
         "CONSOLE_RASA_URL": settings.rasa_url,
+        "RASA_URL": settings.rasa_url,  # the handoff sweep resumes abandoned chats on this Rasa
         "CONSOLE_TRAIN_COMMAND": f"{sys.executable} {script} {new_model}",
         "CONSOLE_LOGIN_FAILURES_PER_USER": "5/300",
         "CONSOLE_LOGIN_FAILURES_PER_IP": "100/300",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 import yaml
-from sqlalchemy import column, create_engine, select, table
+from sqlalchemy import func, column, create_engine, select, table
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -87,6 +87,7 @@ class Turn:
     actions: list[str] = field(default_factory=list)
     slots: dict[str, Any] = field(default_factory=dict)
     markers: list[dict] = field(default_factory=list)  # custom payloads of the bot's replies
+    to_a_person: bool = False  # sent while the conversation was paused for 转人工: a person answered it
 
     @property
     def missed(self) -> bool:
@@ -137,7 +138,7 @@ class Turn:
 
 def unresolved_reason(turn: Turn, threshold: float) -> Optional[str]:
     """Why this message counts as unresolved (a key of REASONS), or None. `unhelpful` is decided later."""
-    if turn.is_payload or not turn.text.strip() or turn.intent == UNHELPFUL_INTENT:
+    if turn.is_payload or not turn.text.strip() or turn.intent == UNHELPFUL_INTENT or turn.to_a_person:
         return None
     if turn.intent == FALLBACK_INTENT:
         return "nlu_fallback"
@@ -154,9 +155,14 @@ def build_turns(events: Iterable[Event]) -> dict[int, Turn]:
     """user event id → its turn, from one sender's events in id order."""
     turns: dict[int, Turn] = {}
     current: Optional[Turn] = None
+    paused = False  # Rasa's pause/resume around a live handoff (bot/handoff/rasa.py)
     for event in events:
-        if event.type_name == "user":
-            current = turns[event.id] = Turn(event)
+        if event.type_name == "pause":
+            paused = True
+        elif event.type_name in {"resume", "restart"}:
+            paused = False
+        elif event.type_name == "user":
+            current = turns[event.id] = Turn(event, to_a_person=paused)
         elif current is not None and event.type_name == "action":
             name = event.data.get("name")
             if name and name not in IGNORED_ACTIONS:
@@ -211,7 +217,12 @@ class TrackerReader:
             return []
         query = (select(EVENTS).where(EVENTS.c.sender_id.in_(senders), EVENTS.c.id >= from_id)
                  .order_by(EVENTS.c.id))
-        return [Event.from_row(r) for r in self._query(query)]
+        # Each sender's last pause/resume before the window, so build_turns knows if a person was talking.
+        switches = (select(func.max(EVENTS.c.id)).where(
+            EVENTS.c.sender_id.in_(senders), EVENTS.c.id < from_id,
+            EVENTS.c.type_name.in_(("pause", "resume", "restart"))).group_by(EVENTS.c.sender_id))
+        earlier = select(EVENTS).where(EVENTS.c.id.in_(switches))
+        return sorted((Event.from_row(r) for r in self._query(earlier) + self._query(query)), key=lambda e: e.id)
 
     def conversation(self, sender_id: str, limit: int = 2000) -> list[Event]:
         query = select(EVENTS).where(EVENTS.c.sender_id == sender_id).order_by(EVENTS.c.id).limit(limit)
