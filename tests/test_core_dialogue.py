@@ -26,6 +26,7 @@ def test_greeting_shows_the_menu(chat: Chat, hello: str) -> None:
     ("你是真人吗", "机器人"),
     ("转人工", "12345"),
     ("我要找真人", "12345"),
+    ("长辈模式", "已打开长辈模式"),
     ("今天天气怎么样", "不在我的服务范围"),
     ("给我讲个笑话", "不在我的服务范围"),
     ("你怎么评价美国", "不在我的服务范围"),
@@ -35,10 +36,12 @@ def test_small_talk_and_scope(chat: Chat, message: str, expected: str) -> None:
     assert expected in chat.text(message)
 
 
-def test_human_handoff_is_honest_and_offers_a_ticket(chat: Chat) -> None:
-    reply = chat.say("转人工")
-    assert "智能客服" in reply[0]["text"]
-    assert any(b["payload"] == "/start_complaint" for b in reply[0]["buttons"])
+def test_human_handoff_with_nobody_online_offers_12345_a_call_back_and_a_ticket(chat: Chat) -> None:
+    """No staff member is 在线 in the console here (the live path is tested in tests/handoff/)."""
+    replies = chat.say("转人工")
+    assert "12345" in replies[0]["text"]
+    payloads = {b["payload"] for b in replies[0]["buttons"]}
+    assert {"/request_callback", "/start_complaint"} <= payloads
 
 
 def test_fallback_ladder_first_rephrase_then_ticket(chat: Chat) -> None:
