@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.knowledge.calendar import check_calendar
 from bot.knowledge.loader import check_base, default_root
 from bot.knowledge.notices import check_notices
 from bot.knowledge.safety import check_safety
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     raw, issues = check_base(root)
     for issue in issues:
         print(issue)
-    others = check_notices(root) + check_safety(root)  # notices.yml, safety.yml
+    others = check_notices(root) + check_safety(root) + check_calendar(root)  # notices, safety, calendar
     for issue in others:
         print(issue)
     items = [d for d in list(raw.services.values()) + list(raw.bundles.values()) if isinstance(d, dict)]
