@@ -166,15 +166,18 @@ def staff(console_server: ConsoleServer):
 
 
 class ConsolePage:
-    """A staff member's browser tab (own context, so own cookies)."""
+    """A staff member's browser tab (own context, so own cookies). `server` is anything with a `url`;
+    other test packages pass their own accounts and screenshot folder (tests/handoff)."""
 
-    def __init__(self, browser, server: ConsoleServer, role: str):
+    def __init__(self, browser, server, role: str, accounts: Optional[dict] = None, password: str = PASSWORD,
+                 screenshots: Optional[Path] = None):
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         self.page = self.context.new_page()
         self.server = server
+        self.screenshots = screenshots or SCREENSHOTS
         self.page.goto(f"{server.url}/console/login")
-        self.page.fill("input[name=username]", ACCOUNTS[role][0])
-        self.page.fill("input[name=password]", PASSWORD)
+        self.page.fill("input[name=username]", (accounts or ACCOUNTS)[role][0])
+        self.page.fill("input[name=password]", password)
         self.page.click("#login-form button[type=submit]")
         self.page.wait_for_url(f"{server.url}/console/")
 
@@ -182,8 +185,8 @@ class ConsolePage:
         return self.page.goto(self.server.url + path)
 
     def shot(self, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        path = self.screenshots / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from actions.api.handoff import HandoffClient
 from tests.conftest import Chat
 from tests.handoff.conftest import ACCOUNTS, PASSWORD, SCREENSHOTS, Server, eventually, everyone_away, write_calendar
+from tests.console.conftest import ConsolePage
 from tests.web.conftest import PHONE, SPIES, ChatPage
 
 ID_CARD = "640102199001011234"
@@ -25,27 +26,6 @@ ID_CARD = "640102199001011234"
 
 def unique_phone() -> str:
     return f"139{random.randint(10_000_000, 99_999_999)}"
-
-
-class ConsoleTab:
-    """A staff member's browser tab on the console (own context, own cookies)."""
-
-    def __init__(self, browser, server: Server, role: str):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.server = server
-        self.page.goto(f"{server.url}/console/login")
-        self.page.fill("input[name=username]", ACCOUNTS[role][0])
-        self.page.fill("input[name=password]", PASSWORD)
-        self.page.click("#login-form button[type=submit]")
-        self.page.wait_for_url(f"{server.url}/console/")
-
-    def goto(self, path: str):
-        return self.page.goto(self.server.url + path)
-
-    def shot(self, name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(autouse=True)
@@ -65,8 +45,8 @@ def tabs(browser, handoff_server: Server):
         opened.append(context)
         return ChatPage(context.new_page(), f"{handoff_server.url}/chat").open("socket.io")
 
-    def staff(role: str) -> ConsoleTab:
-        tab = ConsoleTab(browser, handoff_server, role)
+    def staff(role: str) -> ConsolePage:
+        tab = ConsolePage(browser, handoff_server, role, accounts=ACCOUNTS, password=PASSWORD, screenshots=SCREENSHOTS)
         opened.append(tab.context)
         return tab
 

@@ -47,7 +47,7 @@ def test_all_three_histories_live_side_by_side(database) -> None:
 @pytest.mark.parametrize("package", PACKAGES, ids=["tickets", "console", "handoff"])
 def test_autogenerate_sees_only_its_own_tables(database, package) -> None:
     url, engine = database
-    package._run(url, command.check, engine=engine)  # raises CommandError when it would generate operations
+    package.run(url, command.check, engine=engine)  # raises CommandError when it would generate operations
 
 
 def test_the_check_would_notice_a_missing_migration(database) -> None:
@@ -56,7 +56,7 @@ def test_the_check_would_notice_a_missing_migration(database) -> None:
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE handoff_staff"))
     with pytest.raises(CommandError, match="New upgrade operations detected"):
-        handoff_migrate._run(url, command.check, engine=engine)
+        handoff_migrate.run(url, command.check, engine=engine)
 
 
 def test_handoff_downgrade_leaves_the_other_tables(database) -> None:
