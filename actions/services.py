@@ -50,7 +50,6 @@ ASPECT_WORDS = [
 class Resolution:
     services: List[Text] = field(default_factory=list)  # answer these
     choices: List[Text] = field(default_factory=list)   # or ask which of these
-    carried_over: bool = False
     weak: bool = False  # the choices are only loosely related to what was said
 
 
@@ -72,7 +71,7 @@ def resolve_services(kb, tracker: Tracker) -> Resolution:
         return Resolution(services=[result.candidates[0].id])
     current = tracker.get_slot("service")
     if current in kb.services:
-        return Resolution(services=[current], carried_over=True)
+        return Resolution(services=[current])  # a follow-up question: the service of the conversation so far
     if result.status == AMBIGUOUS:
         return Resolution(choices=[c.id for c in result.candidates], weak=result.coverage < CONFIDENT_COVERAGE)
     return Resolution()
