@@ -5,7 +5,10 @@ is tested with the console and the browser in tests/handoff/.)
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.conftest import Chat
+from tests.handoff.conftest import WEEK, write_calendar
 from tests.test_complaints_e2e import Backend
 
 
@@ -33,3 +36,19 @@ def test_asking_for_a_person_inside_a_form_keeps_the_form(chat: Chat) -> None:
 
 def test_cancel_waiting_when_nothing_is_waiting(chat: Chat) -> None:
     assert "没有在排队" in chat.text("取消排队")
+
+
+def test_outside_service_hours_the_call_back_becomes_a_ticket(chat: Chat, assistant) -> None:
+    calendar = Path(assistant.settings.knowledge_dir) / "calendar.yml"
+    shipped = calendar.read_text(encoding="utf-8")
+    write_calendar(calendar, hours={day: [] for day in WEEK})  # closed every day
+    try:
+        reply = chat.text("找个人工客服")
+    finally:
+        calendar.write_text(shipped, encoding="utf-8")
+    assert "不是人工客服的服务时间" in reply and "12345" in reply
+    chat.say("/request_callback")
+    chat.say("0955-1234567")
+    done = chat.say("随时")
+    reference = next(r["custom"]["reference"] for r in done if (r.get("custom") or {}).get("type") == "ticket")
+    assert [t["number"] for t in Backend(assistant).tickets_of(chat.sender)] == [reference]
