@@ -69,11 +69,17 @@ def resolve_services(kb, tracker: Tracker) -> Resolution:
         return Resolution(services=list(dict.fromkeys(named))[:MAX_SERVICES_PER_ANSWER])
     if result.status == CONFIDENT:
         return Resolution(services=[result.candidates[0].id])
+    weak = result.coverage < CONFIDENT_COVERAGE
+    if result.status == AMBIGUOUS and not weak:  # clearly a new topic, several services fit: ask which
+        return Resolution(choices=[c.id for c in result.candidates])
     current = tracker.get_slot("service")
     if current in kb.services:
         return Resolution(services=[current])  # a follow-up question: the service of the conversation so far
     if result.status == AMBIGUOUS:
-        return Resolution(choices=[c.id for c in result.candidates], weak=result.coverage < CONFIDENT_COVERAGE)
+        return Resolution(choices=[c.id for c in result.candidates], weak=True)
+    offered = [sid for sid in tracker.get_slot("service_choices") or [] if sid in kb.services]
+    if offered:  # "要带啥" right after "您想问的是哪一项？": the same choice, for this aspect
+        return Resolution(choices=offered)
     return Resolution()
 
 
@@ -158,7 +164,8 @@ class ActionAnswerService(Action):
             # The marker lets the web chat offer 有用 / 没用 and the staff console count answers per service.
             marker = {"type": "service_answer", "service": service_id, "aspect": aspect}
             dispatcher.utter_message(text=bubbles[-1], buttons=numbered_buttons(buttons, elderly), json_message=marker)
-        return [SlotSet("service", resolution.services[-1]), SlotSet("service_aspect", aspect)]
+        return [SlotSet("service", resolution.services[-1]), SlotSet("service_aspect", aspect),
+                SlotSet("service_choices", None)]
 
     @staticmethod
     def _ask_which(dispatcher, kb, resolution: Resolution, aspect: Text, elderly: bool) -> List[Dict[Text, Any]]:
@@ -174,7 +181,7 @@ class ActionAnswerService(Action):
         if resolution.weak and not elderly:
             text = "没找到和您说的完全对应的事项。" + text
         dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly))
-        return []
+        return [SlotSet("service_choices", choices)]
 
 
 class ActionAnswerMore(Action):

@@ -38,12 +38,28 @@ def run() -> int:
 
     model = prepare_model()
     assistant = Assistant(Settings(), model)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Ctrl-C stops everything even when started from a script that ignores SIGINT (background jobs do).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        assistant.start()
+        assistant.start()  # Ctrl-C while the servers start up also stops the ones already running
+        _print_where(assistant.settings)
+        while all(svc.process.poll() is None for svc in assistant.services):
+            time.sleep(1)
+        print("[海原政务小助手] 有服务意外退出，正在停止全部服务。", flush=True)
+        return 1
     except (RuntimeError, TimeoutError) as error:
         print(f"[海原政务小助手] {error}", flush=True)
         return 1
-    s = assistant.settings
+    except (KeyboardInterrupt, SystemExit):
+        print("\n[海原政务小助手] 正在停止 …", flush=True)
+        return 0
+    finally:
+        assistant.stop()
+        print("[海原政务小助手] 已停止。", flush=True)
+
+
+def _print_where(s: Settings) -> None:
     print(
         "\n[海原政务小助手] 已启动，可以对话了:\n"
         f"  REST:      curl -s {s.rasa_url}/webhooks/rest/webhook -H 'Content-Type: application/json' "
@@ -55,18 +71,6 @@ def run() -> int:
         "  按 Ctrl-C 停止全部服务。\n",
         flush=True,
     )
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        while all(svc.process.poll() is None for svc in assistant.services):
-            time.sleep(1)
-        print("[海原政务小助手] 有服务意外退出，正在停止全部服务。", flush=True)
-        return 1
-    except (KeyboardInterrupt, SystemExit):
-        print("\n[海原政务小助手] 正在停止 …", flush=True)
-        return 0
-    finally:
-        assistant.stop()
-        print("[海原政务小助手] 已停止。", flush=True)
 
 
 def test(pytest_args: list[str]) -> int:

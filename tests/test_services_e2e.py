@@ -157,3 +157,18 @@ def test_a_notice_naming_the_service_comes_with_its_answers(chat: Chat, assistan
         assert "元旦期间婚姻登记窗口时间调整" not in chat.text("补身份证在哪里办")
     finally:
         path.write_text(original, encoding="utf-8")
+
+
+def test_a_follow_up_before_choosing_asks_the_same_choice_for_the_new_aspect(chat: Chat) -> None:
+    first = chat.say("公积金咋弄")
+    offered = {b["payload"].split("{")[1] for r in first for b in r.get("buttons") or []}
+    again = chat.say("要带啥")
+    payloads = [b["payload"] for r in again for b in r.get("buttons") or []]
+    assert {p.split("{")[1] for p in payloads} == offered and all(p.startswith("/ask_materials") for p in payloads)
+
+
+def test_a_new_topic_named_loosely_is_not_answered_as_the_old_one(chat: Chat) -> None:
+    chat.say("办低保要带啥材料")
+    replies = chat.say("那公积金咋弄")
+    payloads = [b["payload"] for r in replies for b in r.get("buttons") or []]
+    assert any("housing_fund" in p for p in payloads), replies
