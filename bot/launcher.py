@@ -78,7 +78,7 @@ class Assistant:
             [py, "-m", "bot.rasa_server", "run", "--enable-api", "--model", str(self.model),
              "--interface", s.host, "--port", str(s.rasa_port), "--cors", s.cors_origins,
              "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
-             *(["--auth-token", token] if token else [])],
+             *([f"--auth-token={token}"] if token else [])],
             f"{s.rasa_url}/status" + (f"?token={token}" if token else ""), logs / "rasa.log"))
 
     def start(self, timeout: float = 300) -> None:
