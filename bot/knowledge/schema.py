@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from bot.knowledge.text import PENDING, has_whitespace, is_pending, normalize
+from bot.knowledge.text import PENDING, fold, has_whitespace, is_pending
 
 CATEGORIES = (
     "户籍证件", "社会保障", "医疗保障", "婚姻家庭", "社会救助", "残疾人服务", "卫生健康", "不动产与住房",
@@ -28,7 +28,7 @@ SERVICE_KEYS = {
 BUNDLE_KEYS = {
     "required": ("id", "name", "aliases", "summary", "departments", "questions", "components", "materials",
                  "window", "online", "time_limit", "sources", "verified"),
-    "optional": ("sensitive", "opening", "verification_note"),
+    "optional": ("sensitive", "opening", "keywords", "verification_note"),
 }
 
 
@@ -208,10 +208,10 @@ def _check_labels(c: _Checker, data: Mapping) -> None:
             c.add(path, f"别名 {alias!r} 太短（至少两个字，否则会误中别的话）")
         elif has_whitespace(alias):
             c.add(path, f"别名 {alias!r} 含空格（jieba 无法把它切成一个词）")
-        elif normalize(alias) in seen:
+        elif fold(alias) in seen:
             c.add(path, f"别名 {alias} 重复")
         else:
-            seen.add(normalize(alias))
+            seen.add(fold(alias))
 
 
 def _check_hall_ref(c: _Checker, data: Mapping, path: str, county: Mapping) -> None:
@@ -401,6 +401,7 @@ def validate_bundle(data: Any, file: str, county: Mapping, service_ids: set[str]
     c.keys(data, "", BUNDLE_KEYS["required"], BUNDLE_KEYS["optional"])
     _check_id(c, data, _stem(file))
     _check_labels(c, data)
+    c.text_list(data, "keywords", "")
     if "sensitive" in data and not isinstance(data["sensitive"], bool):
         c.add("sensitive", f"应为 true 或 false，实际是 {data['sensitive']!r}")
     c.text(data, "opening", "", required=False)
@@ -521,7 +522,7 @@ def validate_labels(items: Iterable[tuple[str, str, str, Mapping]]) -> list[Issu
     for file, kind, item_id, data in items:
         mine: set[str] = set()
         for field, label in item_labels(data):
-            key = normalize(label)
+            key = fold(label)
             other = owner.get(key)
             if other and (other[0], other[1]) != (kind, item_id):
                 issues.append(Issue(file, field, f"{label!r} 已被 {other[2]} 使用（一个名称只能指向一个事项）"))

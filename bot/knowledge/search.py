@@ -81,9 +81,12 @@ class SearchResult:
         return self.candidates[0] if self.candidates else None
 
 
-def search(kb: KnowledgeBase, text: str, kinds: Iterable[str] = (SERVICE, BUNDLE), limit: int = 5) -> SearchResult:
+def search(kb: KnowledgeBase, text: str, kinds: Iterable[str] = (SERVICE, BUNDLE), limit: int = 5,
+           min_coverage: float = MIN_COVERAGE) -> SearchResult:
+    """`min_coverage` lower than the default when the context already says what is asked for (a citizen
+    starting a bundle in their own words: any bundle the words point to is worth offering)."""
     index: SearchIndex = kb.derived("search_index", SearchIndex)
-    return index.search(text, tuple(kinds), limit)
+    return index.search(text, tuple(kinds), limit, min_coverage)
 
 
 class SearchIndex:
@@ -162,13 +165,14 @@ class SearchIndex:
         coverage = self.bm25.coverage(query, self.positions[ranked[0].kind, ranked[0].id]) if ranked else 0.0
         return ranked, round(coverage, 4)
 
-    def search(self, text: str, kinds: tuple[str, ...] = (SERVICE, BUNDLE), limit: int = 5) -> SearchResult:
+    def search(self, text: str, kinds: tuple[str, ...] = (SERVICE, BUNDLE), limit: int = 5,
+               min_coverage: float = MIN_COVERAGE) -> SearchResult:
         exact = self.exact(text, kinds)
         if exact:
             # Only what was named: retrieval on the rest of the text was tried and added wrong items
             # ("车辆过户" → 过户 exact + 车辆 → 车辆年检).
             return SearchResult(EXACT, tuple(exact[:limit]), 1.0)
-        ranked = self._ranked_result(text, kinds, limit)
+        ranked = self._ranked_result(text, kinds, limit, min_coverage)
         typos = self.fuzzy(text, kinds)
         if not typos or (ranked.status == CONFIDENT and ranked.top == _same(ranked.top, typos[0][0])):
             return ranked
@@ -180,9 +184,10 @@ class SearchIndex:
         offer = ([ranked.top] if ranked.status == CONFIDENT else []) + [first] + others + rest
         return SearchResult(AMBIGUOUS, tuple(_unique(offer))[:MAX_AMBIGUOUS], ranked.coverage)
 
-    def _ranked_result(self, text: str, kinds: tuple[str, ...], limit: int) -> SearchResult:
+    def _ranked_result(self, text: str, kinds: tuple[str, ...], limit: int,
+                       min_coverage: float = MIN_COVERAGE) -> SearchResult:
         ranked, coverage = self.rank(text, kinds)
-        if not ranked or coverage < MIN_COVERAGE:
+        if not ranked or coverage < min_coverage:
             return SearchResult(NONE, (), coverage)
         top = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0

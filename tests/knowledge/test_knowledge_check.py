@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge.check import main
-from bot.knowledge.loader import KnowledgeBase, default_root
+from bot.knowledge.loader import BUNDLE, KnowledgeBase, default_root
 from bot.knowledge.render import ASPECTS, render_aspect
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, NONE, search
 
@@ -85,3 +85,22 @@ def test_check_reports_broken_notices_and_safety_files(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "notices.yml: notices[0].id" in out and "notices.yml: notices[0].text: 缺少必填项" in out
     assert "safety.yml: emergencies[0].words" in out and "safety.yml: self_harm" in out
+
+
+@needs_real
+@pytest.mark.parametrize("text, expected", [("今年的医宝一个人交多少", "resident_medical_insurance"),
+                                            ("户口前移要带啥", "hukou_migration"),
+                                            ("养劳保险农村的能交不", "resident_pension_enroll")])
+def test_homophone_slips_of_dictation_are_read_as_meant(text, expected):
+    assert expected in [c.id for c in search(KnowledgeBase(REAL), text).candidates]
+
+
+@needs_real
+@pytest.mark.parametrize("text, expected", [("我妈前天过世了后面手续咋弄", "after_death"),
+                                            ("在镇上开个拉面馆要办哪些证", "open_restaurant"),
+                                            ("公司新招了几个员工要办啥", "employee_hiring"),
+                                            ("卖了房子水电燃气也要过户", "second_hand_house_transfer")])
+def test_life_events_in_own_words_point_at_the_bundle(text, expected):
+    """What bundle_form offers when a citizen starts a bundle without naming it (actions/bundles.py)."""
+    result = search(KnowledgeBase(REAL), text, kinds=(BUNDLE,), min_coverage=0.1)
+    assert expected in [c.id for c in result.candidates]

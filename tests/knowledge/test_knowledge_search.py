@@ -49,8 +49,8 @@ def test_full_width_and_spaces_are_ignored(kb):
     ("结婚需要带啥", "marriage_registration"),
 ])
 def test_typos_and_new_phrasings_find_the_service(kb, text, expected):
-    result = search(kb, text)
-    assert result.status in (CONFIDENT, AMBIGUOUS), result
+    result = search(kb, text)  # a known homophone slip (低宝 → 低保) is even an exact name
+    assert result.status in (EXACT, CONFIDENT, AMBIGUOUS), result
     assert result.top.id == expected
 
 
