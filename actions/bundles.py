@@ -25,6 +25,9 @@ from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, search
 from bot.nlu.text import option_number
 
 ELDERLY_BUNDLES = ["newborn", "retirement", "after_death", "social_security_card_services"]
+# A citizen starting a bundle in their own words ("孩子刚生下来要办啥"): NLU already says a bundle is
+# meant, so weaker retrieval evidence is worth offering as a choice than for a service question.
+START_MIN_COVERAGE = 0.1
 
 
 def _state(tracker: Tracker) -> Dict[Text, Any]:
@@ -38,8 +41,12 @@ def bundle_ids(kb, elderly: bool) -> List[Text]:
 
 
 def bundle_buttons(kb, elderly: bool) -> List[Dict[Text, Text]]:
-    return [{"title": _short_title(kb.bundles[b]["name"]), "payload": f'/start_bundle{{"bundle": "{b}"}}'}
-            for b in bundle_ids(kb, elderly)]
+    return [_bundle_button(kb, b) for b in bundle_ids(kb, elderly)]
+
+
+def _bundle_button(kb, bundle_id: Text) -> Dict[Text, Text]:
+    return {"title": _short_title(kb.bundles[bundle_id]["name"]),
+            "payload": f'/start_bundle{{"bundle": "{bundle_id}"}}'}
 
 
 def _short_title(name: Text) -> Text:
@@ -53,9 +60,18 @@ class ActionAskBundle(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
         kb = knowledge_base()
         elderly = is_elderly(tracker)
-        text = ("您要办哪件事？\n不在这里的，直接说名字。" if elderly else
-                "“一件事一次办”把一件人生大事要跑的几个部门合在一起办：一张表、一套材料、一个窗口。您要办哪一件？")
-        dispatcher.utter_message(text=text, buttons=numbered_buttons(bundle_buttons(kb, elderly), elderly))
+        choices = [b for b in tracker.get_slot("bundle_choices") or [] if b in kb.bundles]
+        if choices:  # the citizen's words point at these: them first, then the rest of the menu
+            names = "”或“".join(_short_title(kb.bundles[b]["name"]) for b in choices)
+            text = (f"您要办的是“{names}”吗？\n点一下就开始。" if elderly else
+                    f"您要办的可能是“{names}”，点一下就开始；不是的话，也可以选其他事项。")
+            order = choices + [b for b in bundle_ids(kb, elderly) if b not in choices]
+            buttons = [_bundle_button(kb, b) for b in order][: 4 if elderly else None]
+        else:
+            text = ("您要办哪件事？\n不在这里的，直接说名字。" if elderly else
+                    "“一件事一次办”把一件人生大事要跑的几个部门合在一起办：一张表、一套材料、一个窗口。您要办哪一件？")
+            buttons = bundle_buttons(kb, elderly)
+        dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly))
         return []
 
 
@@ -90,20 +106,29 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
             events = self._interruption(latest_intent(tracker), dispatcher, tracker, domain)
             if events is not None:
                 return await self.after_side_request(events, dispatcher, tracker, domain)
-        return await super().run(dispatcher, tracker, domain)
+        choices_before = tracker.get_slot("bundle_choices")
+        events = await super().run(dispatcher, tracker, domain)
+        # rasa_sdk returns only the form's own slots from extract_*: keep the choices extract_bundle found.
+        choices = tracker.slots.get("bundle_choices")
+        if choices != choices_before and not any(e.get("name") == "bundle_choices" for e in events):
+            events.append(SlotSet("bundle_choices", choices))
+        return events
 
     def _interruption(self, intent: Optional[Text], dispatcher, tracker, domain) -> Optional[List[Dict]]:
         """Cancel, change the last answer, or answer a side question (then the form asks again)."""
         kb, state = knowledge_base(), _state(tracker)
         asking_which = tracker.get_slot("requested_slot") == "bundle"
-        if intent == "cancel" or (asking_which and intent in INTENT_ASPECTS):
+        service_instead = self._names_a_service_instead(kb, tracker)
+        if intent == "cancel" or (asking_which and intent in INTENT_ASPECTS) or service_instead:
+            answered: List[Dict] = []
             if intent == "cancel":
                 dispatcher.utter_message(text="好的，已退出一件事一次办。需要时随时再来。")
             else:  # a service question instead of choosing a bundle: leave the form and answer it
-                dispatcher.utter_message(text="好的，先回答您的问题。")
-                ActionAnswerService().run(dispatcher, tracker, domain)
-            return [SlotSet("bundle", None), SlotSet("bundle_answer", None), SlotSet("requested_slot", None),
-                    ActiveLoop(None)]
+                if not service_instead:
+                    dispatcher.utter_message(text="好的，先回答您的问题。")
+                answered = [e for e in ActionAnswerService().run(dispatcher, tracker, domain) if e.get("event") == "slot"]
+            return answered + [SlotSet("bundle", None), SlotSet("bundle_answer", None), SlotSet("bundle_choices", None),
+                               SlotSet("requested_slot", None), ActiveLoop(None)]
         if intent == "change_answer" and state["answers"]:
             bundle = kb.bundles[state["bundle"]]
             last = logic.answered_questions(bundle, state["answers"])[-1]
@@ -131,19 +156,43 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
         return None
 
     @staticmethod
+    def _names_a_service_instead(kb, tracker: Tracker) -> bool:
+        """Started on a message that names a service and no life event ("户口迁移要咋弄"): NLU took a
+        service question for a bundle."""
+        text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("requested_slot") or tracker.get_slot("bundle") or text.startswith("/"):
+            return False
+        if search(kb, text, kinds=("bundle",), min_coverage=START_MIN_COVERAGE).candidates:
+            return False
+        return search(kb, text, kinds=("service",)).status in {EXACT, CONFIDENT}
+
+    @staticmethod
     def _reads_as_answer(kb, state: Dict[Text, Any], tracker: Tracker) -> bool:
         bundle = kb.bundles.get(state["bundle"] or "")
         question = bundle and logic.next_question(bundle, state["answers"])
         return bool(question) and logic.parse_answer(question, tracker.latest_message.get("text") or "") is not None
 
+    async def extract_bundle(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> Dict[Text, Any]:
+        """On the message that starts the form, a life event named in the citizen's own words picks the
+        bundle ("我要开个饭馆"), or the few it may be (shown first by action_ask_bundle)."""
+        text = tracker.latest_message.get("text") or ""
+        if (tracker.get_slot("bundle") or tracker.get_slot("requested_slot") or text.startswith("/")
+                or not is_fresh_user_message(tracker)):
+            return {}
+        result = search(knowledge_base(), text, kinds=("bundle",), limit=3, min_coverage=START_MIN_COVERAGE)
+        if result.status in {EXACT, CONFIDENT}:
+            return {"bundle": result.candidates[0].id}
+        return {"bundle_choices": [c.id for c in result.candidates]} if result.candidates else {}
+
     def validate_bundle(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Dict[Text, Any]:
         kb = knowledge_base()
-        bundle_id = value if value in kb.bundles else self._find_bundle(kb, tracker, dispatcher)
+        bundle_id = value if value in kb.bundles else self._find_bundle(kb, tracker)
         if not bundle_id:
-            return {"bundle": None}
+            return {"bundle": None, **self._choices_or_hint(kb, tracker, dispatcher)}
         state = _state(tracker)
-        events: Dict[Text, Any] = {"bundle": bundle_id}
+        events: Dict[Text, Any] = {"bundle": bundle_id, "bundle_choices": None}
         if state["bundle"] != bundle_id:
             bundle = kb.bundles[bundle_id]
             opening = bundle.get("opening") or f"好的，我们来办{bundle['name']}。"
@@ -156,23 +205,31 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
         return events
 
     @staticmethod
-    def _find_bundle(kb, tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[Text]:
+    def _find_bundle(kb, tracker: Tracker) -> Optional[Text]:
         text = tracker.latest_message.get("text") or ""
         number = option_number(text)
-        offered = bundle_ids(kb, is_elderly(tracker))
-        if number is not None and number <= len(offered):  # "2": the second bundle of the menu
+        offered = ValidateBundleForm._offered(kb, tracker)
+        if number is not None and number <= len(offered):  # "2": the second bundle shown
             return offered[number - 1]
         result = search(kb, text, kinds=("bundle",), limit=3)
-        if result.status in {EXACT, CONFIDENT}:
-            return result.candidates[0].id
+        return result.candidates[0].id if result.status in {EXACT, CONFIDENT} else None
+
+    @staticmethod
+    def _offered(kb, tracker: Tracker) -> List[Text]:
+        """The bundles in the order action_ask_bundle showed them (the numbers the citizen may answer)."""
+        elderly = is_elderly(tracker)
+        choices = [b for b in tracker.get_slot("bundle_choices") or [] if b in kb.bundles]
+        order = choices + [b for b in bundle_ids(kb, elderly) if b not in choices]
+        return order[:4] if elderly and choices else order
+
+    @staticmethod
+    def _choices_or_hint(kb, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        """Not decided: a few likely bundles for the next question, or a hint before the whole menu."""
+        result = search(kb, tracker.latest_message.get("text") or "", kinds=("bundle",), limit=3)
         if result.status == AMBIGUOUS:
-            buttons = [{"title": _short_title(kb.bundles[c.id]["name"]),
-                        "payload": f'/start_bundle{{"bundle": "{c.id}"}}'} for c in result.candidates]
-            dispatcher.utter_message(text="您说的是下面哪一件？",
-                                     buttons=numbered_buttons(buttons, is_elderly(tracker)))
-        else:
-            dispatcher.utter_message(text="没听明白是哪件事，请点下面的选项，或说得具体一点，比如“孩子出生”“退休”。")
-        return None
+            return {"bundle_choices": [c.id for c in result.candidates]}
+        dispatcher.utter_message(text="没听明白是哪件事，请点下面的选项，或说得具体一点，比如“孩子出生”“退休”。")
+        return {"bundle_choices": None}
 
     def validate_bundle_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
@@ -212,7 +269,8 @@ class ActionBundleChecklist(Action):
         dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly),
                                  json_message={"type": "bundle_checklist", "bundle": state["bundle"],
                                                "title": checklist.title, "text": logic.render_checklist(checklist)})
-        return [SlotSet("bundle_checklist", text), SlotSet("bundle", None), SlotSet("bundle_answer", None)]
+        return [SlotSet("bundle_checklist", text), SlotSet("bundle", None), SlotSet("bundle_answer", None),
+                SlotSet("bundle_choices", None)]
 
 
 class ActionShowChecklist(Action):

@@ -6,7 +6,7 @@ from typing import Dict
 import yaml
 
 from bot.settings import ROOT
-from tests.conftest import Chat
+from tests.conftest import Chat, render
 
 BUNDLES = {p.stem: yaml.safe_load(p.read_text()) for p in (ROOT / "knowledge/bundles").glob("*.yml")}
 CHECKLIST_MARK = "您的办事清单"
@@ -133,3 +133,14 @@ def test_bundle_menu_lists_bundles_as_buttons(chat: Chat) -> None:
     assert len(payloads) == len(BUNDLES)
     reply = chat.text('/start_bundle{"bundle": "retirement"}')
     assert asked("retirement", reply) == "pension_type"
+
+
+def test_a_life_event_in_own_words_offers_that_bundle_first(chat: Chat) -> None:
+    """No bundle name in the message: the bundle the words point at is started, or offered first."""
+    replies = chat.say("想在县城开家羊肉馆 都要办啥证")
+    text = render(replies)
+    buttons = [b for r in replies for b in r.get("buttons") or []]
+    if BUNDLES["open_restaurant"]["opening"] not in text:
+        assert buttons and buttons[0]["title"] == "开办餐饮店", text
+        text = chat.text(buttons[0]["payload"])
+    assert asked("open_restaurant", text), text
