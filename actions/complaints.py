@@ -11,7 +11,7 @@ import uuid
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -19,12 +19,13 @@ from actions import outbox
 from actions.api.tickets import BackendUnavailable, TicketClient, TicketClientError
 from actions.common import channel_name, is_elderly, latest_user_text, numbered_buttons, user_turns
 from actions.fallback import was_missed
-from actions.contact import declines, read_last4, read_phone, read_ticket_reference, says_unknown
+from actions.contact import declines, read_last4, read_phone, read_ticket_reference, read_township, says_unknown
 from actions.forms import SideRequestForm, interruption_response, is_fresh_user_message, latest_entities, latest_intent
+from actions.grievance import asks_about_status, sounds_like_grievance
 from actions.handoff import handoff_interruption
 from actions.knowledge import knowledge_base
 from actions.safety import safety_interruption
-from actions.services import named_in_text
+from actions.services import ActionAnswerService, named_in_text, reads_as_service_question
 from bot.knowledge.bundles import parse_answer
 from bot.knowledge.render import render_aspect
 
@@ -67,11 +68,11 @@ def mask_phone(phone: Text) -> Text:
 
 def _recent_unanswered_text(tracker: Tracker) -> Optional[Text]:
     """The citizen's own words the bot could not handle just before they chose to leave a ticket:
-    a long letter, or the messages that climbed the fallback ladder."""
+    a long letter, the messages that climbed the fallback ladder, or one answered with emergency numbers."""
     turns = user_turns(tracker)[:-1]
     texts: List[Text] = []
     for turn in reversed(turns[-3:]):
-        if "action_handle_long_message" not in turn["actions"] and not was_missed(turn):
+        if not ({"action_handle_long_message", "action_emergency"} & set(turn["actions"]) or was_missed(turn)):
             break
         text = turn["event"].get("text") or ""
         if not text.startswith("/"):
@@ -98,13 +99,25 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         if safety is not None:
             return await self.after_side_request(safety, dispatcher, tracker, domain)
         if is_fresh_user_message(tracker):
-            events = self._side_request(dispatcher, tracker)
+            events = self._side_request(dispatcher, tracker, domain)
             if events is not None:
                 return await self.after_side_request(events, dispatcher, tracker, domain)
         return await super().run(dispatcher, tracker, domain)
 
-    def _side_request(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict]]:
+    def _side_request(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: DomainDict) -> Optional[List[Dict]]:
         intent, requested = latest_intent(tracker), tracker.get_slot("requested_slot")
+        text = tracker.latest_message.get("text") or ""
+        if requested is None and tracker.get_slot("complaint_description") is None and not text.startswith("/") \
+                and not sounds_like_grievance(text) and reads_as_service_question(knowledge_base(), text):
+            # Started on a plain service question NLU took for a complaint: answer it, no form.
+            answered = ActionAnswerService().run(dispatcher, tracker, domain)
+            return [e for e in answered if e.get("event") == "slot"] + [SlotSet(s, None) for s in FORM_SLOTS] + [
+                SlotSet("requested_slot", None), ActiveLoop(None)]
+        if requested is None and tracker.get_slot("complaint_description") is None and asks_about_status(text):
+            # "我反映的路灯问题处理了没有": a status query NLU took for a new complaint (no second ticket).
+            return [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None),
+                                                             FollowupAction("ticket_status_form")]
         if intent == "cancel":
             dispatcher.utter_message(text="好的，已取消，没有登记。需要时随时说“投诉”或“反映问题”。")
             return [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]
@@ -166,6 +179,15 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         if answer is False:
             dispatcher.utter_message(text="好的，问题解决了就好，没有登记工单。")
         return {"complaint_still_wanted": answer}
+
+    async def extract_complaint_location(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                         domain: DomainDict) -> Dict[Text, Any]:
+        """On activation, a town or township the description names is the place (the summary shows it
+        for correction), so "三河镇街上的路灯坏了" is not asked "where" again."""
+        if tracker.get_slot("requested_slot") is not None or tracker.get_slot("complaint_location"):
+            return {}
+        place = read_township(tracker.get_slot("complaint_description") or "")
+        return {"complaint_location": place} if place else {}
 
     def validate_complaint_location(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         text = str(value or "").strip()

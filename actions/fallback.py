@@ -1,6 +1,7 @@
 """The fallback ladder: what the assistant says when it did not understand.
 
-First miss → ask to rephrase, with 2–3 suggestions from the knowledge base.
+First miss → ask to rephrase, with 2–3 suggestions from the knowledge base; a message that reads like a
+complaint (actions/grievance.py) is offered as a ticket at once instead.
 Second consecutive miss → offer to record the question as a ticket, or a person (12345).
 
 Every ladder reply carries the custom marker {"type": "fallback", "step": n}: that is how later turns
@@ -15,6 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import MENU_BUTTONS, is_elderly, numbered_buttons, user_turns
+from actions.grievance import sounds_like_grievance
 from actions.suggestions import suggest_services
 
 FALLBACK_MARKER = "fallback"
@@ -37,7 +39,9 @@ def consecutive_misses(tracker: Tracker) -> int:
 def climb_ladder(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
     step = min(consecutive_misses(tracker), 2)
     elderly = is_elderly(tracker)
-    if step == 1:
+    if step == 1 and sounds_like_grievance(tracker.latest_message.get("text") or ""):
+        text, buttons = _offer_ticket(elderly)
+    elif step == 1:
         text, buttons = _rephrase(tracker, elderly)
         if elderly:  # 长辈模式: every dead end also offers a person
             buttons = buttons[:3] + [{"title": "找人帮忙", "payload": "/human_handoff"}]
@@ -51,6 +55,18 @@ def climb_ladder(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dic
     dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly),
                              json_message={"type": FALLBACK_MARKER, "step": step})
     return []
+
+
+def _offer_ticket(elderly: bool):
+    """The words were not understood, but they read like a complaint: offer to register them as they are
+    (the complaint form takes the missed messages as the description)."""
+    text = ("您是要反映问题吗？\n我帮您登记，\n转给管这事的部门。" if elderly else
+            "您说的情况我没能完全理解，但听起来是要反映问题。我可以把您刚才说的登记成工单，转给负责的部门"
+            "按时限处理，并给您一个工单号；也可以换个说法再问。")
+    buttons = [{"title": "登记这个问题", "payload": "/start_complaint"},
+               {"title": "找人工", "payload": "/human_handoff"},
+               {"title": "返回菜单", "payload": "/help"}]
+    return text, buttons
 
 
 def _rephrase(tracker: Tracker, elderly: bool):

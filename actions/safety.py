@@ -13,6 +13,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import MENU_BUTTONS, is_elderly, latest_user_text, numbered_buttons, user_turns
+from actions.grievance import sounds_like_grievance
 from actions.forms import is_fresh_user_message, latest_intent
 from bot.knowledge.safety import EMERGENCY, SELF_HARM, SafetyRules
 
@@ -21,23 +22,35 @@ ABUSE_MARKER = "abuse"
 ABUSE_FLAG_AFTER = 2  # the second abusive message in a conversation is flagged for staff
 
 
+NARRATIVE_CHARS = 20
+
+
 def _rules() -> SafetyRules:
     return SafetyRules.load()  # small file, read per use so number changes apply at once
 
 
-def emergency_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """One short message with the right numbers at once; then an offer to continue."""
+def emergency_reply(dispatcher: CollectingDispatcher, tracker: Tracker, offer_ticket: bool = False) -> None:
+    """One short message with the right numbers at once; then an offer to continue.
+
+    `offer_ticket`: the message also reads like a complaint about something past ("消防栓被车撞歪了一直冒水"):
+    after the numbers, offer to register it (the complaint form takes this message as the description)."""
     rules = _rules()
     found = rules.detect(latest_user_text(tracker))
     kinds = found.kinds if found and found.kind == EMERGENCY else []
     numbers = rules.numbers_for(kinds)  # no keyword matched (DIET only): all four numbers
-    if is_elderly(tracker):
+    elderly = is_elderly(tracker)
+    if elderly:
         dispatcher.utter_message(text="有危险，马上打电话！\n" + "\n".join(f"{rules.label(n)}{n}" for n in numbers))
         dispatcher.utter_message(text="您安全了，再来找我。")
-        return
-    calls = "；".join(f"{rules.label(n)}请拨 {n}" for n in numbers)
-    dispatcher.utter_message(text=f"如果危险正在发生，请立刻打电话：{calls}。先保证自己和身边人的安全。")
-    dispatcher.utter_message(text="我是网上客服，不能派人到现场。等您安全了，我可以接着帮您办事。")
+    else:
+        calls = "；".join(f"{rules.label(n)}请拨 {n}" for n in numbers)
+        dispatcher.utter_message(text=f"如果危险正在发生，请立刻打电话：{calls}。先保证自己和身边人的安全。")
+        dispatcher.utter_message(text="我是网上客服，不能派人到现场。等您安全了，我可以接着帮您办事。")
+    if offer_ticket:
+        text = ("不是急事的话，\n我帮您登记。" if elderly else
+                "如果不是正在发生的危险，只是想反映这件事，我可以把您说的登记成工单，转给负责的部门。")
+        dispatcher.utter_message(text=text, buttons=numbered_buttons(
+            [{"title": "登记这个问题", "payload": "/start_complaint"}], elderly))
 
 
 def self_harm_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -92,7 +105,10 @@ class ActionEmergency(Action):
         return "action_emergency"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
-        emergency_reply(dispatcher, tracker)
+        text = latest_user_text(tracker)
+        # A cry for help is short ("救命 着火了"); a longer account may be about something past that should
+        # become a ticket ("消防栓被车撞歪了，一直冒水"): after the numbers, offer that too.
+        emergency_reply(dispatcher, tracker, offer_ticket=len(text) >= NARRATIVE_CHARS or sounds_like_grievance(text))
         return []
 
 

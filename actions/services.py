@@ -20,7 +20,7 @@ from actions.knowledge import knowledge_base
 from bot.knowledge.render import NEXT_ASPECTS, QUESTIONS, render_aspect, service_display_name
 from bot.knowledge.loader import SERVICE
 from bot.knowledge.notices import active_notices
-from bot.knowledge.search import AMBIGUOUS, CONFIDENT, CONFIDENT_COVERAGE, EXACT, search
+from bot.knowledge.search import AMBIGUOUS, CONFIDENT, CONFIDENT_COVERAGE, EXACT, NONE, search
 
 INTENT_ASPECTS = {
     "ask_service": "card",
@@ -107,6 +107,14 @@ def named_bundle(kb, tracker: Tracker) -> Optional[Text]:
         result = search(kb, message.get("text") or "", limit=1)
         named = [c.id for c in result.candidates if result.status == EXACT and c.kind == "bundle"]
     return named[0] if named else None
+
+
+def reads_as_service_question(kb, text: Text) -> bool:
+    """A question about one part of a service (要带什么, 多少钱, 在哪办) that names, or nearly names, a
+    service: "我们要离婚 去民政局要带什么东西" is a service question even when NLU heard a complaint."""
+    if kb is None or not any(word in text for _, words in ASPECT_WORDS for word in words):
+        return False
+    return search(kb, text, kinds=(SERVICE,)).status != NONE
 
 
 def aspect_of(tracker: Tracker) -> Text:

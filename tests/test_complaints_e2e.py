@@ -43,6 +43,11 @@ def backend(assistant) -> Backend:
 def file_complaint(chat: Chat, opening: str = OPENING, phone: str = PHONE, name: str = "王先生") -> str:
     """Walk the complaint form; returns the bot's reply to the confirmation."""
     assert "在哪里" in chat.text(opening)
+    return finish_complaint(chat, phone, name)
+
+
+def finish_complaint(chat: Chat, phone: str = PHONE, name: str = "王先生") -> str:
+    """The form from its question "where" on; returns the bot's reply to the confirmation."""
     assert "什么时候" in chat.text("县政务服务中心二楼")
     assert "哪个部门" in chat.text("11月20日上午")
     assert "称呼" in chat.text("不知道")
@@ -70,6 +75,52 @@ def test_a_complaint_creates_exactly_one_ticket(chat: Chat, backend: Backend) ->
     assert ticket["phone"] == "138****5678"
     assert ticket["status"] == "已受理" and ticket["category"] == "投诉"
     assert ticket["location"] == "县政务服务中心二楼" and ticket["citizen_name"] == "王先生"
+
+
+@pytest.mark.parametrize("letter", [
+    "我们巷子口的消防栓被车撞歪了 一直往外冒水 这几天结了冰 路上滑得很 已经有两个老人摔了",
+    "在县城一个装修队干了四个月 老板说活干完就结钱 现在电话也换了 我们五个人一万多块钱找谁要",
+])
+def test_a_complaint_in_unfamiliar_words_still_becomes_a_ticket(chat: Chat, backend: Backend, letter: str) -> None:
+    """Whether or not the NLU knows the wording, the citizen's own words end up in one ticket."""
+    reply = chat.text(letter)
+    if "登记这个问题" in reply:  # not understood, but it reads like a complaint: offered as a ticket at once
+        reply = chat.text("/start_complaint")
+    assert "在哪里" in reply, reply
+    number = ticket_number(finish_complaint(chat))
+    assert backend.ticket(number)["description"] == letter
+
+
+def test_the_township_named_in_the_complaint_is_its_place(chat: Chat, backend: Backend) -> None:
+    reply = chat.text("我要反映 李旺镇街道上的下水道堵了一个多礼拜 污水都流到路上了")
+    assert "什么时候" in reply and "在哪里" not in reply, reply  # the place was said: not asked again
+    assert "哪个部门" in chat.text("上周")
+    assert "称呼" in chat.text("不知道")
+    assert "电话" in chat.text("不留")
+    assert "同意" in chat.text(PHONE)
+    assert "李旺镇" in chat.text("同意")  # the summary shows it, for correction
+    ticket = backend.ticket(ticket_number(chat.text("确认提交")))
+    assert ticket["location"] == "李旺镇"
+
+
+def test_asking_how_an_earlier_complaint_is_going_is_a_status_query(chat: Chat, backend: Backend) -> None:
+    reply = chat.text("上个月我反映的停水的事处理了没有")
+    assert "工单号" in reply and "在哪里" not in reply, reply
+    assert backend.tickets_of(chat.sender) == []
+
+
+def test_a_plain_service_question_is_answered_not_filed(chat: Chat, backend: Backend) -> None:
+    """Even if NLU hears a complaint in it, a question about a service's materials gets the answer."""
+    reply = chat.text("我俩商量好要离婚了 去民政局办要带什么材料")
+    assert "离婚登记" in reply and "在哪里" not in reply, reply
+    assert backend.tickets_of(chat.sender) == []
+
+
+def test_a_ticket_number_read_out_with_spaces_is_found(chat: Chat) -> None:
+    number = ticket_number(file_complaint(chat))
+    spaced = f"{number[:2]} {number[2:6]} {number[6:10]} {number[10:]}"  # HY 2026 1201 0001
+    assert "后四位" in chat.text(f"我的单号是 {spaced} 帮我查一下")
+    assert number in chat.text("5678")
 
 
 def test_wrong_phone_is_asked_again_politely(chat: Chat) -> None:

@@ -31,6 +31,15 @@ def test_an_emergency_inside_a_long_letter_still_comes_first(chat: Chat) -> None
     assert "120" in first_bubble(chat, letter)
 
 
+def test_an_account_with_an_emergency_word_gets_the_numbers_then_can_become_a_ticket(chat: Chat) -> None:
+    account = "上礼拜我家的羊在村口被车撞了 司机跑了 报给村上到现在也没人管"
+    replies = chat.say(account)
+    assert "122" in replies[0]["text"]  # safety first, even if it is about something past
+    assert "登记这个问题" in [b["title"] for r in replies for b in r.get("buttons") or []]
+    assert "在哪里" in chat.text("/start_complaint")  # the account is the description: the form goes on
+    assert "什么时候" in chat.text("村口")
+
+
 def test_emergency_inside_the_complaint_form_then_the_form_goes_on(chat: Chat) -> None:
     chat.say("我要投诉，村里的路灯坏了半年没人修")
     replies = chat.say("等一下 外面有人在打架 有人被打了")
