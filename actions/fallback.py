@@ -49,9 +49,7 @@ def climb_ladder(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dic
         text = ("还是没听明白，对不起。\n我把问题记下来，\n让工作人员联系您？" if elderly else
                 "很抱歉，我还是没能理解。要不要把您的问题登记下来，由工作人员按时限答复您？"
                 "您也可以拨打 12345 政务服务便民热线找人工。")
-        buttons = [{"title": "登记问题，让工作人员答复", "payload": "/start_complaint"},
-                   {"title": "找人工", "payload": "/human_handoff"},
-                   {"title": "返回菜单", "payload": "/help"}]
+        buttons = _ticket_buttons("登记问题，让工作人员答复")
     dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly),
                              json_message={"type": FALLBACK_MARKER, "step": step})
     return []
@@ -63,10 +61,13 @@ def _offer_ticket(elderly: bool):
     text = ("您是要反映问题吗？\n我帮您登记，\n转给管这事的部门。" if elderly else
             "您说的情况我没能完全理解，但听起来是要反映问题。我可以把您刚才说的登记成工单，转给负责的部门"
             "按时限处理，并给您一个工单号；也可以换个说法再问。")
-    buttons = [{"title": "登记这个问题", "payload": "/start_complaint"},
-               {"title": "找人工", "payload": "/human_handoff"},
-               {"title": "返回菜单", "payload": "/help"}]
-    return text, buttons
+    return text, _ticket_buttons("登记这个问题")
+
+
+def _ticket_buttons(register_title: Text) -> List[Dict[Text, Text]]:
+    return [{"title": register_title, "payload": "/start_complaint"},
+            {"title": "找人工", "payload": "/human_handoff"},
+            {"title": "返回菜单", "payload": "/help"}]
 
 
 def _rephrase(tracker: Tracker, elderly: bool):
