@@ -13,8 +13,8 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import MENU_BUTTONS, is_elderly, latest_user_text, numbered_buttons, user_turns
-from actions.grievance import sounds_like_grievance
 from actions.forms import is_fresh_user_message, latest_intent
+from actions.grievance import sounds_like_grievance
 from bot.knowledge.safety import EMERGENCY, SELF_HARM, SafetyRules
 
 ABUSE = "abuse"
@@ -22,7 +22,7 @@ ABUSE_MARKER = "abuse"
 ABUSE_FLAG_AFTER = 2  # the second abusive message in a conversation is flagged for staff
 
 
-NARRATIVE_CHARS = 20
+NARRATIVE_CHARS = 20  # an emergency message this long may be an account of something past
 
 
 def _rules() -> SafetyRules:
