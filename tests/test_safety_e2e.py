@@ -20,6 +20,10 @@ def first_bubble(chat: Chat, message: str) -> str:
     ("路口出车祸了有人躺地上", "122"),
     ("我家娃找不见了一下午了", "110"),
     ("电梯困住人了", "119"),
+    # told at length, like a complaint: still an emergency first
+    ("我们巷子里有家铺子烧着了 火很大 里面好像还有人", "119"),
+    ("村口有个老汉被三轮车撞倒了 躺在地上不动", "120"),
+    ("隔壁两口子又打起来了 女的一直在挨打 喊救命", "110"),
 ])
 def test_emergency_phrasings_get_the_numbers_first(chat: Chat, message: str, number: str) -> None:
     assert number in first_bubble(chat, message)
