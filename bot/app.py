@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.console import routes as console_routes, state as console_state
 from bot.core.auth import api_key_scheme, require_token_or_api_key
+from bot.core.periodic import run_periodically
 from bot.core.database import Database
 from bot.core.http_errors import install_error_handlers
 from bot.core.privacy import install_log_masking
@@ -59,15 +60,6 @@ class StatusQueryLimits:
     failures: RateLimiter  # wrong number/phone combinations per ticket number
 
 
-async def _supervise_periodically(service: TicketService, interval: int) -> None:
-    while True:
-        try:
-            await run_in_threadpool(service.flag_overdue)
-        except Exception:  # keep the loop alive; the next round retries
-            log.exception("督办扫描失败")
-        await asyncio.sleep(interval)
-
-
 def _startup(app: FastAPI, settings: BackendSettings, db: Database) -> None:
     ensure_var_dir(settings.var_dir)
     install_log_masking()
@@ -87,11 +79,11 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
         await run_in_threadpool(_startup, app, settings, db)
         tasks = []
         if settings.supervise_interval_seconds > 0:
-            tasks.append(asyncio.create_task(
-                _supervise_periodically(app.state.tickets, settings.supervise_interval_seconds)))
+            tasks.append(asyncio.create_task(run_periodically(
+                app.state.tickets.flag_overdue, settings.supervise_interval_seconds, "督办扫描失败")))
         if settings.handoff_sweep_seconds > 0:
-            tasks.append(asyncio.create_task(
-                handoff_state.sweep_periodically(app.state.handoff, settings.handoff_sweep_seconds)))
+            tasks.append(asyncio.create_task(run_periodically(
+                app.state.handoff.sweep, settings.handoff_sweep_seconds, "转人工超时检查失败")))
         log.info("工单后台已启动")
         yield
         for task in tasks:

@@ -1,11 +1,8 @@
-"""The handoff service, built once at backend startup and kept on `app.state.handoff`, and its sweep loop."""
+"""The handoff service, built once at backend startup and kept on `app.state.handoff` (bot/app.py runs its sweep:
+queue timeouts and abandoned chats, also while nobody reads the queue)."""
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from fastapi import FastAPI
-from starlette.concurrency import run_in_threadpool
 
 from bot.core.database import Database
 from bot.core.settings import BackendSettings
@@ -13,8 +10,6 @@ from bot.handoff import migrate
 from bot.handoff.rasa import RasaConversations
 from bot.handoff.service import HandoffConfig, HandoffService
 from bot.knowledge.calendar import CalendarFile
-
-log = logging.getLogger(__name__)
 
 
 def build(db: Database, settings: BackendSettings, calendar: CalendarFile) -> HandoffService:
@@ -27,12 +22,3 @@ def startup(app: FastAPI, settings: BackendSettings, db: Database) -> None:
     """Migrate the handoff tables (called from bot/app.py at startup); the service exists since create_app."""
     migrate.upgrade(settings.database_url, engine=db.engine)
 
-
-async def sweep_periodically(service: HandoffService, interval: int) -> None:
-    """Queue timeouts and abandoned chats, also while nobody reads the queue."""
-    while True:
-        try:
-            await run_in_threadpool(service.sweep)
-        except Exception:  # keep the loop alive; the next round retries
-            log.exception("转人工超时检查失败")
-        await asyncio.sleep(interval)
