@@ -10,22 +10,7 @@ import yaml
 
 from actions.api.handoff import HandoffClient
 from tests.handoff.conftest import Server, china_today
-from tests.web.conftest import PHONE, SPIES, ChatPage
-
-
-@pytest.fixture
-def page_on(browser):
-    contexts = []
-
-    def opener(url: str, transport="socket.io") -> ChatPage:
-        context = browser.new_context(viewport=PHONE, locale="zh-CN")
-        context.add_init_script(SPIES)
-        contexts.append(context)
-        return ChatPage(context.new_page(), url).open(transport)
-
-    yield opener
-    for context in contexts:
-        context.close()
+from tests.web.conftest import open_chat  # noqa: F401  (the shared browser-page fixture)
 
 
 @pytest.fixture
@@ -46,8 +31,8 @@ def notices(handoff_server: Server):
 
 
 def test_notices_show_above_the_conversation_escaped_dated_and_dismissible(handoff_server: Server, notices,
-                                                                          page_on) -> None:
-    chat = page_on(f"{handoff_server.url}/chat")
+                                                                          open_chat) -> None:
+    chat = open_chat(f"{handoff_server.url}/chat")
     region = chat.page.get_by_role("region", name="公告")
     region.wait_for(timeout=10000)
     cards = region.locator("article.notice")
@@ -78,27 +63,22 @@ def test_notices_show_above_the_conversation_escaped_dated_and_dismissible(hando
     assert chat.page.locator("#notices").is_hidden()
 
 
-def test_without_notices_there_is_no_notice_area(handoff_server: Server, browser) -> None:
+def test_without_notices_there_is_no_notice_area(handoff_server: Server, open_chat) -> None:
     # The first load's own request is awaited (a reload could catch the first load's late answer, whose
     # body the browser has dropped by then).
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    context.add_init_script(SPIES)
-    try:
-        page = context.new_page()
-        with page.expect_response(lambda r: "/api/notices/active" in r.url) as answered:
-            ChatPage(page, f"{handoff_server.url}/chat").open("socket.io")
-        assert answered.value.ok and answered.value.json()["notices"] == []
-        page.wait_for_timeout(300)  # the page has rendered the (empty) answer
-        assert page.locator("#notices").is_hidden() and page.locator("#notices article").count() == 0
-    finally:
-        context.close()
+    chat = open_chat(f"{handoff_server.url}/chat", opened=False)
+    with chat.page.expect_response(lambda r: "/api/notices/active" in r.url) as answered:
+        chat.open("socket.io")
+    assert answered.value.ok and answered.value.json()["notices"] == []
+    chat.page.wait_for_timeout(300)  # the page has rendered the (empty) answer
+    assert chat.page.locator("#notices").is_hidden() and chat.page.locator("#notices article").count() == 0
 
 
-def test_the_queue_times_out_with_12345_and_a_callback_button(api_backend: Server, api_staff, page_on) -> None:
+def test_the_queue_times_out_with_12345_and_a_callback_button(api_backend: Server, api_staff, open_chat) -> None:
     """api_backend: a 3-second wait and no Rasa behind the page (offline is fine here, nothing is sent)."""
     api_backend.calendar()
     api_staff["dispatcher"].online()
-    chat = page_on(f"{api_backend.url}/chat", transport=None)
+    chat = open_chat(f"{api_backend.url}/chat", transport=None)
     answer = HandoffClient(base_url=api_backend.url, token=api_backend.token).request(f"web-{uuid.uuid4().hex}")
     chat.js("(m) => window.haiyuanChat.receive(m)", {"type": "handoff", **answer})
     assert "排在第" in chat.page.locator("#handoff-bar").inner_text() or "前面还有" in chat.page.locator("#handoff-bar").inner_text()
@@ -112,11 +92,11 @@ def test_the_queue_times_out_with_12345_and_a_callback_button(api_backend: Serve
     api_staff["dispatcher"].away()
 
 
-def test_cancelling_from_the_page(api_backend: Server, api_staff, page_on) -> None:
+def test_cancelling_from_the_page(api_backend: Server, api_staff, open_chat) -> None:
     """取消排队 asks the dialogue (/cancel_handoff, action_cancel_handoff cancels); the page follows the backend."""
     api_backend.calendar()
     api_staff["dispatcher"].online()
-    chat = page_on(f"{api_backend.url}/chat", transport=None)
+    chat = open_chat(f"{api_backend.url}/chat", transport=None)
     answer = HandoffClient(base_url=api_backend.url, token=api_backend.token).request(f"web-{uuid.uuid4().hex}")
     # The REST shape of action_human_handoff's message: text, buttons and the custom part in one.
     chat.js("(m) => window.haiyuanChat.receive(m)", {

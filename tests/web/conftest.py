@@ -121,14 +121,17 @@ class ChatPage:
 
 @pytest.fixture
 def open_chat(browser) -> Callable[..., ChatPage]:
-    """open_chat(url) → a ChatPage in a fresh browser context (own localStorage, so its own session)."""
+    """open_chat(url) → a ChatPage in a fresh browser context (own localStorage, so its own session).
+    With opened=False the page is not loaded yet (call .open(transport) yourself, e.g. inside expect_response)."""
     contexts = []
 
-    def factory(url: str, transport: Optional[str] = "socket.io", viewport: dict = PHONE) -> ChatPage:
+    def factory(url: str, transport: Optional[str] = "socket.io", viewport: dict = PHONE,
+                opened: bool = True) -> ChatPage:
         context = browser.new_context(viewport=viewport, locale="zh-CN")
         context.add_init_script(SPIES)
         contexts.append(context)
-        return ChatPage(context.new_page(), url).open(transport)
+        chat = ChatPage(context.new_page(), url)
+        return chat.open(transport) if opened else chat
 
     yield factory
     for context in contexts:
