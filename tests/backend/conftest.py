@@ -13,6 +13,11 @@ for path in (HERE.parents[1], HERE):  # the repo (for `bot`) and this folder (fo
         sys.path.insert(0, str(path))
 
 from backend_process import Api, BackendProcess  # noqa: E402
+from bot.core.database import Database  # noqa: E402
+from bot.core.settings import ROOT  # noqa: E402
+from bot.tickets import migrate  # noqa: E402
+from bot.tickets.rules import RulesFile  # noqa: E402
+from bot.tickets.service import TicketService  # noqa: E402
 
 # Small limits so the tests can reach them; each test uses its own X-Client-Id.
 LIMITS = {"STATUS_QUERY_RATE_LIMIT": "20/60", "STATUS_QUERY_FAILURES_PER_NUMBER": "5"}
@@ -30,3 +35,12 @@ def backend(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def api(backend: BackendProcess) -> Api:
     return Api(backend)
+
+
+@pytest.fixture
+def service(tmp_path):
+    """The ticket service in-process on a fresh, migrated SQLite file (no HTTP)."""
+    db = Database(f"sqlite:///{tmp_path / 'tickets.db'}")
+    migrate.upgrade(db.url, engine=db.engine)
+    yield TicketService(db, RulesFile(ROOT / "knowledge" / "ticket_rules.yml"))
+    db.dispose()

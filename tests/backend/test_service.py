@@ -3,22 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-
-from bot.core.database import Database
-from bot.core.settings import ROOT
-from bot.tickets import migrate
 from bot.tickets.numbering import next_number
-from bot.tickets.rules import RulesFile
-from bot.tickets.service import NewTicket, TicketService
-
-
-@pytest.fixture
-def service(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'tickets.db'}")
-    migrate.upgrade(db.url, engine=db.engine)
-    yield TicketService(db, RulesFile(ROOT / "knowledge" / "ticket_rules.yml"))
-    db.dispose()
+from bot.tickets.service import NewTicket
 
 
 def new(**overrides) -> NewTicket:

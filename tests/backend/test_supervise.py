@@ -5,22 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.database import Database
-from bot.core.settings import ROOT
-from bot.tickets import migrate
 from bot.tickets.due_dates import china_today
 from bot.tickets.models import Ticket
-from bot.tickets.rules import RulesFile
 from bot.tickets.service import NewTicket, TicketNotFound, TicketService
 from bot.tickets.state_machine import TransitionError
-
-
-@pytest.fixture
-def service(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'tickets.db'}")
-    migrate.upgrade(db.url, engine=db.engine)
-    yield TicketService(db, RulesFile(ROOT / "knowledge" / "ticket_rules.yml"))
-    db.dispose()
 
 
 def ticket(service: TicketService, key: str, days_overdue: int = 0) -> str:
