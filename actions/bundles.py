@@ -188,9 +188,16 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
     def validate_bundle(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Dict[Text, Any]:
         kb = knowledge_base()
-        bundle_id = value if value in kb.bundles else self._find_bundle(kb, tracker)
+        bundle_id = value if value in kb.bundles else self._offered_number(kb, tracker)
         if not bundle_id:
-            return {"bundle": None, **self._choices_or_hint(kb, tracker, dispatcher)}
+            result = search(kb, tracker.latest_message.get("text") or "", kinds=("bundle",), limit=3)
+            if result.status in {EXACT, CONFIDENT}:
+                bundle_id = result.candidates[0].id
+            elif result.status == AMBIGUOUS:  # a few likely bundles, shown first by the next question
+                return {"bundle": None, "bundle_choices": [c.id for c in result.candidates]}
+            else:
+                dispatcher.utter_message(text="没听明白是哪件事，请点下面的选项，或说得具体一点，比如“孩子出生”“退休”。")
+                return {"bundle": None, "bundle_choices": None}
         state = _state(tracker)
         events: Dict[Text, Any] = {"bundle": bundle_id, "bundle_choices": None}
         if state["bundle"] != bundle_id:
@@ -205,14 +212,11 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
         return events
 
     @staticmethod
-    def _find_bundle(kb, tracker: Tracker) -> Optional[Text]:
-        text = tracker.latest_message.get("text") or ""
-        number = option_number(text)
+    def _offered_number(kb, tracker: Tracker) -> Optional[Text]:
+        """A digit ("2") picks the bundle action_ask_bundle showed at that place."""
+        number = option_number(tracker.latest_message.get("text") or "")
         offered = ValidateBundleForm._offered(kb, tracker)
-        if number is not None and number <= len(offered):  # "2": the second bundle shown
-            return offered[number - 1]
-        result = search(kb, text, kinds=("bundle",), limit=3)
-        return result.candidates[0].id if result.status in {EXACT, CONFIDENT} else None
+        return offered[number - 1] if number is not None and number <= len(offered) else None
 
     @staticmethod
     def _offered(kb, tracker: Tracker) -> List[Text]:
@@ -221,15 +225,6 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
         choices = [b for b in tracker.get_slot("bundle_choices") or [] if b in kb.bundles]
         order = choices + [b for b in bundle_ids(kb, elderly) if b not in choices]
         return order[:4] if elderly and choices else order
-
-    @staticmethod
-    def _choices_or_hint(kb, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
-        """Not decided: a few likely bundles for the next question, or a hint before the whole menu."""
-        result = search(kb, tracker.latest_message.get("text") or "", kinds=("bundle",), limit=3)
-        if result.status == AMBIGUOUS:
-            return {"bundle_choices": [c.id for c in result.candidates]}
-        dispatcher.utter_message(text="没听明白是哪件事，请点下面的选项，或说得具体一点，比如“孩子出生”“退休”。")
-        return {"bundle_choices": None}
 
     def validate_bundle_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
