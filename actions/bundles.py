@@ -5,9 +5,10 @@ bundle_form asks for `bundle` (which life event) and then repeatedly for `bundle
 answer in `bundle_answers` until none is left. The validator also handles what citizens do in the
 middle of it: cancel, "刚才说错了", a question about a component service, asking why.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
@@ -30,56 +31,64 @@ ELDERLY_BUNDLES = ["newborn", "retirement", "after_death", "social_security_card
 START_MIN_COVERAGE = 0.1
 
 
-def _state(tracker: Tracker) -> Dict[Text, Any]:
+def _state(tracker: Tracker) -> dict[str, Any]:
     """{"bundle": id, "answers": {...}} of the bundle being (or last) worked through."""
     return dict(tracker.get_slot("bundle_answers") or {"bundle": None, "answers": {}})
 
 
-def bundle_ids(kb, elderly: bool) -> List[Text]:
+def bundle_ids(kb, elderly: bool) -> list[str]:
     """The bundles the menu offers, in menu order (长辈模式: the four most asked)."""
     return [b for b in ELDERLY_BUNDLES if b in kb.bundles] if elderly else sorted(kb.bundles)
 
 
-def bundle_buttons(kb, elderly: bool) -> List[Dict[Text, Text]]:
+def bundle_buttons(kb, elderly: bool) -> list[dict[str, str]]:
     return [_bundle_button(kb, b) for b in bundle_ids(kb, elderly)]
 
 
-def _bundle_button(kb, bundle_id: Text) -> Dict[Text, Text]:
-    return {"title": _short_title(kb.bundles[bundle_id]["name"]),
-            "payload": f'/start_bundle{{"bundle": "{bundle_id}"}}'}
+def _bundle_button(kb, bundle_id: str) -> dict[str, str]:
+    return {
+        "title": _short_title(kb.bundles[bundle_id]["name"]),
+        "payload": f'/start_bundle{{"bundle": "{bundle_id}"}}',
+    }
 
 
-def _short_title(name: Text) -> Text:
+def _short_title(name: str) -> str:
     return name.replace('"一件事"', "").replace("“一件事”", "").replace("一件事", "").strip() or name
 
 
 class ActionAskBundle(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_bundle"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         kb = knowledge_base()
         elderly = is_elderly(tracker)
         choices = [b for b in tracker.get_slot("bundle_choices") or [] if b in kb.bundles]
         if choices:  # the citizen's words point at these: them first, then the rest of the menu
             names = "”或“".join(_short_title(kb.bundles[b]["name"]) for b in choices)
-            text = (f"您要办的是“{names}”吗？\n点一下就开始。" if elderly else
-                    f"您要办的可能是“{names}”，点一下就开始；不是的话，也可以选其他事项。")
+            text = (
+                f"您要办的是“{names}”吗？\n点一下就开始。"
+                if elderly
+                else f"您要办的可能是“{names}”，点一下就开始；不是的话，也可以选其他事项。"
+            )
             order = choices + [b for b in bundle_ids(kb, elderly) if b not in choices]
             buttons = [_bundle_button(kb, b) for b in order][: 4 if elderly else None]
         else:
-            text = ("您要办哪件事？\n不在这里的，直接说名字。" if elderly else
-                    "“一件事一次办”把一件人生大事要跑的几个部门合在一起办：一张表、一套材料、一个窗口。您要办哪一件？")
+            text = (
+                "您要办哪件事？\n不在这里的，直接说名字。"
+                if elderly
+                else "“一件事一次办”把一件人生大事要跑的几个部门合在一起办：一张表、一套材料、一个窗口。您要办哪一件？"
+            )
             buttons = bundle_buttons(kb, elderly)
         dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly))
         return []
 
 
 class ActionAskBundleAnswer(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_bundle_answer"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         kb, state = knowledge_base(), _state(tracker)
         bundle = kb.bundles.get(state["bundle"] or "")
         question = bundle and logic.next_question(bundle, state["answers"])
@@ -94,10 +103,10 @@ class ActionAskBundleAnswer(Action):
 
 
 class ValidateBundleForm(SideRequestForm, FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_bundle_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         safety = safety_interruption(dispatcher, tracker, ["bundle", "bundle_answer"])
         if safety is not None:
             return await self.after_side_request(safety, dispatcher, tracker, domain)
@@ -114,21 +123,28 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
             events.append(SlotSet("bundle_choices", choices))
         return events
 
-    def _interruption(self, intent: Optional[Text], dispatcher, tracker, domain) -> Optional[List[Dict]]:
+    def _interruption(self, intent: str | None, dispatcher, tracker, domain) -> list[dict] | None:
         """Cancel, change the last answer, or answer a side question (then the form asks again)."""
         kb, state = knowledge_base(), _state(tracker)
         asking_which = tracker.get_slot("requested_slot") == "bundle"
         service_instead = self._names_a_service_instead(kb, tracker)
         if intent == "cancel" or (asking_which and intent in INTENT_ASPECTS) or service_instead:
-            answered: List[Dict] = []
+            answered: list[dict] = []
             if intent == "cancel":
                 dispatcher.utter_message(text="好的，已退出一件事一次办。需要时随时再来。")
             else:  # a service question instead of choosing a bundle: leave the form and answer it
                 if not service_instead:
                     dispatcher.utter_message(text="好的，先回答您的问题。")
-                answered = [e for e in ActionAnswerService().run(dispatcher, tracker, domain) if e.get("event") == "slot"]
-            return answered + [SlotSet("bundle", None), SlotSet("bundle_answer", None), SlotSet("bundle_choices", None),
-                               SlotSet("requested_slot", None), ActiveLoop(None)]
+                answered = [
+                    e for e in ActionAnswerService().run(dispatcher, tracker, domain) if e.get("event") == "slot"
+                ]
+            return answered + [
+                SlotSet("bundle", None),
+                SlotSet("bundle_answer", None),
+                SlotSet("bundle_choices", None),
+                SlotSet("requested_slot", None),
+                ActiveLoop(None),
+            ]
         if intent == "change_answer" and state["answers"]:
             bundle = kb.bundles[state["bundle"]]
             last = logic.answered_questions(bundle, state["answers"])[-1]
@@ -138,7 +154,7 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
         if not asking_which and self._reads_as_answer(kb, state, tracker):
             return None  # "是本县的" is an answer, whatever intent NLU saw in it
         if intent in INTENT_ASPECTS:
-            events: List[Dict] = []
+            events: list[dict] = []
             found = resolve_services(kb, tracker)
             if found.services or found.choices:
                 events = ActionAnswerService().run(dispatcher, tracker, domain)
@@ -167,26 +183,32 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
         return search(kb, text, kinds=("service",)).status in {EXACT, CONFIDENT}
 
     @staticmethod
-    def _reads_as_answer(kb, state: Dict[Text, Any], tracker: Tracker) -> bool:
+    def _reads_as_answer(kb, state: dict[str, Any], tracker: Tracker) -> bool:
         bundle = kb.bundles.get(state["bundle"] or "")
         question = bundle and logic.next_question(bundle, state["answers"])
         return bool(question) and logic.parse_answer(question, tracker.latest_message.get("text") or "") is not None
 
-    async def extract_bundle(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_bundle(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """On the message that starts the form, a life event named in the citizen's own words picks the
         bundle ("我要开个饭馆"), or the few it may be (shown first by action_ask_bundle)."""
         text = tracker.latest_message.get("text") or ""
-        if (tracker.get_slot("bundle") or tracker.get_slot("requested_slot") or text.startswith("/")
-                or not is_fresh_user_message(tracker)):
+        if (
+            tracker.get_slot("bundle")
+            or tracker.get_slot("requested_slot")
+            or text.startswith("/")
+            or not is_fresh_user_message(tracker)
+        ):
             return {}
         result = search(knowledge_base(), text, kinds=("bundle",), limit=3, min_coverage=START_MIN_COVERAGE)
         if result.status in {EXACT, CONFIDENT}:
             return {"bundle": result.candidates[0].id}
         return {"bundle_choices": [c.id for c in result.candidates]} if result.candidates else {}
 
-    def validate_bundle(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                        domain: DomainDict) -> Dict[Text, Any]:
+    def validate_bundle(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         kb = knowledge_base()
         bundle_id = value if value in kb.bundles else self._offered_number(kb, tracker)
         if not bundle_id:
@@ -196,38 +218,43 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
             elif result.status == AMBIGUOUS:  # a few likely bundles, shown first by the next question
                 return {"bundle": None, "bundle_choices": [c.id for c in result.candidates]}
             else:
-                dispatcher.utter_message(text="没听明白是哪件事，请点下面的选项，或说得具体一点，比如“孩子出生”“退休”。")
+                dispatcher.utter_message(
+                    text="没听明白是哪件事，请点下面的选项，或说得具体一点，比如“孩子出生”“退休”。"
+                )
                 return {"bundle": None, "bundle_choices": None}
         state = _state(tracker)
-        events: Dict[Text, Any] = {"bundle": bundle_id, "bundle_choices": None}
+        events: dict[str, Any] = {"bundle": bundle_id, "bundle_choices": None}
         if state["bundle"] != bundle_id:
             bundle = kb.bundles[bundle_id]
             opening = bundle.get("opening") or f"好的，我们来办{bundle['name']}。"
             if is_elderly(tracker):
                 dispatcher.utter_message(text=f"{opening}\n我问几个问题，一次一个。")
             else:
-                dispatcher.utter_message(text=f"{opening}我先问您几个问题，再给您一份专属的办事清单。"
-                                              "中途说“刚才说错了”可以改，说“不办了”可以退出。")
+                dispatcher.utter_message(
+                    text=f"{opening}我先问您几个问题，再给您一份专属的办事清单。"
+                    "中途说“刚才说错了”可以改，说“不办了”可以退出。"
+                )
             events["bundle_answers"] = {"bundle": bundle_id, "answers": {}}
         return events
 
     @staticmethod
-    def _offered_number(kb, tracker: Tracker) -> Optional[Text]:
+    def _offered_number(kb, tracker: Tracker) -> str | None:
         """A digit ("2") picks the bundle action_ask_bundle showed at that place."""
         number = option_number(tracker.latest_message.get("text") or "")
         offered = ValidateBundleForm._offered(kb, tracker)
         return offered[number - 1] if number is not None and number <= len(offered) else None
 
     @staticmethod
-    def _offered(kb, tracker: Tracker) -> List[Text]:
+    def _offered(kb, tracker: Tracker) -> list[str]:
         """The bundles in the order action_ask_bundle showed them (the numbers the citizen may answer)."""
         elderly = is_elderly(tracker)
         choices = [b for b in tracker.get_slot("bundle_choices") or [] if b in kb.bundles]
         order = choices + [b for b in bundle_ids(kb, elderly) if b not in choices]
         return order[:4] if elderly and choices else order
 
-    def validate_bundle_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
+    def validate_bundle_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         kb, state = knowledge_base(), _state(tracker)
         bundle = kb.bundles.get(state["bundle"] or "")
         question = bundle and logic.next_question(bundle, state["answers"])
@@ -247,10 +274,10 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
 class ActionBundleChecklist(Action):
     """Runs when bundle_form finishes: the personalised checklist, kept for later in the conversation."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_bundle_checklist"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         kb, state = knowledge_base(), _state(tracker)
         bundle = kb.bundles.get(state["bundle"] or "")
         if not bundle or logic.next_question(bundle, state["answers"]) is not None:
@@ -258,35 +285,50 @@ class ActionBundleChecklist(Action):
         checklist = logic.build_checklist(kb, state["bundle"], state["answers"])
         elderly = is_elderly(tracker)
         text = logic.render_checklist(checklist, elderly=elderly)
-        buttons = [{"title": "为什么少了某些事项？", "payload": "/bundle_why_skipped"},
-                   {"title": "刚才说错了，改答案", "payload": "/change_answer"},
-                   {"title": "返回菜单", "payload": "/help"}]
-        dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly),
-                                 json_message={"type": "bundle_checklist", "bundle": state["bundle"],
-                                               "title": checklist.title, "text": logic.render_checklist(checklist)})
-        return [SlotSet("bundle_checklist", text), SlotSet("bundle", None), SlotSet("bundle_answer", None),
-                SlotSet("bundle_choices", None)]
+        buttons = [
+            {"title": "为什么少了某些事项？", "payload": "/bundle_why_skipped"},
+            {"title": "刚才说错了，改答案", "payload": "/change_answer"},
+            {"title": "返回菜单", "payload": "/help"},
+        ]
+        dispatcher.utter_message(
+            text=text,
+            buttons=numbered_buttons(buttons, elderly),
+            json_message={
+                "type": "bundle_checklist",
+                "bundle": state["bundle"],
+                "title": checklist.title,
+                "text": logic.render_checklist(checklist),
+            },
+        )
+        return [
+            SlotSet("bundle_checklist", text),
+            SlotSet("bundle", None),
+            SlotSet("bundle_answer", None),
+            SlotSet("bundle_choices", None),
+        ]
 
 
 class ActionShowChecklist(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_show_checklist"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         checklist = tracker.get_slot("bundle_checklist")
         if checklist:
             dispatcher.utter_message(text=checklist)
         else:
-            dispatcher.utter_message(text="您还没有生成办事清单。说“一件事一次办”就可以开始。",
-                                     buttons=[{"title": "一件事一次办", "payload": "/menu_bundles"}])
+            dispatcher.utter_message(
+                text="您还没有生成办事清单。说“一件事一次办”就可以开始。",
+                buttons=[{"title": "一件事一次办", "payload": "/menu_bundles"}],
+            )
         return []
 
 
 class ActionBundleWhySkipped(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_bundle_why_skipped"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         kb, state = knowledge_base(), _state(tracker)
         if state["bundle"] not in kb.bundles:
             dispatcher.utter_message(text="您还没有办一件事一次办，说“一件事一次办”就可以开始。")
@@ -299,25 +341,33 @@ class ActionBundleWhySkipped(Action):
 class ActionBundleChangeAnswer(Action):
     """After the checklist: pick the answer to change; that question is asked again and the list rebuilt."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_bundle_change_answer"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         kb, state = knowledge_base(), _state(tracker)
         bundle = kb.bundles.get(state["bundle"] or "")
         if not bundle or not state["answers"]:
             dispatcher.utter_message(text="目前没有可以修改的回答。")
             return []
-        chosen = next((e["value"] for e in latest_entities(tracker)
-                       if e.get("entity") == "bundle_question"), None)
+        chosen = next((e["value"] for e in latest_entities(tracker) if e.get("entity") == "bundle_question"), None)
         answered = logic.answered_questions(bundle, state["answers"])
         if chosen not in state["answers"]:
-            buttons = [{"title": f"{q['ask']}（现在：{logic.describe_answer(q, state['answers'][q['id']])}）",
-                        "payload": f'/change_answer{{"bundle_question": "{q["id"]}"}}'} for q in answered]
+            buttons = [
+                {
+                    "title": f"{q['ask']}（现在：{logic.describe_answer(q, state['answers'][q['id']])}）",
+                    "payload": f'/change_answer{{"bundle_question": "{q["id"]}"}}',
+                }
+                for q in answered
+            ]
             dispatcher.utter_message(text="您要改哪一个回答？", buttons=numbered_buttons(buttons, is_elderly(tracker)))
             return []
         # Drop the chosen answer and every later one (later questions may depend on it via ask_if).
         keep = [q["id"] for q in answered[: [q["id"] for q in answered].index(chosen)]]
         state["answers"] = {k: state["answers"][k] for k in keep}
-        return [SlotSet("bundle_answers", state), SlotSet("bundle", state["bundle"]),
-                SlotSet("bundle_answer", None), FollowupAction("bundle_form")]
+        return [
+            SlotSet("bundle_answers", state),
+            SlotSet("bundle", state["bundle"]),
+            SlotSet("bundle_answer", None),
+            FollowupAction("bundle_form"),
+        ]

@@ -1,7 +1,8 @@
 """Small helpers every action uses: 长辈模式, recent user turns, buttons."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 
@@ -17,16 +18,16 @@ def is_elderly(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("elderly_mode"))
 
 
-def numbered_buttons(buttons: List[Dict[Text, Any]], elderly: bool) -> List[Dict[Text, Any]]:
+def numbered_buttons(buttons: list[dict[str, Any]], elderly: bool) -> list[dict[str, Any]]:
     """In 长辈模式 buttons carry their number so "回复 1" is obvious; at most 4 of them."""
     if not elderly:
         return buttons
     return [{**b, "title": f"{i} {b['title']}"} for i, b in enumerate(buttons[:4], 1)]
 
 
-def user_turns(tracker: Tracker) -> List[Dict[Text, Any]]:
+def user_turns(tracker: Tracker) -> list[dict[str, Any]]:
     """User turns in order, each with the actions the bot ran in answer and the custom message types it sent."""
-    turns: List[Dict[Text, Any]] = []
+    turns: list[dict[str, Any]] = []
     for event in tracker.events:
         kind = event.get("event")
         if kind == "user":
@@ -42,7 +43,7 @@ def user_turns(tracker: Tracker) -> List[Dict[Text, Any]]:
     return turns
 
 
-def latest_user_text(tracker: Tracker) -> Text:
+def latest_user_text(tracker: Tracker) -> str:
     """What the citizen actually typed last, whole: NLU sees a normalised text cut at 500 characters."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
@@ -50,7 +51,7 @@ def latest_user_text(tracker: Tracker) -> Text:
     return tracker.latest_message.get("text") or ""
 
 
-def channel_name(tracker: Tracker) -> Text:
+def channel_name(tracker: Tracker) -> str:
     """The app's own channel name from the message metadata (app API), else Rasa's input channel."""
     metadata = tracker.latest_message.get("metadata") or {}
     named = metadata.get("channel") if isinstance(metadata, dict) else None

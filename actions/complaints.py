@@ -4,11 +4,12 @@
 → action_submit_complaint → outbox.submit → backend (HTTP) → ticket number, department, due date.
 If the backend is down the outbox keeps the ticket and delivers it later exactly once.
 """
+
 from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
@@ -18,8 +19,8 @@ from rasa_sdk.types import DomainDict
 from actions import outbox
 from actions.api.tickets import BackendUnavailable, TicketClient, TicketClientError
 from actions.common import channel_name, is_elderly, latest_user_text, numbered_buttons, user_turns
-from actions.fallback import was_missed
 from actions.contact import declines, read_last4, read_phone, read_ticket_reference, read_township, says_unknown
+from actions.fallback import was_missed
 from actions.forms import SideRequestForm, interruption_response, is_fresh_user_message, latest_entities, latest_intent
 from actions.grievance import asks_about_status, sounds_like_grievance
 from actions.handoff import handoff_interruption
@@ -29,48 +30,74 @@ from actions.services import ActionAnswerService, named_in_text, reads_as_servic
 from bot.knowledge.bundles import parse_answer
 from bot.knowledge.render import render_aspect
 
-FORM_SLOTS = ["complaint_description", "complaint_still_wanted", "complaint_location", "complaint_time",
-              "complaint_department", "contact_name", "contact_phone", "complaint_consent",
-              "complaint_confirm", "complaint_kb_offered", "complaint_editing"]
-FIELD_LABELS = {"complaint_description": "事情经过", "complaint_location": "地点", "complaint_time": "时间",
-                "complaint_department": "涉及部门", "contact_name": "姓名", "contact_phone": "联系电话"}
+FORM_SLOTS = [
+    "complaint_description",
+    "complaint_still_wanted",
+    "complaint_location",
+    "complaint_time",
+    "complaint_department",
+    "contact_name",
+    "contact_phone",
+    "complaint_consent",
+    "complaint_confirm",
+    "complaint_kb_offered",
+    "complaint_editing",
+]
+FIELD_LABELS = {
+    "complaint_description": "事情经过",
+    "complaint_location": "地点",
+    "complaint_time": "时间",
+    "complaint_department": "涉及部门",
+    "contact_name": "姓名",
+    "contact_phone": "联系电话",
+}
 NOT_GIVEN = "未说明"
 ANONYMOUS = "匿名"
 CHAT_SUMMARY_CHARS = 120  # long descriptions are kept whole in the backend, shortened in chat
 # Words that only say "I want to complain", so what is left is the actual content.
-_TRIGGERS = re.compile(r"我要|我想|想要|投诉|举报|反映|提个|提出|建议|意见|求助|表扬|一下|一个|个|问题|情况|登记|工单|留言|"
-                       r"帮我|给我|记一下|记下来|让工作人员答复|让工作人员联系我|[，。！？、,.!?\s]")
-_CATEGORIES = [("举报", "举报"), ("表扬", "表扬"), ("感谢", "表扬"), ("建议", "建议"), ("提议", "建议"),
-               ("求助", "求助"), ("帮帮", "求助"), ("咨询", "咨询")]
+_TRIGGERS = re.compile(
+    r"我要|我想|想要|投诉|举报|反映|提个|提出|建议|意见|求助|表扬|一下|一个|个|问题|情况|登记|工单|留言|"
+    r"帮我|给我|记一下|记下来|让工作人员答复|让工作人员联系我|[，。！？、,.!?\s]"
+)
+_CATEGORIES = [
+    ("举报", "举报"),
+    ("表扬", "表扬"),
+    ("感谢", "表扬"),
+    ("建议", "建议"),
+    ("提议", "建议"),
+    ("求助", "求助"),
+    ("帮帮", "求助"),
+    ("咨询", "咨询"),
+]
 YES_NO = {"type": "yes_no"}
 
 
-def has_content(text: Text) -> bool:
+def has_content(text: str) -> bool:
     """More than trigger words: at least four characters of what happened."""
     return len(_TRIGGERS.sub("", text or "")) >= 4
 
 
-def infer_category(text: Text) -> Text:
+def infer_category(text: str) -> str:
     return next((category for word, category in _CATEGORIES if word in text), "投诉")
 
 
-def looks_like_question(text: Text) -> bool:
+def looks_like_question(text: str) -> bool:
     return bool(re.search(r"怎么|咋|啥|什么|多少|哪里|在哪|吗|呢|？|\?|如何|能不能|可以不", text))
 
 
-def shorten(text: Text, limit: int = CHAT_SUMMARY_CHARS) -> Text:
+def shorten(text: str, limit: int = CHAT_SUMMARY_CHARS) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 字，已完整记录）"
 
 
-def mask_phone(phone: Text) -> Text:
+def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
 
 
-def _recent_unanswered_text(tracker: Tracker) -> Optional[Text]:
+def _recent_unanswered_text(tracker: Tracker) -> str | None:
     """The citizen's own words the bot could not handle just before they chose to leave a ticket:
     a long letter, the messages that climbed the fallback ladder, or one answered with emergency numbers."""
     turns = user_turns(tracker)[:-1]
-    texts: List[Text] = []
+    texts: list[str] = []
     for turn in reversed(turns[-3:]):
         if not ({"action_handle_long_message", "action_emergency"} & set(turn["actions"]) or was_missed(turn)):
             break
@@ -81,11 +108,12 @@ def _recent_unanswered_text(tracker: Tracker) -> Optional[Text]:
 
 
 class ValidateComplaintForm(SideRequestForm, FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_complaint_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         # The citizen said the answer solved it, or refused consent: nothing more to ask, nothing to submit.
         if tracker.get_slot("complaint_still_wanted") is False or tracker.get_slot("complaint_consent") is False:
             return []
@@ -94,7 +122,7 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
             return [s for s in domain_slots if s != "complaint_still_wanted"]
         return domain_slots
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         safety = safety_interruption(dispatcher, tracker, FORM_SLOTS)
         if safety is not None:
             return await self.after_side_request(safety, dispatcher, tracker, domain)
@@ -104,29 +132,48 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
                 return await self.after_side_request(events, dispatcher, tracker, domain)
         return await super().run(dispatcher, tracker, domain)
 
-    def _side_request(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: DomainDict) -> Optional[List[Dict]]:
+    def _side_request(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict] | None:
         intent, requested = latest_intent(tracker), tracker.get_slot("requested_slot")
         text = tracker.latest_message.get("text") or ""
-        if requested is None and tracker.get_slot("complaint_description") is None and not text.startswith("/") \
-                and not sounds_like_grievance(text) and reads_as_service_question(knowledge_base(), text):
+        if (
+            requested is None
+            and tracker.get_slot("complaint_description") is None
+            and not text.startswith("/")
+            and not sounds_like_grievance(text)
+            and reads_as_service_question(knowledge_base(), text)
+        ):
             # Started on a plain service question NLU took for a complaint: answer it, no form.
             answered = ActionAnswerService().run(dispatcher, tracker, domain)
-            return [e for e in answered if e.get("event") == "slot"] + [SlotSet(s, None) for s in FORM_SLOTS] + [
-                SlotSet("requested_slot", None), ActiveLoop(None)]
+            return (
+                [e for e in answered if e.get("event") == "slot"]
+                + [SlotSet(s, None) for s in FORM_SLOTS]
+                + [SlotSet("requested_slot", None), ActiveLoop(None)]
+            )
         if requested is None and tracker.get_slot("complaint_description") is None and asks_about_status(text):
             # "我反映的路灯问题处理了没有": a status query NLU took for a new complaint (no second ticket).
-            return [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None),
-                                                             FollowupAction("ticket_status_form")]
+            return [SlotSet(s, None) for s in FORM_SLOTS] + [
+                SlotSet("requested_slot", None),
+                ActiveLoop(None),
+                FollowupAction("ticket_status_form"),
+            ]
         if intent == "cancel":
             dispatcher.utter_message(text="好的，已取消，没有登记。需要时随时说“投诉”或“反映问题”。")
             return [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]
-        field = next((e["value"] for e in latest_entities(tracker)
-                      if e.get("entity") == "complaint_field" and e.get("value") in FIELD_LABELS), None)
+        field = next(
+            (
+                e["value"]
+                for e in latest_entities(tracker)
+                if e.get("entity") == "complaint_field" and e.get("value") in FIELD_LABELS
+            ),
+            None,
+        )
         if field:  # the citizen picked what to correct: that question is asked again, then the summary
             return [SlotSet(field, None), SlotSet("complaint_confirm", None), SlotSet("complaint_editing", False)]
-        if intent == "change_answer" or (requested == "complaint_confirm" and "修改" in (
-                tracker.latest_message.get("text") or "")):
+        if intent == "change_answer" or (
+            requested == "complaint_confirm" and "修改" in (tracker.latest_message.get("text") or "")
+        ):
             # The confirmation step now asks which field to change (ActionAskComplaintConfirm).
             return [SlotSet("complaint_confirm", None), SlotSet("complaint_editing", True)]
         handoff = handoff_interruption(dispatcher, tracker, intent)
@@ -138,8 +185,9 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
             return [SlotSet(requested, None)] if requested else []
         return None
 
-    async def extract_complaint_description(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                            domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_complaint_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = latest_user_text(tracker)
         requested = tracker.get_slot("requested_slot")
         if requested == "complaint_description" and is_fresh_user_message(tracker):
@@ -154,8 +202,9 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
                 return {"complaint_description": earlier}
         return {}
 
-    def validate_complaint_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                       domain: DomainDict) -> Dict[Text, Any]:
+    def validate_complaint_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = str(value or "").strip()
         if not has_content(text):
             dispatcher.utter_message(text="请具体说说是什么事，比如在哪个窗口、遇到了什么问题。")
@@ -170,8 +219,9 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
             return {"complaint_description": text, "complaint_kb_offered": True}
         return {"complaint_description": text}
 
-    def validate_complaint_still_wanted(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> Dict[Text, Any]:
+    def validate_complaint_still_wanted(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         answer = parse_answer(YES_NO, str(value or ""))
         if answer is None:
             dispatcher.utter_message(text="请回答“仍要登记”或“不用了”。")
@@ -180,8 +230,9 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
             dispatcher.utter_message(text="好的，问题解决了就好，没有登记工单。")
         return {"complaint_still_wanted": answer}
 
-    async def extract_complaint_location(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                         domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_complaint_location(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """On activation, a town or township the description names is the place (the summary shows it
         for correction), so "三河镇街上的路灯坏了" is not asked "where" again."""
         if tracker.get_slot("requested_slot") is not None or tracker.get_slot("complaint_location"):
@@ -189,19 +240,19 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         place = read_township(tracker.get_slot("complaint_description") or "")
         return {"complaint_location": place} if place else {}
 
-    def validate_complaint_location(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_complaint_location(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value or "").strip()
         return {"complaint_location": NOT_GIVEN if says_unknown(text) or not text else text[:200]}
 
-    def validate_complaint_time(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_complaint_time(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value or "").strip()
         return {"complaint_time": NOT_GIVEN if says_unknown(text) or not text else text[:100]}
 
-    def validate_complaint_department(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_complaint_department(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value or "").strip()
         return {"complaint_department": NOT_GIVEN if says_unknown(text) or not text else text[:60]}
 
-    def validate_contact_name(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_contact_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         text = re.sub(r"^(我叫|我是|姓名|名字)[:：是]?", "", str(value or "").strip())
         if declines(text) or says_unknown(text) or not text:
             return {"contact_name": ANONYMOUS}
@@ -210,28 +261,34 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
             return {"contact_name": None}
         return {"contact_name": text}
 
-    def validate_contact_phone(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_contact_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value or "")
         phone = read_phone(text)
         if phone:
             return {"contact_phone": phone}
         if declines(text):
-            dispatcher.utter_message(text="联系电话是工作人员回复您、以及您以后查询进度（要用手机号后四位）所必需的，"
-                                          "我们只把它用于处理这件事。请留一个电话；不想留的话可以说“取消”。")
+            dispatcher.utter_message(
+                text="联系电话是工作人员回复您、以及您以后查询进度（要用手机号后四位）所必需的，"
+                "我们只把它用于处理这件事。请留一个电话；不想留的话可以说“取消”。"
+            )
         else:
-            dispatcher.utter_message(text="这个号码好像不对。手机号是 11 位、以 1 开头；座机请带区号，例如 0955-1234567。请再输一次。")
+            dispatcher.utter_message(
+                text="这个号码好像不对。手机号是 11 位、以 1 开头；座机请带区号，例如 0955-1234567。请再输一次。"
+            )
         return {"contact_phone": None}
 
-    def validate_complaint_consent(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_complaint_consent(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         answer = parse_answer(YES_NO, str(value or ""))
         if answer is False:
-            dispatcher.utter_message(text="明白。没有您的同意，我们不能把诉求转给承办部门，所以这次没有登记。"
-                                          "您也可以拨打 12345 政务服务便民热线反映。")
+            dispatcher.utter_message(
+                text="明白。没有您的同意，我们不能把诉求转给承办部门，所以这次没有登记。"
+                "您也可以拨打 12345 政务服务便民热线反映。"
+            )
         elif answer is None:
             dispatcher.utter_message(text="请回答“同意”或“不同意”。")
         return {"complaint_consent": answer}
 
-    def validate_complaint_confirm(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_complaint_confirm(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value or "")
         answer = True if re.search(r"确认|提交|没问题|对的|正确", text) else parse_answer(YES_NO, text)
         if answer is True:
@@ -243,43 +300,52 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
 class ActionAskComplaintConfirm(Action):
     """The one-screen summary to confirm or correct before submitting."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_complaint_confirm"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         slot = tracker.get_slot
         if slot("complaint_editing"):
             fields = list(FIELD_LABELS.items())
             if is_elderly(tracker):  # at most four options: what people most often get wrong
-                fields = [f for f in fields if f[0] in {"complaint_description", "complaint_location",
-                                                       "contact_name", "contact_phone"}]
-            buttons = [{"title": f"改{label}", "payload": f'/change_answer{{"complaint_field": "{name}"}}'}
-                       for name, label in fields]
+                fields = [
+                    f
+                    for f in fields
+                    if f[0] in {"complaint_description", "complaint_location", "contact_name", "contact_phone"}
+                ]
+            buttons = [
+                {"title": f"改{label}", "payload": f'/change_answer{{"complaint_field": "{name}"}}'}
+                for name, label in fields
+            ]
             dispatcher.utter_message(text="您要改哪一项？", buttons=numbered_buttons(buttons, is_elderly(tracker)))
             return []
         description = slot("complaint_description") or ""
-        lines = ["请核对您要登记的内容：",
-                 f"类别：{infer_category(description)}",
-                 f"事情经过：{shorten(description)}",
-                 f"地点：{slot('complaint_location')}",
-                 f"时间：{slot('complaint_time')}",
-                 f"涉及部门：{slot('complaint_department')}"
-                 + ("（由工作人员根据内容分派）" if slot("complaint_department") == NOT_GIVEN else ""),
-                 f"姓名：{slot('contact_name')}",
-                 f"电话：{mask_phone(slot('contact_phone') or '')}",
-                 "内容无误请点“确认提交”。"]
-        buttons = [{"title": "确认提交", "payload": "确认提交"},
-                   {"title": "修改", "payload": "/change_answer"},
-                   {"title": "取消", "payload": "/cancel"}]
+        lines = [
+            "请核对您要登记的内容：",
+            f"类别：{infer_category(description)}",
+            f"事情经过：{shorten(description)}",
+            f"地点：{slot('complaint_location')}",
+            f"时间：{slot('complaint_time')}",
+            f"涉及部门：{slot('complaint_department')}"
+            + ("（由工作人员根据内容分派）" if slot("complaint_department") == NOT_GIVEN else ""),
+            f"姓名：{slot('contact_name')}",
+            f"电话：{mask_phone(slot('contact_phone') or '')}",
+            "内容无误请点“确认提交”。",
+        ]
+        buttons = [
+            {"title": "确认提交", "payload": "确认提交"},
+            {"title": "修改", "payload": "/change_answer"},
+            {"title": "取消", "payload": "/cancel"},
+        ]
         dispatcher.utter_message(text="\n".join(lines), buttons=numbered_buttons(buttons, is_elderly(tracker)))
         return []
 
 
 class ActionSubmitComplaint(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_complaint"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         slot = tracker.get_slot
         reset = [SlotSet(s, None) for s in FORM_SLOTS]
         if slot("complaint_confirm") is not True:
@@ -307,48 +373,61 @@ class ActionSubmitComplaint(Action):
             return reset
         elderly = is_elderly(tracker)
         if result.queued:
-            text = (f"已记下，不会丢。\n临时编号：{result.local_ref}\n系统恢复后自动提交。" if elderly else
-                    f"您的诉求已经安全记录（临时编号 {result.local_ref}）。工单系统暂时连不上，恢复后会自动提交，"
-                    "不会丢失也不会重复。稍后说“查询工单”并输入这个临时编号，就能查到正式工单号和进度。")
+            text = (
+                f"已记下，不会丢。\n临时编号：{result.local_ref}\n系统恢复后自动提交。"
+                if elderly
+                else f"您的诉求已经安全记录（临时编号 {result.local_ref}）。工单系统暂时连不上，恢复后会自动提交，"
+                "不会丢失也不会重复。稍后说“查询工单”并输入这个临时编号，就能查到正式工单号和进度。"
+            )
         else:
             ticket = result.ticket or {}
             department = ticket.get("department") or "待分派"
             due = ticket.get("due_date") or "按规定时限"
-            text = (f"登记好了！\n工单号：{result.ticket_number}\n{due}前答复您。" if elderly else
-                    f"已为您登记工单。\n工单号：{result.ticket_number}\n承办部门：{department}\n"
-                    f"预计答复时间：{due} 前\n查询进度时请提供工单号和手机号后四位。")
-        dispatcher.utter_message(text=text, json_message={"type": "ticket", "reference": result.reference,
-                                                          "queued": result.queued})
+            text = (
+                f"登记好了！\n工单号：{result.ticket_number}\n{due}前答复您。"
+                if elderly
+                else f"已为您登记工单。\n工单号：{result.ticket_number}\n承办部门：{department}\n"
+                f"预计答复时间：{due} 前\n查询进度时请提供工单号和手机号后四位。"
+            )
+        dispatcher.utter_message(
+            text=text, json_message={"type": "ticket", "reference": result.reference, "queued": result.queued}
+        )
         return reset + [SlotSet("last_ticket", result.reference)]
 
 
 class ValidateTicketStatusForm(SideRequestForm, FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_ticket_status_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         safety = safety_interruption(dispatcher, tracker, ["ticket_number", "phone_last4"])
         if safety is not None:
             return await self.after_side_request(safety, dispatcher, tracker, domain)
         if is_fresh_user_message(tracker) and latest_intent(tracker) == "cancel":
             dispatcher.utter_message(text="好的，不查了。")
-            return [SlotSet("ticket_number", None), SlotSet("phone_last4", None), SlotSet("requested_slot", None),
-                    ActiveLoop(None)]
+            return [
+                SlotSet("ticket_number", None),
+                SlotSet("phone_last4", None),
+                SlotSet("requested_slot", None),
+                ActiveLoop(None),
+            ]
         return await super().run(dispatcher, tracker, domain)
 
-    async def extract_ticket_number(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_ticket_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if not is_fresh_user_message(tracker) or tracker.get_slot("ticket_number"):
             return {}
         reference = read_ticket_reference(tracker.latest_message.get("text") or "")
         if reference:
             return {"ticket_number": reference}
         if tracker.get_slot("requested_slot") == "ticket_number":
-            dispatcher.utter_message(text="没认出工单号。工单号是 HY 开头加 12 位数字，例如 HY202611250001；"
-                                          "临时编号是 Q 开头的 7 位。")
+            dispatcher.utter_message(
+                text="没认出工单号。工单号是 HY 开头加 12 位数字，例如 HY202611250001；临时编号是 Q 开头的 7 位。"
+            )
         return {}
 
-    def validate_phone_last4(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_phone_last4(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         last4 = read_last4(str(value or ""))
         if not last4:
             dispatcher.utter_message(text="请输入登记时留的手机号的后四位数字。")
@@ -356,10 +435,10 @@ class ValidateTicketStatusForm(SideRequestForm, FormValidationAction):
 
 
 class ActionTicketStatus(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ticket_status"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         reference, last4 = tracker.get_slot("ticket_number"), tracker.get_slot("phone_last4")
         reset = [SlotSet("ticket_number", None), SlotSet("phone_last4", None)]
         if not reference or not last4:
@@ -368,7 +447,9 @@ class ActionTicketStatus(Action):
         if reference.startswith("Q"):
             number = outbox.lookup(reference)
             if not number:
-                dispatcher.utter_message(text=f"临时编号 {reference} 的诉求还在提交中（工单系统恢复后会自动提交），请稍后再查。")
+                dispatcher.utter_message(
+                    text=f"临时编号 {reference} 的诉求还在提交中（工单系统恢复后会自动提交），请稍后再查。"
+                )
                 return reset
         try:
             status = TicketClient().query_status(number, last4, client_id=tracker.sender_id)
@@ -381,18 +462,23 @@ class ActionTicketStatus(Action):
         if status is None:
             dispatcher.utter_message(text="没有查到对应的工单，请核对工单号和手机号后四位后再试。")
             return reset
-        lines = [f"工单号：{status['number']}", f"当前状态：{status['status']}",
-                 f"承办部门：{status.get('department') or '待分派'}", f"预计答复：{status.get('due_date') or '—'} 前"]
+        lines = [
+            f"工单号：{status['number']}",
+            f"当前状态：{status['status']}",
+            f"承办部门：{status.get('department') or '待分派'}",
+            f"预计答复：{status.get('due_date') or '—'} 前",
+        ]
         history = status.get("history") or []
         if history:
             lines.append("办理经过：" + " → ".join(f"{h['stage']}（{str(h['at'])[:10]}）" for h in history))
         if status.get("reply"):
             lines.append(f"部门答复：{status['reply']}")
-        buttons: List[Dict[Text, Text]] = []
+        buttons: list[dict[str, str]] = []
         if status["status"] == "已办结" and not status.get("rating"):
             lines.append("这件事办得怎么样？请您评价：")
-            buttons = [{"title": grade, "payload": f'/rate_ticket{{"rating_grade": "{grade}"}}'}
-                       for grade in RATING_GRADES]
+            buttons = [
+                {"title": grade, "payload": f'/rate_ticket{{"rating_grade": "{grade}"}}'} for grade in RATING_GRADES
+            ]
         dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
         return reset + [SlotSet("ticket_for_rating", {"number": status["number"], "last4": last4})]
 
@@ -401,16 +487,16 @@ RATING_GRADES = ["非常满意", "满意", "基本满意", "不满意", "非常�
 
 
 class ValidateRatingForm(SideRequestForm, FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_rating_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         safety = safety_interruption(dispatcher, tracker, ["rating_grade", "rating_comment"])
         if safety is not None:
             return await self.after_side_request(safety, dispatcher, tracker, domain)
         return await super().run(dispatcher, tracker, domain)
 
-    def validate_rating_grade(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_rating_grade(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value or "").strip()
         grade = next((g for g in sorted(RATING_GRADES, key=len, reverse=True) if g in text), None)
         if grade is None and text.isdigit() and 1 <= int(text) <= len(RATING_GRADES):
@@ -419,16 +505,16 @@ class ValidateRatingForm(SideRequestForm, FormValidationAction):
             dispatcher.utter_message(text="请从 非常满意、满意、基本满意、不满意、非常不满意 中选一个。")
         return {"rating_grade": grade}
 
-    def validate_rating_comment(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_rating_comment(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value or "").strip()
         return {"rating_comment": "" if says_unknown(text) or declines(text) or text in {"无", "没了"} else text[:500]}
 
 
 class ActionSubmitRating(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_rating"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         target = tracker.get_slot("ticket_for_rating") or {}
         grade, comment = tracker.get_slot("rating_grade"), tracker.get_slot("rating_comment")
         reset = [SlotSet("rating_grade", None), SlotSet("rating_comment", None)]
@@ -436,8 +522,9 @@ class ActionSubmitRating(Action):
             dispatcher.utter_message(text="请先查询工单（说“查询工单”），再对办结的工单评价。")
             return reset
         try:
-            TicketClient().rate(target["number"], grade, comment or None, phone_last4=target["last4"],
-                                client_id=tracker.sender_id)
+            TicketClient().rate(
+                target["number"], grade, comment or None, phone_last4=target["last4"], client_id=tracker.sender_id
+            )
         except BackendUnavailable:
             dispatcher.utter_message(text="评价系统暂时连不上，请稍后再评，或拨打 12345。")
             return reset

@@ -1,8 +1,8 @@
 """Reading what citizens type for contact details, places, yes/no and ticket numbers."""
+
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９－", "0123456789-")
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -18,7 +18,7 @@ def digits_of(text: str) -> str:
     return re.sub(r"[^0-9]", "", (text or "").translate(_FULL_WIDTH_DIGITS))
 
 
-def read_phone(text: str) -> Optional[str]:
+def read_phone(text: str) -> str | None:
     """A mobile (1[3-9] + 9 digits) or a landline with area code, digits only; None if not valid."""
     raw = (text or "").translate(_FULL_WIDTH_DIGITS)
     for candidate in re.findall(r"[0-9][0-9\s-]{5,}[0-9]", raw) or [raw]:
@@ -30,12 +30,12 @@ def read_phone(text: str) -> Optional[str]:
     return None
 
 
-def read_last4(text: str) -> Optional[str]:
+def read_last4(text: str) -> str | None:
     digits = digits_of(text)
     return digits[-4:] if len(digits) >= 4 else None
 
 
-def read_ticket_reference(text: str) -> Optional[str]:
+def read_ticket_reference(text: str) -> str | None:
     """A ticket number (HY + 12 digits) or a queued reference (Q + 6), normalised."""
     found = SPACED_TICKET_NUMBER.search((text or "").translate(_FULL_WIDTH_DIGITS))
     if found:
@@ -50,7 +50,7 @@ TOWNSHIP = re.compile(r"([\u4e00-\u9fff]{2}(?:镇|乡))(?![镇村亲下民])")
 NOT_A_PLACE_BEFORE_XIANG = set("城家老回下故同")
 
 
-def read_township(text: str) -> Optional[str]:
+def read_township(text: str) -> str | None:
     for match in TOWNSHIP.finditer(text or ""):
         place = match.group(1)
         if place[-1] == "乡" and place[-2] in NOT_A_PLACE_BEFORE_XIANG:

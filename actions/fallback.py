@@ -8,9 +8,10 @@ Every ladder reply carries the custom marker {"type": "fallback", "step": n}: th
 (and the staff console's unresolved-intent inbox) know a turn was missed, whichever action answered it
 (`action_fallback_ladder`, or `action_answer_service` when no service matched).
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,7 +23,7 @@ from actions.suggestions import suggest_services
 FALLBACK_MARKER = "fallback"
 
 
-def was_missed(turn: Dict[Text, Any]) -> bool:
+def was_missed(turn: dict[str, Any]) -> bool:
     return FALLBACK_MARKER in turn["custom_types"]
 
 
@@ -36,7 +37,7 @@ def consecutive_misses(tracker: Tracker) -> int:
     return misses
 
 
-def climb_ladder(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+def climb_ladder(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
     step = min(consecutive_misses(tracker), 2)
     elderly = is_elderly(tracker)
     if step == 1 and sounds_like_grievance(tracker.latest_message.get("text") or ""):
@@ -46,28 +47,37 @@ def climb_ladder(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dic
         if elderly:  # 长辈模式: every dead end also offers a person
             buttons = buttons[:3] + [{"title": "找人帮忙", "payload": "/human_handoff"}]
     else:
-        text = ("还是没听明白，对不起。\n我把问题记下来，\n让工作人员联系您？" if elderly else
-                "很抱歉，我还是没能理解。要不要把您的问题登记下来，由工作人员按时限答复您？"
-                "您也可以拨打 12345 政务服务便民热线找人工。")
+        text = (
+            "还是没听明白，对不起。\n我把问题记下来，\n让工作人员联系您？"
+            if elderly
+            else "很抱歉，我还是没能理解。要不要把您的问题登记下来，由工作人员按时限答复您？"
+            "您也可以拨打 12345 政务服务便民热线找人工。"
+        )
         buttons = _ticket_buttons("登记问题，让工作人员答复")
-    dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly),
-                             json_message={"type": FALLBACK_MARKER, "step": step})
+    dispatcher.utter_message(
+        text=text, buttons=numbered_buttons(buttons, elderly), json_message={"type": FALLBACK_MARKER, "step": step}
+    )
     return []
 
 
 def _offer_ticket(elderly: bool):
     """The words were not understood, but they read like a complaint: offer to register them as they are
     (the complaint form takes the missed messages as the description)."""
-    text = ("您是要反映问题吗？\n我帮您登记，\n转给管这事的部门。" if elderly else
-            "您说的情况我没能完全理解，但听起来是要反映问题。我可以把您刚才说的登记成工单，转给负责的部门"
-            "按时限处理，并给您一个工单号；也可以换个说法再问。")
+    text = (
+        "您是要反映问题吗？\n我帮您登记，\n转给管这事的部门。"
+        if elderly
+        else "您说的情况我没能完全理解，但听起来是要反映问题。我可以把您刚才说的登记成工单，转给负责的部门"
+        "按时限处理，并给您一个工单号；也可以换个说法再问。"
+    )
     return text, _ticket_buttons("登记这个问题")
 
 
-def _ticket_buttons(register_title: Text) -> List[Dict[Text, Text]]:
-    return [{"title": register_title, "payload": "/start_complaint"},
-            {"title": "找人工", "payload": "/human_handoff"},
-            {"title": "返回菜单", "payload": "/help"}]
+def _ticket_buttons(register_title: str) -> list[dict[str, str]]:
+    return [
+        {"title": register_title, "payload": "/start_complaint"},
+        {"title": "找人工", "payload": "/human_handoff"},
+        {"title": "返回菜单", "payload": "/help"},
+    ]
 
 
 def _rephrase(tracker: Tracker, elderly: bool):
@@ -77,8 +87,9 @@ def _rephrase(tracker: Tracker, elderly: bool):
     if elderly:
         text = "我没听懂。\n请换个说法，\n或点下面的选项。"
     elif service_question:
-        text = ("抱歉，没找到您说的这项业务的办事指南。请说一下事项的名称，比如“补身份证”“办低保”"
-                + ("；或者看看是不是下面这些：" if buttons else "。"))
+        text = "抱歉，没找到您说的这项业务的办事指南。请说一下事项的名称，比如“补身份证”“办低保”" + (
+            "；或者看看是不是下面这些：" if buttons else "。"
+        )
     elif buttons:
         text = "抱歉，我没完全理解您的意思。您是想问下面这些吗？也可以换个说法再说一次。"
     else:

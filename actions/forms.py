@@ -1,7 +1,8 @@
 """What every form does with side requests: a short answer, then the same question again."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,8 +12,11 @@ from actions.options import effective_message
 
 # Intents answered with their usual response in the middle of a form.
 # (转人工 has its own: actions/handoff.py handoff_interruption.)
-INTERRUPTION_RESPONSES = {"ask_hotline": "utter_hotline", "out_of_scope": "utter_out_of_scope",
-                          "thanks": "utter_thanks"}
+INTERRUPTION_RESPONSES = {
+    "ask_hotline": "utter_hotline",
+    "out_of_scope": "utter_out_of_scope",
+    "thanks": "utter_thanks",
+}
 
 
 def is_fresh_user_message(tracker: Tracker) -> bool:
@@ -34,12 +38,12 @@ def is_fresh_user_message(tracker: Tracker) -> bool:
     return False
 
 
-def latest_intent(tracker: Tracker) -> Optional[Text]:
+def latest_intent(tracker: Tracker) -> str | None:
     """The intent of the latest message; for "2" (a numbered reply) the intent of the button it picks."""
     return (effective_message(tracker).get("intent") or {}).get("name")
 
 
-def latest_entities(tracker: Tracker) -> List[Dict[Text, Any]]:
+def latest_entities(tracker: Tracker) -> list[dict[str, Any]]:
     return effective_message(tracker).get("entities") or []
 
 
@@ -48,7 +52,7 @@ def latest_entities(tracker: Tracker) -> List[Dict[Text, Any]]:
 SIDE_REQUEST_CONFIDENCE = 0.8
 
 
-def interruption_response(tracker: Tracker) -> Optional[Text]:
+def interruption_response(tracker: Tracker) -> str | None:
     """The response for a side request, e.g. utter_chitchat/ask_is_bot picked by the response selector."""
     if (tracker.latest_message.get("intent") or {}).get("confidence", 0.0) < SIDE_REQUEST_CONFIDENCE:
         return None
@@ -59,21 +63,22 @@ def interruption_response(tracker: Tracker) -> Optional[Text]:
     return INTERRUPTION_RESPONSES.get(intent)
 
 
-
 class SideRequestForm:
     """Mixin for a form validator (`class V(SideRequestForm, FormValidationAction)`) that may answer a side
     request itself: safety, cancel, a question, a correction. Not an Action itself, so the action server
     does not try to register it."""
 
-    async def after_side_request(self, events: List[Dict[Text, Any]], dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def after_side_request(
+        self, events: list[dict[str, Any]], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """The side request's events plus the question to ask next, by this form's own `required_slots`.
 
         Needed because Rasa, when a validator does not name `requested_slot`, asks the first empty slot of
         the domain's list and ignores `required_slots` (a skipped question would suddenly be asked).
         """
         if any(e.get("event") == "active_loop" for e in events) or any(
-                e.get("event") == "slot" and e.get("name") == "requested_slot" for e in events):
+            e.get("event") == "slot" and e.get("name") == "requested_slot" for e in events
+        ):
             return events
         tracker.add_slots([e for e in events if e.get("event") == "slot"])
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)

@@ -1,7 +1,6 @@
 """Actions for input the assistant cannot understand: bad input, very long messages, fallback ladder."""
-from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -13,42 +12,46 @@ from actions.services import answer_named_item, named_in_text
 
 BAD_INPUT_REPLIES = {
     "empty": ("您好像没有输入内容。请说说您要办什么事。", "您没有输入内容。\n请说您要办什么事。"),
-    "no_text": ("我只能看懂文字，暂时看不懂表情和符号。请用文字说说您要办什么事。",
-                "我看不懂表情。\n请用文字说。"),
-    "non_chinese": ("抱歉，我目前只能用中文为您服务。请用中文描述您的问题，例如“身份证丢了咋补办”。",
-                    "请用中文说。\n比如：补身份证。"),
+    "no_text": ("我只能看懂文字，暂时看不懂表情和符号。请用文字说说您要办什么事。", "我看不懂表情。\n请用文字说。"),
+    "non_chinese": (
+        "抱歉，我目前只能用中文为您服务。请用中文描述您的问题，例如“身份证丢了咋补办”。",
+        "请用中文说。\n比如：补身份证。",
+    ),
 }
 
 
 class ActionHandleBadInput(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handle_bad_input"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         issue = (tracker.latest_message.get("input_check") or {}).get("issue") or "no_text"
         normal, short = BAD_INPUT_REPLIES.get(issue, BAD_INPUT_REPLIES["no_text"])
         elderly = is_elderly(tracker)
-        dispatcher.utter_message(text=short if elderly else normal,
-                                 buttons=numbered_buttons(MENU_BUTTONS, elderly))
+        dispatcher.utter_message(text=short if elderly else normal, buttons=numbered_buttons(MENU_BUTTONS, elderly))
         return []
 
 
 class ActionHandleLongMessage(Action):
     """A long letter is usually a complaint or a detailed request: say what was read, offer a ticket."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handle_long_message"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         length = (tracker.latest_message.get("input_check") or {}).get("length", 0)
         if is_elderly(tracker):
             text = f"您写了{length}字，内容很长。\n要不要记成工单，让工作人员看？"
         else:
-            text = (f"您的留言有 {length} 字，内容较长，我只能自动理解前 500 字，后面的内容不会丢。"
-                    "如果是投诉、求助或建议，建议登记成工单，工作人员会完整阅读全文并按时限答复；"
-                    "如果是咨询办事，也可以用一两句话重新问我。")
-        buttons = [{"title": "登记成工单", "payload": "/start_complaint"},
-                   {"title": "我换个简短说法", "payload": "/menu_services"}]
+            text = (
+                f"您的留言有 {length} 字，内容较长，我只能自动理解前 500 字，后面的内容不会丢。"
+                "如果是投诉、求助或建议，建议登记成工单，工作人员会完整阅读全文并按时限答复；"
+                "如果是咨询办事，也可以用一两句话重新问我。"
+            )
+        buttons = [
+            {"title": "登记成工单", "payload": "/start_complaint"},
+            {"title": "我换个简短说法", "payload": "/menu_services"},
+        ]
         dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, is_elderly(tracker)))
         return []
 
@@ -56,10 +59,10 @@ class ActionHandleLongMessage(Action):
 class ActionFallbackLadder(Action):
     """NLU was unsure. If the message still names a service or bundle, answer that; else climb the ladder."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fallback_ladder"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         text = tracker.latest_message.get("text") or ""
         item = None if text.startswith("/") else named_in_text(knowledge_base(), text)  # "/…": an explicit intent
         if item:

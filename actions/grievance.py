@@ -4,36 +4,42 @@ Then the fallback ladder offers to register it as a ticket at once (no complaint
 NLU did not know the wording): citizens write about broken street lights, unpaid wages or a noisy
 building site in words no training example has.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Text
 
 # Words that in a county's service chat nearly always mean "something is wrong and someone should act".
-CUES = re.compile("|".join("""
+CUES = re.compile(
+    "|".join(
+        """
 投诉 举报 反映 建议 意见 不满 不公平 不合理 凭什么 欺负 没人管 谁管 管管 管一管 做主 没说法 没个说法
 不给 没给 不退 不还 欠 拖欠 拖着 克扣 扣了 占了 乱收费 乱要价 多收 拒载 骗 诈骗 赌博 高利贷 偷
 态度差 态度太差 不耐烦 推来推去 推诿 踢皮球 不作为 不在岗 打不通 没人接 不理
 坏了 坏掉 不亮 堵了 塌了 漏水 停水 停电 没水 没电 不热 冻裂 大坑 井盖 没人修 没人拉 没人清
 吵 噪音 扰民 半夜 臭 黑烟 油烟 灰尘 污染 排污 乱倒 垃圾 过期 变质 地沟油 缺斤短两
 卡住 闪退 打不开 登录不上 系统繁忙 审核中
-""".split()))
+""".split()
+    )
+)
 LONG_LETTER = 60  # characters: a message this long that nothing matched is a letter, not a question
 
 
-def sounds_like_grievance(text: Text) -> bool:
+def sounds_like_grievance(text: str) -> bool:
     text = text or ""
     return bool(CUES.search(text)) or len(re.sub(r"\s", "", text)) >= LONG_LETTER
 
 
 # "我反映的路灯问题处理了没有": a citizen asking how an earlier complaint is going, not making a new one.
-STATUS_CUES = re.compile(r"处理了没|处理得怎么样|处理得咋样|处理到哪|有结果没|有结果了没|有回音|回复了没|有人回复没|"
-                         r"办到哪|到哪一步|进度|有下文")
+STATUS_CUES = re.compile(
+    r"处理了没|处理得怎么样|处理得咋样|处理到哪|有结果没|有结果了没|有回音|回复了没|有人回复没|"
+    r"办到哪|到哪一步|进度|有下文"
+)
 
 
 NEW_COMPLAINT = re.compile(r"要投诉|要举报|再投诉|重新投诉|又投诉")
 
 
-def asks_about_status(text: Text) -> bool:
+def asks_about_status(text: str) -> bool:
     """Asks how an earlier complaint is going ("…我要投诉" with it is a new complaint after all)."""
     return bool(STATUS_CUES.search(text or "")) and not NEW_COMPLAINT.search(text or "")

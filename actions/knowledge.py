@@ -1,12 +1,11 @@
 """The knowledge base as the action server sees it: loaded once, reloaded when staff edit knowledge/."""
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 from bot.knowledge.loader import KnowledgeBase, get_knowledge_base
 
 
-def knowledge_base() -> Optional[KnowledgeBase]:
+def knowledge_base() -> KnowledgeBase | None:
     """The current knowledge base (re-read if a file changed since the last call), or None if empty."""
     kb = get_knowledge_base()
     kb.reload_if_changed()

@@ -10,6 +10,7 @@ Each keeps its idempotency key: however often delivery is retried (also by sever
 processes), the backend creates exactly one ticket. Delivered payloads are erased (only the key,
 local reference and ticket number remain).
 """
+
 from __future__ import annotations
 
 import json
@@ -20,9 +21,9 @@ import secrets
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, String, Text, create_engine, event, func, select, update
 from sqlalchemy.engine import Engine, make_url
@@ -63,9 +64,9 @@ class OutboxItem(Base):
 class SubmitResult:
     status: str  # "created" (backend took it now) or "queued"
     idempotency_key: str
-    ticket_number: Optional[str] = None
-    local_ref: Optional[str] = None
-    ticket: Optional[Dict[str, Any]] = None
+    ticket_number: str | None = None
+    local_ref: str | None = None
+    ticket: dict[str, Any] | None = None
 
     @property
     def queued(self) -> bool:
@@ -78,7 +79,7 @@ class SubmitResult:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _new_ref() -> str:
@@ -113,25 +114,33 @@ def _make_engine(url: str) -> Engine:
 
 
 class Outbox:
-    def __init__(self, db_url: Optional[str] = None, client: Optional[TicketClient] = None, *,
-                 base_delay: Optional[float] = None, max_delay: float = 300.0,
-                 poll_interval: Optional[float] = None, lease_seconds: float = 120.0):
+    def __init__(
+        self,
+        db_url: str | None = None,
+        client: TicketClient | None = None,
+        *,
+        base_delay: float | None = None,
+        max_delay: float = 300.0,
+        poll_interval: float | None = None,
+        lease_seconds: float = 120.0,
+    ):
         self.engine = _make_engine(db_url or default_db_url())
         Base.metadata.create_all(self.engine)
         self.client = client or TicketClient()
         self.base_delay = float(base_delay if base_delay is not None else os.environ.get("OUTBOX_BASE_DELAY", 2.0))
         self.max_delay = max_delay
-        self.poll_interval = float(poll_interval if poll_interval is not None
-                                   else os.environ.get("OUTBOX_POLL_SECONDS", 5.0))
+        self.poll_interval = float(
+            poll_interval if poll_interval is not None else os.environ.get("OUTBOX_POLL_SECONDS", 5.0)
+        )
         self.lease = timedelta(seconds=lease_seconds)
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._worker: Optional[threading.Thread] = None
+        self._worker: threading.Thread | None = None
         self._worker_lock = threading.Lock()
 
     # --- submit and lookup ----------------------------------------------------------------------
 
-    def submit(self, payload: Dict[str, Any], idempotency_key: Optional[str] = None) -> SubmitResult:
+    def submit(self, payload: dict[str, Any], idempotency_key: str | None = None) -> SubmitResult:
         """Send now; when the backend is unavailable, queue and return a local reference.
 
         A TicketClientError that retrying cannot fix (e.g. 422) is raised to the caller.
@@ -147,17 +156,24 @@ class Outbox:
             return self._enqueue(payload, key, str(error))
         return SubmitResult("created", key, ticket_number=ticket.get("number"), ticket=ticket)
 
-    def _enqueue(self, payload: Dict[str, Any], key: str, reason: str) -> SubmitResult:
+    def _enqueue(self, payload: dict[str, Any], key: str, reason: str) -> SubmitResult:
         now = _utcnow()
         for _ in range(5):  # a reference collision is rare; draw again
             ref = _new_ref()
             try:
                 with self.engine.begin() as connection:
-                    connection.execute(OutboxItem.__table__.insert().values(
-                        local_ref=ref, idempotency_key=key, payload=json.dumps(payload, ensure_ascii=False),
-                        status=PENDING, attempts=0, next_attempt_at=now + timedelta(seconds=self.base_delay),
-                        last_error=reason, created_at=now,
-                    ))
+                    connection.execute(
+                        OutboxItem.__table__.insert().values(
+                            local_ref=ref,
+                            idempotency_key=key,
+                            payload=json.dumps(payload, ensure_ascii=False),
+                            status=PENDING,
+                            attempts=0,
+                            next_attempt_at=now + timedelta(seconds=self.base_delay),
+                            last_error=reason,
+                            created_at=now,
+                        )
+                    )
             except IntegrityError:
                 existing = self._by_key(key)
                 if existing is not None:  # the same submission was queued before
@@ -168,20 +184,23 @@ class Outbox:
             return SubmitResult("queued", key, local_ref=ref)
         raise RuntimeError("无法生成暂存编号")
 
-    def _by_key(self, key: str) -> Optional[Any]:
+    def _by_key(self, key: str) -> Any | None:
         with self.engine.connect() as connection:
-            return connection.execute(
-                select(OutboxItem.__table__).where(OutboxItem.idempotency_key == key)
-            ).mappings().first()
+            return (
+                connection.execute(select(OutboxItem.__table__).where(OutboxItem.idempotency_key == key))
+                .mappings()
+                .first()
+            )
 
     @staticmethod
     def _result_for(row) -> SubmitResult:
         if row["status"] == DELIVERED:
-            return SubmitResult("created", row["idempotency_key"], ticket_number=row["ticket_number"],
-                                local_ref=row["local_ref"])
+            return SubmitResult(
+                "created", row["idempotency_key"], ticket_number=row["ticket_number"], local_ref=row["local_ref"]
+            )
         return SubmitResult("queued", row["idempotency_key"], local_ref=row["local_ref"])
 
-    def lookup(self, local_ref: str) -> Optional[str]:
+    def lookup(self, local_ref: str) -> str | None:
         """The ticket number for a local reference once delivered; None while queued or unknown."""
         with self.engine.connect() as connection:
             return connection.execute(
@@ -202,8 +221,11 @@ class Outbox:
         with self.engine.begin() as connection:
             claimed = connection.execute(
                 update(table)
-                .where(table.c.id == item_id, table.c.status == PENDING,
-                       (table.c.lease_until.is_(None)) | (table.c.lease_until < now))
+                .where(
+                    table.c.id == item_id,
+                    table.c.status == PENDING,
+                    (table.c.lease_until.is_(None)) | (table.c.lease_until < now),
+                )
                 .values(lease_until=now + self.lease)
             )
         return claimed.rowcount == 1
@@ -222,10 +244,16 @@ class Outbox:
         now = _utcnow()
         table = OutboxItem.__table__
         with self.engine.connect() as connection:
-            due = connection.execute(
-                select(table.c.id).where(table.c.status == PENDING, table.c.next_attempt_at <= now)
-                .order_by(table.c.id).limit(50)
-            ).scalars().all()
+            due = (
+                connection.execute(
+                    select(table.c.id)
+                    .where(table.c.status == PENDING, table.c.next_attempt_at <= now)
+                    .order_by(table.c.id)
+                    .limit(50)
+                )
+                .scalars()
+                .all()
+            )
         delivered = 0
         for item_id in due:
             if not self._claim(item_id, _utcnow()):
@@ -240,11 +268,22 @@ class Outbox:
                     self._finish(item_id, status=REJECTED, attempts=attempts, last_error=str(error))
                     log.error("暂存工单 %s 被后台拒绝，需人工处理：%s", row["local_ref"], error)
                     continue
-                self._finish(item_id, attempts=attempts, last_error=str(error),
-                             next_attempt_at=_utcnow() + self._backoff(attempts))
+                self._finish(
+                    item_id,
+                    attempts=attempts,
+                    last_error=str(error),
+                    next_attempt_at=_utcnow() + self._backoff(attempts),
+                )
                 break  # backend still down: leave the rest for the next round
-            self._finish(item_id, status=DELIVERED, attempts=attempts, ticket_number=ticket.get("number"),
-                         delivered_at=_utcnow(), payload="{}", last_error=None)
+            self._finish(
+                item_id,
+                status=DELIVERED,
+                attempts=attempts,
+                ticket_number=ticket.get("number"),
+                delivered_at=_utcnow(),
+                payload="{}",
+                last_error=None,
+            )
             log.info("暂存工单 %s 已送达，工单编号 %s", row["local_ref"], ticket.get("number"))
             delivered += 1
         return delivered
@@ -293,7 +332,7 @@ class Outbox:
 
 # --- the action server's shared outbox ----------------------------------------------------------
 
-_default: Optional[Outbox] = None
+_default: Outbox | None = None
 _default_lock = threading.Lock()
 
 
@@ -305,11 +344,11 @@ def get_outbox() -> Outbox:
         return _default
 
 
-def submit(payload: Dict[str, Any], idempotency_key: Optional[str] = None) -> SubmitResult:
+def submit(payload: dict[str, Any], idempotency_key: str | None = None) -> SubmitResult:
     return get_outbox().submit(payload, idempotency_key)
 
 
-def lookup(local_ref: str) -> Optional[str]:
+def lookup(local_ref: str) -> str | None:
     return get_outbox().lookup(local_ref)
 
 

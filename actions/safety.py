@@ -4,9 +4,10 @@ NLU marks them (DIET, plus the keyword safety net bot/nlu/components.py SafetyNe
 knowledge/safety.yml); rules run these actions outside forms, and every form validator calls
 `safety_interruption` before anything else, so no one in danger is answered with a form.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -47,10 +48,14 @@ def emergency_reply(dispatcher: CollectingDispatcher, tracker: Tracker, offer_ti
         dispatcher.utter_message(text=f"如果危险正在发生，请立刻打电话：{calls}。先保证自己和身边人的安全。")
         dispatcher.utter_message(text="我是网上客服，不能派人到现场。等您安全了，我可以接着帮您办事。")
     if offer_ticket:
-        text = ("不是急事的话，\n我帮您登记。" if elderly else
-                "如果不是正在发生的危险，只是想反映这件事，我可以把您说的登记成工单，转给负责的部门。")
-        dispatcher.utter_message(text=text, buttons=numbered_buttons(
-            [{"title": "登记这个问题", "payload": "/start_complaint"}], elderly))
+        text = (
+            "不是急事的话，\n我帮您登记。"
+            if elderly
+            else "如果不是正在发生的危险，只是想反映这件事，我可以把您说的登记成工单，转给负责的部门。"
+        )
+        dispatcher.utter_message(
+            text=text, buttons=numbered_buttons([{"title": "登记这个问题", "payload": "/start_complaint"}], elderly)
+        )
 
 
 def self_harm_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -61,8 +66,9 @@ def self_harm_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         return
     dispatcher.utter_message(
         text=f"听到您这么说，我很担心您。谢谢您愿意说出来，您不是一个人。请拨打 {hotline}"
-             f"（{rules.label(hotline) or '心理援助热线'}），那里有专业的人愿意听您说；如果现在就有危险，"
-             f"请马上拨打 {urgent}，或者请身边的人陪着您。")
+        f"（{rules.label(hotline) or '心理援助热线'}），那里有专业的人愿意听您说；如果现在就有危险，"
+        f"请马上拨打 {urgent}，或者请身边的人陪着您。"
+    )
     dispatcher.utter_message(text="我也在这里。您想说什么都可以跟我说，想办的事我们也可以慢慢来。")
 
 
@@ -71,16 +77,23 @@ def abuse_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     earlier = sum(ABUSE_MARKER in turn["custom_types"] for turn in user_turns(tracker)[:-1])
     marker = {"type": ABUSE_MARKER, "flag": earlier + 1 >= ABUSE_FLAG_AFTER}
     elderly = is_elderly(tracker)
-    text = ("您别着急。\n说说要办什么，我帮您。" if elderly else
-            "我理解您可能遇到了不顺心的事，心里着急。我们好好说，您告诉我要办什么事，我尽力帮您；"
-            "对服务不满意的话，也可以投诉或找人工。")
-    buttons = [{"title": "投诉建议", "payload": "/start_complaint"}, {"title": "找人工", "payload": "/human_handoff"},
-               MENU_BUTTONS[0]]
+    text = (
+        "您别着急。\n说说要办什么，我帮您。"
+        if elderly
+        else "我理解您可能遇到了不顺心的事，心里着急。我们好好说，您告诉我要办什么事，我尽力帮您；"
+        "对服务不满意的话，也可以投诉或找人工。"
+    )
+    buttons = [
+        {"title": "投诉建议", "payload": "/start_complaint"},
+        {"title": "找人工", "payload": "/human_handoff"},
+        MENU_BUTTONS[0],
+    ]
     dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly), json_message=marker)
 
 
-def safety_interruption(dispatcher: CollectingDispatcher, tracker: Tracker,
-                        form_slots: List[Text] = ()) -> Optional[List[Dict[Text, Any]]]:
+def safety_interruption(
+    dispatcher: CollectingDispatcher, tracker: Tracker, form_slots: list[str] = ()
+) -> list[dict[str, Any]] | None:
     """For form validators, before anything else: the safety reply, then the form asks again
     (emergency, abuse: the slot the message was taken for is cleared) or stops and forgets `form_slots`
     (self-harm: no form questions after that). None when the message is not a safety case."""
@@ -101,10 +114,10 @@ def safety_interruption(dispatcher: CollectingDispatcher, tracker: Tracker,
 
 
 class ActionEmergency(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_emergency"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         text = latest_user_text(tracker)
         # A cry for help is short ("救命 着火了"); a longer account may be about something past that should
         # become a ticket ("消防栓被车撞歪了，一直冒水"): after the numbers, offer that too.
@@ -113,18 +126,18 @@ class ActionEmergency(Action):
 
 
 class ActionSelfHarm(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_self_harm"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         self_harm_reply(dispatcher, tracker)
         return []
 
 
 class ActionAbuse(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_abuse"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         abuse_reply(dispatcher, tracker)
         return []

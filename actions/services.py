@@ -3,12 +3,13 @@
 Path of a question: NLU gives the aspect (intent) and maybe a `service` entity (value = service id)
 → `resolve_services` decides which service is meant → bot.knowledge.render writes the answer.
 """
+
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Text
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -17,9 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import is_elderly, numbered_buttons
 from actions.fallback import climb_ladder
 from actions.knowledge import knowledge_base
-from bot.knowledge.render import NEXT_ASPECTS, QUESTIONS, render_aspect, service_display_name
 from bot.knowledge.loader import SERVICE
 from bot.knowledge.notices import active_notices
+from bot.knowledge.render import NEXT_ASPECTS, QUESTIONS, render_aspect, service_display_name
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, CONFIDENT_COVERAGE, EXACT, NONE, search
 
 INTENT_ASPECTS = {
@@ -48,8 +49,8 @@ ASPECT_WORDS = [
 
 @dataclass
 class Resolution:
-    services: List[Text] = field(default_factory=list)  # answer these
-    choices: List[Text] = field(default_factory=list)   # or ask which of these
+    services: list[str] = field(default_factory=list)  # answer these
+    choices: list[str] = field(default_factory=list)  # or ask which of these
     weak: bool = False  # the choices are only loosely related to what was said
 
 
@@ -60,8 +61,11 @@ def resolve_services(kb, tracker: Tracker) -> Resolution:
     > the service of the conversation so far (follow-up questions) > close candidates to choose from.
     """
     message = tracker.latest_message
-    named = [e["value"] for e in message.get("entities") or []
-             if e.get("entity") == "service" and e.get("value") in kb.services]
+    named = [
+        e["value"]
+        for e in message.get("entities") or []
+        if e.get("entity") == "service" and e.get("value") in kb.services
+    ]
     result = search(kb, message.get("text") or "", kinds=("service",), limit=MAX_SERVICES_PER_ANSWER)
     if result.status == EXACT:
         named += [c.id for c in result.candidates]
@@ -90,13 +94,13 @@ def china_today() -> date:
     return datetime.now(CHINA_TZ).date()
 
 
-def notice_text(notice: Dict[Text, Any], elderly: bool) -> Text:
+def notice_text(notice: dict[str, Any], elderly: bool) -> str:
     if elderly:
         return f"公告：{notice['title']}"[:40]
     return f"【公告】{notice['title']}（{notice['start']:%m月%d日}—{notice['end']:%m月%d日}）：{notice['text']}"
 
 
-def named_bundle(kb, tracker: Tracker) -> Optional[Text]:
+def named_bundle(kb, tracker: Tracker) -> str | None:
     """The bundle the message names when it names no service (NLU entity or exact name)."""
     message = tracker.latest_message
     entities = message.get("entities") or []
@@ -109,7 +113,7 @@ def named_bundle(kb, tracker: Tracker) -> Optional[Text]:
     return named[0] if named else None
 
 
-def reads_as_service_question(kb, text: Text) -> bool:
+def reads_as_service_question(kb, text: str) -> bool:
     """A question about one part of a service (要带什么, 多少钱, 在哪办) that names, or nearly names, a
     service: "我们要离婚 去民政局要带什么东西" is a service question even when NLU heard a complaint."""
     if kb is None or not any(word in text for _, words in ASPECT_WORDS for word in words):
@@ -117,7 +121,7 @@ def reads_as_service_question(kb, text: Text) -> bool:
     return search(kb, text, kinds=(SERVICE,)).status != NONE
 
 
-def aspect_of(tracker: Tracker) -> Text:
+def aspect_of(tracker: Tracker) -> str:
     """The aspect asked: from the intent, else from words in the text, else the whole guide card."""
     message = tracker.latest_message
     intent = (message.get("intent") or {}).get("name")
@@ -127,26 +131,30 @@ def aspect_of(tracker: Tracker) -> Text:
     return next((aspect for aspect, words in ASPECT_WORDS if any(w in text for w in words)), "card")
 
 
-def ask_payload(aspect: Text, service_id: Text) -> Text:
+def ask_payload(aspect: str, service_id: str) -> str:
     return f"/{ASPECT_INTENTS[aspect]}{json.dumps({'service': service_id})}"
 
 
-def follow_up_buttons(kb, service_id: Text, aspect: Text) -> List[Dict[Text, Text]]:
+def follow_up_buttons(kb, service_id: str, aspect: str) -> list[dict[str, str]]:
     """猜你想问: the aspects people ask next, and one related service."""
-    buttons = [{"title": QUESTIONS[a][0], "payload": ask_payload(a, service_id)}
-               for a in NEXT_ASPECTS.get(aspect, ()) if a != aspect][:2]
+    buttons = [
+        {"title": QUESTIONS[a][0], "payload": ask_payload(a, service_id)}
+        for a in NEXT_ASPECTS.get(aspect, ())
+        if a != aspect
+    ][:2]
     related = [r for r in kb.services[service_id].get("related") or [] if r in kb.services]
     if related:
-        buttons.append({"title": f"{service_display_name(kb, related[0])}怎么办？",
-                        "payload": ask_payload("card", related[0])})
+        buttons.append(
+            {"title": f"{service_display_name(kb, related[0])}怎么办？", "payload": ask_payload("card", related[0])}
+        )
     return buttons[:3]
 
 
 class ActionAnswerService(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_service"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kb = knowledge_base()
         aspect = aspect_of(tracker)
         elderly = is_elderly(tracker)
@@ -165,18 +173,22 @@ class ActionAnswerService(Action):
         for service_id in resolution.services:
             # Staff notices (公告) that name this service come right after its answer.
             bubbles = render_aspect(kb, service_id, aspect, elderly=elderly) + [
-                notice_text(n, elderly) for n in active_notices(kb.root, china_today(), service_id=service_id)]
+                notice_text(n, elderly) for n in active_notices(kb.root, china_today(), service_id=service_id)
+            ]
             for bubble in bubbles[:-1]:
                 dispatcher.utter_message(text=bubble)
             buttons = follow_up_buttons(kb, service_id, aspect) if service_id == resolution.services[-1] else []
             # The marker lets the web chat offer 有用 / 没用 and the staff console count answers per service.
             marker = {"type": "service_answer", "service": service_id, "aspect": aspect}
             dispatcher.utter_message(text=bubbles[-1], buttons=numbered_buttons(buttons, elderly), json_message=marker)
-        return [SlotSet("service", resolution.services[-1]), SlotSet("service_aspect", aspect),
-                SlotSet("service_choices", None)]
+        return [
+            SlotSet("service", resolution.services[-1]),
+            SlotSet("service_aspect", aspect),
+            SlotSet("service_choices", None),
+        ]
 
     @staticmethod
-    def _ask_which(dispatcher, kb, resolution: Resolution, aspect: Text, elderly: bool) -> List[Dict[Text, Any]]:
+    def _ask_which(dispatcher, kb, resolution: Resolution, aspect: str, elderly: bool) -> list[dict[str, Any]]:
         """“您想问的是…”: close candidates as buttons (one candidate: a yes/no check)."""
         choices = resolution.choices
         buttons = [{"title": service_display_name(kb, sid), "payload": ask_payload(aspect, sid)} for sid in choices]
@@ -195,12 +207,12 @@ class ActionAnswerService(Action):
 class ActionAnswerMore(Action):
     """“更多”: the full answer to the last service question (长辈模式 shows the 3 main points first)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_more"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kb = knowledge_base()
-        service_id: Optional[Text] = tracker.get_slot("service")
+        service_id: str | None = tracker.get_slot("service")
         if kb is None or service_id not in kb.services:
             dispatcher.utter_message(text="您想了解哪件事？请直接说事项名称，比如“补身份证”。")
             return []
@@ -210,7 +222,7 @@ class ActionAnswerMore(Action):
         return []
 
 
-def named_in_text(kb, text: Text) -> Optional[Dict[Text, Text]]:
+def named_in_text(kb, text: str) -> dict[str, str] | None:
     """A service or bundle the message clearly names (exact or confident retrieval), if any.
 
     Used when NLU was unsure or judged the message out of scope: a citizen who names a service
@@ -221,13 +233,16 @@ def named_in_text(kb, text: Text) -> Optional[Dict[Text, Text]]:
     result = search(kb, text, limit=MAX_SERVICES_PER_ANSWER)
     if result.status in {EXACT, CONFIDENT}:
         return {"kind": result.candidates[0].kind, "id": result.candidates[0].id}
-    if (result.status == AMBIGUOUS and result.coverage >= CONFIDENT_COVERAGE
-            and all(c.kind == SERVICE for c in result.candidates)):
+    if (
+        result.status == AMBIGUOUS
+        and result.coverage >= CONFIDENT_COVERAGE
+        and all(c.kind == SERVICE for c in result.candidates)
+    ):
         return {"kind": "choice", "id": ""}  # clearly about services, several fit: ask which one
     return None
 
 
-def answer_named_item(item: Dict[Text, Text], dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
+def answer_named_item(item: dict[str, str], dispatcher, tracker, domain) -> list[dict[str, Any]]:
     """Answer a service question (or ask which one), or start the bundle form, for `named_in_text`'s item."""
     if item["kind"] == "bundle":
         return [SlotSet("bundle", item["id"]), FollowupAction("bundle_form")]
@@ -237,10 +252,10 @@ def answer_named_item(item: Dict[Text, Text], dispatcher, tracker, domain) -> Li
 class ActionOutOfScope(Action):
     """Out of scope, unless the message names a service or bundle after all."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_out_of_scope"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         item = named_in_text(knowledge_base(), tracker.latest_message.get("text") or "")
         if item:
             return answer_named_item(item, dispatcher, tracker, domain)

@@ -1,4 +1,5 @@
 """`python3 -m bench [--quick]`: the same as `python3 -m bot bench` (installs into .venv first if needed)."""
+
 import sys
 
 from bot.__main__ import main

@@ -4,6 +4,7 @@ The real backend process (`python -m bot.tickets`, as tests/backend starts it) o
 each client posts tickets back to back, each with its own Idempotency-Key, and every answer must be
 201. PostgreSQL is a private cluster with the server's defaults (fsync on), from deploy.sandbox.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -11,8 +12,8 @@ import secrets
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 
 import aiohttp
 
@@ -34,13 +35,16 @@ async def _load(url: str, token: str, clients: int, seconds: float, tick: Callab
         while time.monotonic() < deadline:
             started = time.monotonic()
             try:
-                async with session.post(f"{url}/api/tickets", json=body, headers={
-                        "Authorization": f"Bearer {token}", "Idempotency-Key": secrets.token_hex(12)}) as response:
+                async with session.post(
+                    f"{url}/api/tickets",
+                    json=body,
+                    headers={"Authorization": f"Bearer {token}", "Idempotency-Key": secrets.token_hex(12)},
+                ) as response:
                     await response.read()
                     ok = response.status == 201
                     if not ok and len(errors) < 5:
                         errors.append(f"HTTP {response.status}")
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            except (TimeoutError, aiohttp.ClientError) as error:
                 ok = False
                 if len(errors) < 5:
                     errors.append(type(error).__name__)
@@ -56,21 +60,33 @@ async def _load(url: str, token: str, clients: int, seconds: float, tick: Callab
         await asyncio.gather(*(client(session, started + seconds) for _ in range(clients)))
         elapsed = time.monotonic() - started
     failures = sum(1 for e in errors if e == "")
-    return {"clients": clients, "seconds": round(elapsed, 1), "creates": len(latencies), "errors": failures,
-            "creates_per_second": round(len(latencies) / elapsed, 1),
-            "p50_ms": round((percentile(latencies, 0.5) or 0) * 1000, 1),
-            "p99_ms": round((percentile(latencies, 0.99) or 0) * 1000, 1),
-            "first_errors": [e for e in errors if e][:5]}
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "creates": len(latencies),
+        "errors": failures,
+        "creates_per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": round((percentile(latencies, 0.5) or 0) * 1000, 1),
+        "p99_ms": round((percentile(latencies, 0.99) or 0) * 1000, 1),
+        "first_errors": [e for e in errors if e][:5],
+    }
 
 
-def measure(database: str, database_url: Optional[str], seconds: float,
-            progress: Callable[[str], None] = lambda _: None, profile_dir: Optional[Path] = None) -> dict:
+def measure(
+    database: str,
+    database_url: str | None,
+    seconds: float,
+    progress: Callable[[str], None] = lambda _: None,
+    profile_dir: Path | None = None,
+) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-backend-") as var:
-        backend = BackendProcess(Path(var), database_url=database_url,
-                                 env={"SUPERVISE_INTERVAL_SECONDS": "0"}).start(timeout=60)
+        backend = BackendProcess(Path(var), database_url=database_url, env={"SUPERVISE_INTERVAL_SECONDS": "0"}).start(
+            timeout=60
+        )
         try:
             runs = []
             for clients in (1, 20):
+
                 def tick(done: int, clients: int = clients) -> None:
                     progress(f"{database} · {clients} 个并发客户端 · 已创建 {done} 张工单")
 

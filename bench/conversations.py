@@ -2,10 +2,11 @@
 
 Each conversation yields messages, receives the reply text, and returns whether it reached its goal.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Generator, List
+from collections.abc import Generator
 
 import yaml
 
@@ -50,19 +51,26 @@ def newborn_bundle() -> Conversation:
 
 def complaint() -> Conversation:
     """The complaint form to the created ticket (as in tests/test_complaints_e2e.py)."""
-    steps = [("我要投诉，政务大厅窗口的工作人员态度太差了，让我来回跑了三趟", "在哪里"),
-             ("县政务服务中心二楼", "什么时候"), ("11月20日上午", "哪个部门"), ("不知道", "称呼"),
-             ("王先生", "电话"), ("13812345678", "同意"), ("同意", "请核对")]
+    steps = [
+        ("我要投诉，政务大厅窗口的工作人员态度太差了，让我来回跑了三趟", "在哪里"),
+        ("县政务服务中心二楼", "什么时候"),
+        ("11月20日上午", "哪个部门"),
+        ("不知道", "称呼"),
+        ("王先生", "电话"),
+        ("13812345678", "同意"),
+        ("同意", "请核对"),
+    ]
     for message, expected in steps:
         if expected not in (yield message):
             return False
     return bool(TICKET.search((yield "确认提交")))
 
 
-HAIYUAN_MIX: List = [greeting, service_questions, newborn_bundle, complaint]
+HAIYUAN_MIX: list = [greeting, service_questions, newborn_bundle, complaint]
 
 
 # --- rasa init's default bot: greet / mood / bot challenge ----------------------------------------
+
 
 def vanilla_happy() -> Conversation:
     ok = "how are you" in (yield "hello").lower()
@@ -91,4 +99,4 @@ def vanilla_bot_challenge() -> Conversation:
     return ok
 
 
-VANILLA_MIX: List = [vanilla_happy, vanilla_sad_helped, vanilla_sad_not_helped, vanilla_bot_challenge]
+VANILLA_MIX: list = [vanilla_happy, vanilla_sad_helped, vanilla_sad_not_helped, vanilla_bot_challenge]

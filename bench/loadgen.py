@@ -6,13 +6,14 @@ text and button titles joined) and finally returns True when the conversation re
 (the checklist, the ticket number …). Errors are HTTP failures and timeouts; a conversation whose
 replies went wrong counts as failed.
 """
+
 from __future__ import annotations
 
 import asyncio
 import time
 import uuid
+from collections.abc import Callable, Generator
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Generator, List, Optional
 
 import aiohttp
 
@@ -20,7 +21,7 @@ Script = Callable[[], Generator[str, str, bool]]
 REQUEST_TIMEOUT = 60
 
 
-def percentile(values: List[float], q: float) -> Optional[float]:
+def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
@@ -39,8 +40,8 @@ class LoadResult:
     empty_replies: int
     conversations: int
     conversations_failed: int
-    latencies: List[float] = field(default_factory=list, repr=False)
-    first_errors: List[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list, repr=False)
+    first_errors: list[str] = field(default_factory=list)
 
     @property
     def messages_per_second(self) -> float:
@@ -48,13 +49,15 @@ class LoadResult:
 
     def summary(self) -> dict:
         data = {k: v for k, v in asdict(self).items() if k != "latencies"}
-        data.update(messages_per_second=round(self.messages_per_second, 2),
-                    **{f"p{int(q * 100)}_ms": _ms(percentile(self.latencies, q)) for q in (0.5, 0.95, 0.99)},
-                    mean_ms=_ms(sum(self.latencies) / len(self.latencies)) if self.latencies else None)
+        data.update(
+            messages_per_second=round(self.messages_per_second, 2),
+            **{f"p{int(q * 100)}_ms": _ms(percentile(self.latencies, q)) for q in (0.5, 0.95, 0.99)},
+            mean_ms=_ms(sum(self.latencies) / len(self.latencies)) if self.latencies else None,
+        )
         return data
 
 
-def _ms(seconds: Optional[float]) -> Optional[float]:
+def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 1)
 
 
@@ -66,8 +69,14 @@ def render(replies: list) -> str:
     return "\n".join(parts)
 
 
-async def _conversation(session: aiohttp.ClientSession, url: str, script: Script, deadline: float,
-                        result: LoadResult, tick: Callable[[], None]) -> Optional[bool]:
+async def _conversation(
+    session: aiohttp.ClientSession,
+    url: str,
+    script: Script,
+    deadline: float,
+    result: LoadResult,
+    tick: Callable[[], None],
+) -> bool | None:
     """One conversation; True/False: reached its goal or not; None: the time ran out first."""
     conversation = script()
     sender = f"bench-{uuid.uuid4().hex[:12]}"
@@ -82,7 +91,7 @@ async def _conversation(session: aiohttp.ClientSession, url: str, script: Script
                 async with session.post(url, json={"sender": sender, "message": message}) as response:
                     status = response.status
                     body = await response.json(content_type=None) if status == 200 else None
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            except (TimeoutError, aiohttp.ClientError, ValueError) as error:
                 detail = f"{type(error).__name__}: {error}"
             result.latencies.append(time.monotonic() - started)
             result.messages += 1
@@ -101,8 +110,15 @@ async def _conversation(session: aiohttp.ClientSession, url: str, script: Script
         return False
 
 
-async def _citizen(number: int, session: aiohttp.ClientSession, url: str, scripts: List[Script],
-                   deadline: float, result: LoadResult, tick: Callable[[], None]) -> None:
+async def _citizen(
+    number: int,
+    session: aiohttp.ClientSession,
+    url: str,
+    scripts: list[Script],
+    deadline: float,
+    result: LoadResult,
+    tick: Callable[[], None],
+) -> None:
     turn = number  # citizens start at different conversations of the mix
     while time.monotonic() < deadline:
         ok = await _conversation(session, url, scripts[turn % len(scripts)], deadline, result, tick)
@@ -113,8 +129,14 @@ async def _citizen(number: int, session: aiohttp.ClientSession, url: str, script
         result.conversations_failed += 0 if ok else 1
 
 
-async def _run(bot: str, url: str, scripts: List[Script], concurrency: int, seconds: float,
-               on_progress: Callable[[LoadResult], None]) -> LoadResult:
+async def _run(
+    bot: str,
+    url: str,
+    scripts: list[Script],
+    concurrency: int,
+    seconds: float,
+    on_progress: Callable[[LoadResult], None],
+) -> LoadResult:
     result = LoadResult(bot, concurrency, 0.0, 0, 0, 0, 0, 0)
     last = [0.0]
 
@@ -128,27 +150,34 @@ async def _run(bot: str, url: str, scripts: List[Script], concurrency: int, seco
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         started = time.monotonic()
         deadline = started + seconds
-        await asyncio.gather(*(_citizen(n, session, url, scripts, deadline, result, tick)
-                               for n in range(concurrency)))
+        await asyncio.gather(*(_citizen(n, session, url, scripts, deadline, result, tick) for n in range(concurrency)))
         result.seconds = time.monotonic() - started
     return result
 
 
-def run_load(bot: str, rasa_url: str, scripts: List[Script], concurrency: int, seconds: float,
-             on_progress: Callable[[LoadResult], None] = lambda _: None) -> LoadResult:
+def run_load(
+    bot: str,
+    rasa_url: str,
+    scripts: list[Script],
+    concurrency: int,
+    seconds: float,
+    on_progress: Callable[[LoadResult], None] = lambda _: None,
+) -> LoadResult:
     url = f"{rasa_url}/webhooks/rest/webhook"
     return asyncio.run(_run(bot, url, scripts, concurrency, seconds, on_progress))
 
 
-def warm_up(rasa_url: str, scripts: List[Script]) -> LoadResult:
+def warm_up(rasa_url: str, scripts: list[Script]) -> LoadResult:
     """Each conversation of the mix once, one after the other, unmeasured: a fresh server's first
     calls (TensorFlow graphs, database connections) are slow."""
+
     async def once() -> LoadResult:
         result = LoadResult("warm-up", 1, 0.0, 0, 0, 0, 0, 0)
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as session:
             for script in scripts:
-                ok = await _conversation(session, f"{rasa_url}/webhooks/rest/webhook", script,
-                                         float("inf"), result, lambda: None)
+                ok = await _conversation(
+                    session, f"{rasa_url}/webhooks/rest/webhook", script, float("inf"), result, lambda: None
+                )
                 result.conversations += 1
                 result.conversations_failed += 0 if ok else 1
         return result

@@ -1,4 +1,5 @@
 """Held-out NLU quality with `rasa test nlu` on tests/nlu/: intent macro-F1, entity F1, top confusions."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,24 @@ def start(model: Path, out: Path, log_path: Path) -> subprocess.Popen:
     log = open(log_path, "ab")
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "tests/nlu", "--model", str(model),
-             "--out", str(out)], cwd=ROOT, env=quiet_env(), stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "rasa",
+                "test",
+                "nlu",
+                "--nlu",
+                "tests/nlu",
+                "--model",
+                str(model),
+                "--out",
+                str(out),
+            ],
+            cwd=ROOT,
+            env=quiet_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     finally:
         log.close()
 
@@ -39,8 +56,10 @@ def entity_f1(out: Path) -> tuple[float | None, dict]:
         report = json.loads(path.read_text())
         average = report.get("micro avg") or report.get("weighted avg") or {}
         reports[path.stem.replace("_report", "")] = {
-            "f1": average.get("f1-score"), "macro_f1": (report.get("macro avg") or {}).get("f1-score"),
-            "support": average.get("support")}
+            "f1": average.get("f1-score"),
+            "macro_f1": (report.get("macro avg") or {}).get("f1-score"),
+            "support": average.get("support"),
+        }
     main = reports.get("DIETClassifier") or next(iter(reports.values()), {})
     return main.get("f1"), reports
 

@@ -8,6 +8,7 @@ Raw collapsed stacks ("frame;frame;… count" per line) are kept in bench/result
 any flame graph tool. The summary counts each sample once per frame it passes through (inclusive
 share), for our code and for the libraries that usually matter (TensorFlow, SQLAlchemy, jieba …).
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,6 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Optional
 
 PY_SPY = Path(sys.executable).parent / "py-spy"
 _FRAME = re.compile(r"^(?P<func>.+?) \((?P<file>[^:()]+)(?::\d+)?\)$")
@@ -28,7 +28,8 @@ FOCUS = re.compile(
     r"\w+Policy\.predict_action_probabilities|\w*LockStore\.\w+|EndpointConfig\.request|"
     r"TicketService\.\w+|KnowledgeBase\.\w+|ActionExecutor\.run|TicketClient\.\w+|Outbox\.\w+|"
     r"Session\.(commit|execute|flush)|Engine\.connect|Connection\.close|DefaultDialect\.do_(commit|close|execute)|"
-    r"validate|\w+\.(run|validate|submit|search|render)) ")
+    r"validate|\w+\.(run|validate|submit|search|render)) "
+)
 
 
 def available() -> bool:
@@ -36,21 +37,36 @@ def available() -> bool:
 
 
 class Profiler:
-    def __init__(self, pids: Dict[str, int], out_dir: Path, label: str, rate: int = 50):
+    def __init__(self, pids: dict[str, int], out_dir: Path, label: str, rate: int = 50):
         self.pids, self.out_dir, self.label, self.rate = pids, out_dir, label, rate
-        self.processes: List[subprocess.Popen] = []
-        self.files: Dict[str, Path] = {}
+        self.processes: list[subprocess.Popen] = []
+        self.files: dict[str, Path] = {}
 
-    def __enter__(self) -> "Profiler":
+    def __enter__(self) -> Profiler:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         binary = str(PY_SPY) if PY_SPY.exists() else "py-spy"
         for name, pid in self.pids.items():
             path = self.out_dir / f"{self.label}-{name}.txt"
             self.files[name] = path
-            self.processes.append(subprocess.Popen(
-                [binary, "record", "--pid", str(pid), "--rate", str(self.rate), "--format", "raw",
-                 "--output", str(path), "--nonblocking"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            self.processes.append(
+                subprocess.Popen(
+                    [
+                        binary,
+                        "record",
+                        "--pid",
+                        str(pid),
+                        "--rate",
+                        str(self.rate),
+                        "--format",
+                        "raw",
+                        "--output",
+                        str(path),
+                        "--nonblocking",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         return self
 
     def __exit__(self, *_) -> None:
@@ -74,7 +90,7 @@ def _label(frame: str) -> str:
     return f"{match.group('func')} ({file})"
 
 
-def summary(path: Path, top: int = 15, keep: Optional[re.Pattern] = None) -> dict:
+def summary(path: Path, top: int = 15, keep: re.Pattern | None = None) -> dict:
     """The `top` frames with the largest inclusive share of samples (ours and key libraries), and the
     `top` leaf frames (where the samples were actually spent)."""
     if not path.exists():
@@ -95,7 +111,10 @@ def summary(path: Path, top: int = 15, keep: Optional[re.Pattern] = None) -> dic
     keep = keep or FOCUS
     if not total:
         return {}
-    rows = [{"frame": frame, "share": round(count / total, 3)} for frame, count in inclusive.most_common()
-            if keep.search(frame) and not FRAMEWORK.search(frame)]
+    rows = [
+        {"frame": frame, "share": round(count / total, 3)}
+        for frame, count in inclusive.most_common()
+        if keep.search(frame) and not FRAMEWORK.search(frame)
+    ]
     leaves = [{"frame": frame, "share": round(count / total, 3)} for frame, count in leaf.most_common(top)]
     return {"samples": total, "inclusive": rows[:top], "self": leaves}

@@ -1,4 +1,5 @@
 """One progress line while the benchmark runs: step n/N, elapsed time, what is happening now."""
+
 from __future__ import annotations
 
 import sys

@@ -4,6 +4,7 @@ Order: the plain Rasa bot (cached), then the servers start together with `rasa t
 runs only once all of them are idle; then the ticket backend on SQLite and PostgreSQL; the project's
 full and incremental training last (full mode only). Results: bench/results/latest.{md,json}.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,15 +32,23 @@ QUICK = {"load": 6.0, "backend": 3.0}
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python3 -m bot bench", description="海原政务小助手 与原版 Rasa 的对比基准测试")
+    parser = argparse.ArgumentParser(
+        prog="python3 -m bot bench", description="海原政务小助手 与原版 Rasa 的对比基准测试"
+    )
     parser.add_argument("--quick", action="store_true", help="短跑（< 3 分钟）：短负载，不测训练")
-    parser.add_argument("--only", default=",".join(SECTIONS),
-                        help=f"只跑这些部分，逗号分隔: {','.join(SECTIONS)}")
-    parser.add_argument("--profile", action="store_true",
-                        help="用 py-spy 采样：10 并发对话时的 Rasa/动作服务/后台，20 客户端时的工单后台")
-    parser.add_argument("--stores", choices=["embedded", "production"], default="embedded",
-                        help="对话延迟用的存储: embedded = python3 -m bot run 的 SQLite（默认）; "
-                             "production = PostgreSQL + Redis + deploy/endpoints.production.yml")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"只跑这些部分，逗号分隔: {','.join(SECTIONS)}")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="用 py-spy 采样：10 并发对话时的 Rasa/动作服务/后台，20 客户端时的工单后台",
+    )
+    parser.add_argument(
+        "--stores",
+        choices=["embedded", "production"],
+        default="embedded",
+        help="对话延迟用的存储: embedded = python3 -m bot run 的 SQLite（默认）; "
+        "production = PostgreSQL + Redis + deploy/endpoints.production.yml",
+    )
     parser.add_argument("--seconds", type=float, help="每个并发档的负载秒数（覆盖默认值）")
     parser.add_argument("--out", type=Path, default=RESULTS, help="结果目录（默认 bench/results/）")
     args = parser.parse_args(argv)
@@ -62,8 +71,9 @@ def model_under_test() -> Path:
 
 def commit() -> str:
     result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     return (result.stdout.strip() or "?") + ("+本地修改" if dirty else "")
 
 
@@ -76,15 +86,27 @@ def main(argv: list[str]) -> int:
     run_training = "training" in sections and not args.quick
     model = model_under_test()
     results: dict = {
-        "meta": {"started": datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "mode": "quick" if args.quick else "full",
-                 "rasa_version": servers.rasa_version(), "cpus": servers.cpu_count(),
-                 "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()), "commit": commit(),
-                 "model": model.name, "durations_seconds": durations, "stores": args.stores},
+        "meta": {
+            "started": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "mode": "quick" if args.quick else "full",
+            "rasa_version": servers.rasa_version(),
+            "cpus": servers.cpu_count(),
+            "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "commit": commit(),
+            "model": model.name,
+            "durations_seconds": durations,
+            "stores": args.stores,
+        },
         "notes": [],
     }
     latency = "latency" in sections
-    steps = (1 if latency else 0) + (1 if latency or "nlu" in sections else 0) \
-        + (2 * len(LEVELS) + 2 if latency else 0) + (2 if "backend" in sections else 0) + (1 if run_training else 0)
+    steps = (
+        (1 if latency else 0)
+        + (1 if latency or "nlu" in sections else 0)
+        + (2 * len(LEVELS) + 2 if latency else 0)
+        + (2 if "backend" in sections else 0)
+        + (1 if run_training else 0)
+    )
     progress = Progress(max(steps, 1))
     work = Path(tempfile.mkdtemp(prefix="haiyuan-bench-"))
     log_dir, profiles = args.out / "logs", args.out / "profiles"
@@ -97,11 +119,15 @@ def main(argv: list[str]) -> int:
         if latency:
             progress.step("准备原版 Rasa 对比机器人（rasa init，按 Rasa 版本缓存）")
             project, results["vanilla_bot"] = servers.vanilla_project(
-                lambda seconds: progress.update(f"首次运行：rasa init 并训练 … {seconds:.0f} 秒"))
+                lambda seconds: progress.update(f"首次运行：rasa init 并训练 … {seconds:.0f} 秒")
+            )
 
         if latency or "nlu" in sections:
-            progress.step("启动服务" * latency + (" + " if latency and "nlu" in sections else "")
-                          + "rasa test nlu" * ("nlu" in sections))
+            progress.step(
+                "启动服务" * latency
+                + (" + " if latency and "nlu" in sections else "")
+                + "rasa test nlu" * ("nlu" in sections)
+            )
             started = time.monotonic()
             if "nlu" in sections:
                 nlu_out = args.out / "nlu"
@@ -111,8 +137,7 @@ def main(argv: list[str]) -> int:
                 stores = servers.ProductionStores() if args.stores == "production" else None
                 haiyuan = servers.start_haiyuan(model, work, log_dir, stores)
                 vanilla = servers.start_vanilla(project, log_dir)
-                pending = {"海原": lambda: all(s.healthy() for s in haiyuan.services),
-                           "原版": vanilla.healthy}
+                pending = {"海原": lambda: all(s.healthy() for s in haiyuan.services), "原版": vanilla.healthy}
                 while pending:
                     for name, ready in list(pending.items()):
                         if ready():
@@ -133,14 +158,18 @@ def main(argv: list[str]) -> int:
 
         if latency:
             results["latency"] = {"haiyuan": [], "vanilla": []}
-            targets = [("haiyuan", "海原政务小助手", haiyuan.settings.rasa_url, conversations.HAIYUAN_MIX),
-                       ("vanilla", "原版 Rasa", vanilla.url, conversations.VANILLA_MIX)]
+            targets = [
+                ("haiyuan", "海原政务小助手", haiyuan.settings.rasa_url, conversations.HAIYUAN_MIX),
+                ("vanilla", "原版 Rasa", vanilla.url, conversations.VANILLA_MIX),
+            ]
             for key, label, url, mix in targets:
                 progress.step(f"{label} 预热（每种对话一遍，不计入）")
                 warm = warm_up(url, mix)
                 if warm.errors or warm.conversations_failed:
-                    results["notes"].append(f"{label} 预热: {warm.conversations_failed}/{warm.conversations} 个对话"
-                                            f"未达目标，错误 {warm.errors} {warm.first_errors}")
+                    results["notes"].append(
+                        f"{label} 预热: {warm.conversations_failed}/{warm.conversations} 个对话"
+                        f"未达目标，错误 {warm.errors} {warm.first_errors}"
+                    )
                 for level in LEVELS:
                     progress.step(f"{label} {level} 并发对话 {durations['load']:.0f} 秒")
 
@@ -148,14 +177,20 @@ def main(argv: list[str]) -> int:
                         progress.update(f"{r.messages} 条消息，错误 {r.errors}")
 
                     if args.profile and level == 10:
-                        pids = ({"rasa": haiyuan.service("Rasa").process.pid,
-                                 "actions": haiyuan.service("动作服务").process.pid,
-                                 "backend": haiyuan.service("工单后台").process.pid} if key == "haiyuan"
-                                else {"rasa": vanilla.process.pid})
+                        pids = (
+                            {
+                                "rasa": haiyuan.service("Rasa").process.pid,
+                                "actions": haiyuan.service("动作服务").process.pid,
+                                "backend": haiyuan.service("工单后台").process.pid,
+                            }
+                            if key == "haiyuan"
+                            else {"rasa": vanilla.process.pid}
+                        )
                         with Profiler(pids, profiles, f"{key}-10"):
                             run = run_load(key, url, mix, level, durations["load"], show)
                         results.setdefault("profiles", {})[f"{key}-10"] = {
-                            name: summary(profiles / f"{key}-10-{name}.txt") for name in pids}
+                            name: summary(profiles / f"{key}-10-{name}.txt") for name in pids
+                        }
                     else:
                         run = run_load(key, url, mix, level, durations["load"], show)
                     results["latency"][key].append(run.summary())
@@ -163,13 +198,17 @@ def main(argv: list[str]) -> int:
                 "rasa_mb": servers.peak_rss_mb(haiyuan.service("Rasa").process.pid),
                 "actions_mb": servers.peak_rss_mb(haiyuan.service("动作服务").process.pid),
                 "backend_mb": servers.peak_rss_mb(haiyuan.service("工单后台").process.pid),
-                "vanilla_rasa_mb": servers.peak_rss_mb(vanilla.process.pid)}
+                "vanilla_rasa_mb": servers.peak_rss_mb(vanilla.process.pid),
+            }
             results["notes"].append(
                 "原版 Rasa 按 rasa init 原样运行（内存 tracker store、无动作服务）；海原政务小助手"
-                + ("按 `python3 -m bot run` 的默认配置（SQLite tracker store、动作服务、工单后台）。"
-                   if args.stores == "embedded" else
-                   "按生产配置（PostgreSQL tracker store、Redis lock store、PostgreSQL 工单库和暂存箱，"
-                   "deploy/endpoints.production.yml），单个实例。"))
+                + (
+                    "按 `python3 -m bot run` 的默认配置（SQLite tracker store、动作服务、工单后台）。"
+                    if args.stores == "embedded"
+                    else "按生产配置（PostgreSQL tracker store、Redis lock store、PostgreSQL 工单库和暂存箱，"
+                    "deploy/endpoints.production.yml），单个实例。"
+                )
+            )
         if haiyuan:
             haiyuan.stop()
             haiyuan = None
@@ -183,8 +222,9 @@ def main(argv: list[str]) -> int:
         if "backend" in sections:
             results["backend"] = {}
             progress.step("工单后台 · SQLite")
-            results["backend"]["sqlite"] = backend_load.measure("sqlite", None, durations["backend"], progress.update,
-                                                              profiles if args.profile else None)
+            results["backend"]["sqlite"] = backend_load.measure(
+                "sqlite", None, durations["backend"], progress.update, profiles if args.profile else None
+            )
             progress.step("工单后台 · PostgreSQL")
             try:
                 from bot import system_packages
@@ -194,7 +234,8 @@ def main(argv: list[str]) -> int:
                 with Postgres(durable=True) as pg:
                     url = pg.create_database("bench_tickets")
                     results["backend"]["postgresql"] = backend_load.measure(
-                        "postgresql", url, durations["backend"], progress.update, profiles if args.profile else None)
+                        "postgresql", url, durations["backend"], progress.update, profiles if args.profile else None
+                    )
             except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
                 results["backend"]["postgresql"] = {"error": str(error)[:500]}
 

@@ -1,5 +1,6 @@
 """The two assistants under load: 海原政务小助手 (bot.launcher, as `python3 -m bot run` starts it, on free
 ports and a temp var dir) and rasa init's default bot (trained once per Rasa version, cached)."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Dict, Optional
 
 import requests
 
@@ -27,12 +28,12 @@ def rasa_version() -> str:
     return rasa.__version__
 
 
-def quiet_env(**extra: str) -> Dict[str, str]:
+def quiet_env(**extra: str) -> dict[str, str]:
     """The children's environment as the launcher builds it (two TensorFlow threads, no telemetry)."""
     return {**Settings().as_env(), **extra}
 
 
-def peak_rss_mb(pid: int) -> Optional[float]:
+def peak_rss_mb(pid: int) -> float | None:
     """The process's peak resident memory (VmHWM) plus that of its children, in MB."""
     import psutil
 
@@ -59,12 +60,24 @@ def start_haiyuan(model: Path, work: Path, log_dir: Path, stores=None) -> Assist
     deploy/endpoints.production.yml, as in docs/deployment.md.
     """
     var_dir = work / "var"
-    urls = stores.urls if stores else {
-        "tracker": f"sqlite:///{var_dir / 'tracker.db'}", "tickets": f"sqlite:///{var_dir / 'tickets.db'}",
-        "outbox": f"sqlite:///{var_dir / 'outbox.db'}"}
-    settings = Settings(rasa_port=free_port(), action_port=free_port(), backend_port=free_port(),
-                        var_dir=var_dir, tracker_db_url=urls["tracker"], database_url=urls["tickets"],
-                        outbox_db_url=urls["outbox"])
+    urls = (
+        stores.urls
+        if stores
+        else {
+            "tracker": f"sqlite:///{var_dir / 'tracker.db'}",
+            "tickets": f"sqlite:///{var_dir / 'tickets.db'}",
+            "outbox": f"sqlite:///{var_dir / 'outbox.db'}",
+        }
+    )
+    settings = Settings(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        backend_port=free_port(),
+        var_dir=var_dir,
+        tracker_db_url=urls["tracker"],
+        database_url=urls["tickets"],
+        outbox_db_url=urls["outbox"],
+    )
     assistant = Assistant(settings, model, log_dir=log_dir)
     env = settings.as_env()
     if stores:
@@ -86,8 +99,10 @@ class ProductionStores:
         system_packages.ensure("postgresql", "redis-server")
         self.pg = Postgres(durable=True).start()
         try:
-            self.urls = {name: self.pg.create_database(db) for name, db in
-                         (("tracker", "rasa"), ("tickets", "tickets"), ("outbox", "outbox"))}
+            self.urls = {
+                name: self.pg.create_database(db)
+                for name, db in (("tracker", "rasa"), ("tickets", "tickets"), ("outbox", "outbox"))
+            }
             self.redis = Redis(password="bench").start()
         except BaseException:
             self.pg.stop()
@@ -98,9 +113,13 @@ class ProductionStores:
         migrate.upgrade(self.urls["tickets"])  # what haiyuan-migrate.service does before the services start
         Outbox(self.urls["outbox"]).close()
 
-    def env(self) -> Dict[str, str]:
-        return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.redis.port), "REDIS_DB": "1",
-                "REDIS_PASSWORD": self.redis.password}
+    def env(self) -> dict[str, str]:
+        return {
+            "REDIS_HOST": "127.0.0.1",
+            "REDIS_PORT": str(self.redis.port),
+            "REDIS_DB": "1",
+            "REDIS_PASSWORD": self.redis.password,
+        }
 
     def stop(self) -> None:
         self.redis.stop()
@@ -112,6 +131,7 @@ def wait_haiyuan(assistant: Assistant, timeout: float = 600) -> None:
 
 
 # --- rasa init's bot -----------------------------------------------------------------------------
+
 
 def vanilla_project(on_wait: Callable[[float], None] = lambda _: None) -> tuple[Path, dict]:
     """`rasa init --no-prompt` (which trains its model) into bench/.cache/, once per Rasa version."""
@@ -126,8 +146,12 @@ def vanilla_project(on_wait: Callable[[float], None] = lambda _: None) -> tuple[
     log_path = scratch / "rasa-init.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(project)], cwd=scratch,
-            env=quiet_env(RASA_CACHE_DIRECTORY=str(scratch / "cache")), stdout=log, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(project)],
+            cwd=scratch,
+            env=quiet_env(RASA_CACHE_DIRECTORY=str(scratch / "cache")),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             while process.poll() is None:
                 on_wait(time.monotonic() - started)
@@ -152,15 +176,33 @@ def start_vanilla(project: Path, log_dir: Path) -> Service:
     """rasa init's bot as it comes: its own endpoints (in-memory tracker store) and REST channel."""
     port = free_port()
     model = sorted((project / "models").glob("*.tar.gz"))[-1]
-    service = Service("plain Rasa (rasa init)",
-                      [sys.executable, "-m", "rasa", "run", "--model", str(model), "--interface", "127.0.0.1",
-                       "--port", str(port), "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
-                      f"http://127.0.0.1:{port}/", log_dir / "vanilla-rasa.log")
+    service = Service(
+        "plain Rasa (rasa init)",
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "--model",
+            str(model),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--credentials",
+            "credentials.yml",
+            "--endpoints",
+            "endpoints.yml",
+        ],
+        f"http://127.0.0.1:{port}/",
+        log_dir / "vanilla-rasa.log",
+    )
     service.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(service.log_path, "ab")
-    service.process = subprocess.Popen(service.command, cwd=project, env=quiet_env(), stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+    service.process = subprocess.Popen(
+        service.command, cwd=project, env=quiet_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     log.close()
     return service
 

@@ -10,6 +10,7 @@
 
 Runs with any Python 3.11 first, then re-executes itself inside .venv.
 """
+
 from __future__ import annotations
 
 import sys

@@ -12,13 +12,13 @@ create_app(settings) builds an app without touching disk or database; at startup
 token, checks knowledge/ticket_rules.yml and knowledge/calendar.yml, migrates the three table histories
 (tickets, console, handoff) to head and starts the periodic 督办 scan and the handoff queue sweep.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from typing import Optional
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -26,19 +26,21 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from bot.console import routes as console_routes, state as console_state
+from bot.console import routes as console_routes
+from bot.console import state as console_state
 from bot.core.auth import api_key_scheme, require_token_or_api_key
-from bot.core.periodic import run_periodically
 from bot.core.database import Database
 from bot.core.http_errors import install_error_handlers
+from bot.core.periodic import run_periodically
 from bot.core.privacy import install_log_masking
 from bot.core.security import RateLimiter, resolve_api_token
 from bot.core.settings import BackendSettings, ensure_var_dir, get_settings
-from bot.handoff import routes as handoff_routes, state as handoff_state
+from bot.handoff import routes as handoff_routes
+from bot.handoff import state as handoff_state
 from bot.handoff.schemas import FIELD_LABELS as HANDOFF_LABELS
 from bot.knowledge.calendar import CalendarFile
-from bot.tickets import migrate
-from bot.tickets import open311, routes as ticket_routes
+from bot.tickets import migrate, open311
+from bot.tickets import routes as ticket_routes
 from bot.tickets.rules import RulesFile
 from bot.tickets.schemas import FIELD_LABELS
 from bot.tickets.service import TicketService
@@ -70,7 +72,7 @@ def _startup(app: FastAPI, settings: BackendSettings, db: Database) -> None:
     handoff_state.startup(app, settings, db)  # handoff tables (own migrations)
 
 
-def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
+def create_app(settings: BackendSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     db = Database(settings.database_url)
 
@@ -79,11 +81,19 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
         await run_in_threadpool(_startup, app, settings, db)
         tasks = []
         if settings.supervise_interval_seconds > 0:
-            tasks.append(asyncio.create_task(run_periodically(
-                app.state.tickets.flag_overdue, settings.supervise_interval_seconds, "督办扫描失败")))
+            tasks.append(
+                asyncio.create_task(
+                    run_periodically(
+                        app.state.tickets.flag_overdue, settings.supervise_interval_seconds, "督办扫描失败"
+                    )
+                )
+            )
         if settings.handoff_sweep_seconds > 0:
-            tasks.append(asyncio.create_task(run_periodically(
-                app.state.handoff.sweep, settings.handoff_sweep_seconds, "转人工超时检查失败")))
+            tasks.append(
+                asyncio.create_task(
+                    run_periodically(app.state.handoff.sweep, settings.handoff_sweep_seconds, "转人工超时检查失败")
+                )
+            )
         log.info("工单后台已启动")
         yield
         for task in tasks:
@@ -93,8 +103,13 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
         db.dispose()
 
     app = FastAPI(
-        title="海原政务小助手 · 工单后台", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
-        docs_url=None, redoc_url=None, openapi_url=None,
+        title="海原政务小助手 · 工单后台",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.db = db
@@ -131,7 +146,7 @@ def create_app(settings: Optional[BackendSettings] = None) -> FastAPI:
         return app.openapi()
 
     @app.get("/docs", include_in_schema=False, dependencies=[Depends(require_token_or_api_key)])
-    def docs(api_key: Optional[str] = Depends(api_key_scheme)):
+    def docs(api_key: str | None = Depends(api_key_scheme)):
         suffix = f"?api_key={api_key}" if api_key else ""
         return get_swagger_ui_html(openapi_url=f"/openapi.json{suffix}", title=app.title)
 

@@ -3,6 +3,7 @@
 Rasa 3.6.21 declares Python < 3.11, so it is installed with --no-deps --ignore-requires-python
 and its dependencies come pinned for 3.11 from requirements/rasa-deps-py311.txt.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,10 @@ REQ = ROOT / "requirements"
 # (what it is, pip arguments); order matters: Rasa first without its own dependency resolution.
 INSTALL_STEPS = [
     ("pip", ["install", "--upgrade", "pip<25"]),
-    ("Rasa 3.6.21 + rasa-sdk (no-deps)",
-     ["install", "--no-deps", "--ignore-requires-python", "-r", str(REQ / "rasa-core.txt")]),
+    (
+        "Rasa 3.6.21 + rasa-sdk (no-deps)",
+        ["install", "--no-deps", "--ignore-requires-python", "-r", str(REQ / "rasa-core.txt")],
+    ),
     ("Rasa 的依赖 (为 Python 3.11 固定版本)", ["install", "-r", str(REQ / "rasa-deps-py311.txt")]),
     ("项目自身依赖", ["install", "-r", str(REQ / "app.txt")]),
 ]

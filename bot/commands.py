@@ -1,4 +1,5 @@
 """Commands run inside the venv (see bot/__main__.py for the list)."""
+
 from __future__ import annotations
 
 import signal
@@ -63,7 +64,7 @@ def _print_where(s: Settings) -> None:
     print(
         "\n[海原政务小助手] 已启动，可以对话了:\n"
         f"  REST:      curl -s {s.rasa_url}/webhooks/rest/webhook -H 'Content-Type: application/json' "
-        "-d '{\"sender\": \"demo\", \"message\": \"你好\"}'\n"
+        '-d \'{"sender": "demo", "message": "你好"}\'\n'
         f"  socket.io: {s.rasa_url}/socket.io\n"
         f"  网页对话:  {s.backend_url}/chat\n"
         f"  工单后台:  {s.backend_url}/docs\n"

@@ -2,6 +2,7 @@
 
 Used by `python3 -m bot run` and by the end-to-end tests (same code path, other ports).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -63,23 +64,49 @@ class Assistant:
         s, py = self.settings, sys.executable
         logs = self.log_dir or s.var_dir / "logs"
         if importlib.util.find_spec("bot.tickets") is not None:
-            self.services.append(Service(
-                "工单后台 (backend)", [py, "-m", "bot.tickets"],
-                f"{s.backend_url}/healthz", logs / "backend.log"))
-        self.services.append(Service(
-            "动作服务 (action server)",
-            [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)],
-            f"http://{s.host}:{s.action_port}/health", logs / "actions.log"))
+            self.services.append(
+                Service(
+                    "工单后台 (backend)", [py, "-m", "bot.tickets"], f"{s.backend_url}/healthz", logs / "backend.log"
+                )
+            )
+        self.services.append(
+            Service(
+                "动作服务 (action server)",
+                [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)],
+                f"http://{s.host}:{s.action_port}/health",
+                logs / "actions.log",
+            )
+        )
         # Rasa's HTTP API (trackers, pause/resume, PUT /model) is open on loopback by default; with
         # RASA_AUTH_TOKEN set it needs `?token=` (production: see docs/deployment.md).
         token = os.environ.get("RASA_AUTH_TOKEN", "")
-        self.services.append(Service(
-            "Rasa 对话服务",
-            [py, "-m", "bot.rasa_server", "run", "--enable-api", "--model", str(self.model),
-             "--interface", s.host, "--port", str(s.rasa_port), "--cors", s.cors_origins,
-             "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
-             *([f"--auth-token={token}"] if token else [])],
-            f"{s.rasa_url}/status" + (f"?token={token}" if token else ""), logs / "rasa.log"))
+        self.services.append(
+            Service(
+                "Rasa 对话服务",
+                [
+                    py,
+                    "-m",
+                    "bot.rasa_server",
+                    "run",
+                    "--enable-api",
+                    "--model",
+                    str(self.model),
+                    "--interface",
+                    s.host,
+                    "--port",
+                    str(s.rasa_port),
+                    "--cors",
+                    s.cors_origins,
+                    "--credentials",
+                    "credentials.yml",
+                    "--endpoints",
+                    "endpoints.yml",
+                    *([f"--auth-token={token}"] if token else []),
+                ],
+                f"{s.rasa_url}/status" + (f"?token={token}" if token else ""),
+                logs / "rasa.log",
+            )
+        )
 
     def start(self, timeout: float = 300) -> None:
         env = self.settings.as_env()
@@ -98,8 +125,7 @@ class Assistant:
                     raise RuntimeError(f"{service.name} 启动失败，见日志 {service.log_path}")
                 if service.healthy():
                     pending.remove(service)
-                    print(f"[海原政务小助手] {service.name} 已就绪 ({time.monotonic() - started:.0f} 秒)",
-                          flush=True)
+                    print(f"[海原政务小助手] {service.name} 已就绪 ({time.monotonic() - started:.0f} 秒)", flush=True)
             if pending and time.monotonic() > deadline:
                 self.stop()
                 raise TimeoutError(f"等待超时: {[s.name for s in pending]}")

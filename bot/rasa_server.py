@@ -8,6 +8,7 @@
 
 Everything else is `rasa` unchanged: the launcher and the systemd units start the server through here.
 """
+
 from __future__ import annotations
 
 import sys

@@ -3,6 +3,7 @@
 Every value has an embedded default (SQLite files under var/, loopback ports), so `python3 -m bot run`
 needs no external server. `as_env()` is what the child processes receive.
 """
+
 from __future__ import annotations
 
 import os

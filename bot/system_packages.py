@@ -6,6 +6,7 @@ Only the test set-up calls this: the assistant itself runs on embedded defaults 
 Installing needs root and Debian's apt (true on the project's machines and in CI); elsewhere it
 explains what to install by hand.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,6 +43,10 @@ def ensure(*packages: str) -> list[str]:
         if not _updated:
             subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
             _updated = True
-        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *todo], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", *todo],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         return todo

@@ -4,6 +4,7 @@ The model file is named after a hash of everything that shapes it, so "is there 
 is a file lookup. The jieba dictionary is not part of Rasa's own cache fingerprint (a dictionary-only
 change would ship the old tokenizer), so a changed dictionary forces a full retrain.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,9 +53,20 @@ def ensure_model(force: bool = False) -> Path:
     dictionary = _digest(_files(["data/jieba"]))
     dictionary_changed = not CACHE_STAMP.exists() or CACHE_STAMP.read_text() != dictionary
     command = [
-        sys.executable, "-m", "rasa", "train",
-        "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-        "--out", str(MODELS_DIR), "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "data",
+        "--out",
+        str(MODELS_DIR),
+        "--fixed-model-name",
+        target.name.removesuffix(".tar.gz"),
     ]
     if force or dictionary_changed:
         command.append("--force")
@@ -70,5 +82,5 @@ def ensure_model(force: bool = False) -> Path:
 
 def _prune_old_models(keep: Path, how_many: int = 2) -> None:
     models = sorted(MODELS_DIR.glob("haiyuan-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [m for m in models if m != keep][how_many - 1:]:
+    for old in [m for m in models if m != keep][how_many - 1 :]:
         old.unlink()

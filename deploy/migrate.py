@@ -4,6 +4,7 @@ Run once before the services start (haiyuan-migrate.service), so that several ba
 processes starting together never race to create the same tables. Waits up to a minute for the
 database to accept connections (PostgreSQL may still be starting at boot).
 """
+
 from __future__ import annotations
 
 import os

@@ -16,6 +16,7 @@ each process with only the unit's environment (not the caller's), so a missing v
 EnvironmentFile shows up here too. User=/Group= are not applied (the test runs as whoever runs it).
 `paths` maps the installed locations (/opt/haiyuan, /etc/haiyuan, /var/log/haiyuan) to local ones.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
 
 UNITS_DIR = Path(__file__).resolve().parent / "systemd"
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,16 +40,16 @@ DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 @dataclass
 class Unit:
     name: str  # haiyuan-rasa@5005.service
-    options: Dict[str, Dict[str, List[str]]]
+    options: dict[str, dict[str, list[str]]]
 
-    def values(self, section: str, key: str) -> List[str]:
+    def values(self, section: str, key: str) -> list[str]:
         return self.options.get(section, {}).get(key, [])
 
     def get(self, section: str, key: str, default: str = "") -> str:
         found = self.values(section, key)
         return found[-1] if found else default
 
-    def words(self, section: str, key: str) -> List[str]:
+    def words(self, section: str, key: str) -> list[str]:
         return [word for value in self.values(section, key) for word in value.split()]
 
     @property
@@ -61,8 +61,8 @@ def full_name(name: str) -> str:
     return name if name.endswith((".service", ".target")) else f"{name}.service"
 
 
-def parse_unit_text(text: str) -> Dict[str, Dict[str, List[str]]]:
-    options: Dict[str, Dict[str, List[str]]] = {}
+def parse_unit_text(text: str) -> dict[str, dict[str, list[str]]]:
+    options: dict[str, dict[str, list[str]]] = {}
     section = None
     pending = ""
     for raw in text.splitlines():
@@ -91,7 +91,7 @@ def unit_file(name: str, units_dir: Path = UNITS_DIR) -> Path:
     return units_dir / (f"{prefix}@.{suffix}" if at else f"{stem}.{suffix}")
 
 
-def load_unit(name: str, units_dir: Path = UNITS_DIR, paths: Optional[Dict[str, str]] = None) -> Unit:
+def load_unit(name: str, units_dir: Path = UNITS_DIR, paths: dict[str, str] | None = None) -> Unit:
     """Read a unit with its specifiers (%i, %n) and the mapped paths resolved."""
     name = full_name(name)
     instance = name.rsplit(".", 1)[0].partition("@")[2]
@@ -100,13 +100,13 @@ def load_unit(name: str, units_dir: Path = UNITS_DIR, paths: Optional[Dict[str, 
     return Unit(name, parse_unit_text(map_paths(text, paths or {})))
 
 
-def map_paths(text: str, paths: Dict[str, str]) -> str:
+def map_paths(text: str, paths: dict[str, str]) -> str:
     for installed in sorted(paths, key=len, reverse=True):  # the longest (most specific) first
         text = text.replace(installed, str(paths[installed]))
     return text
 
 
-def read_environment_file(path: Path, paths: Dict[str, str]) -> Dict[str, str]:
+def read_environment_file(path: Path, paths: dict[str, str]) -> dict[str, str]:
     env = {}
     for line in map_paths(path.read_text(encoding="utf-8"), paths).splitlines():
         line = line.strip()
@@ -120,9 +120,9 @@ def read_environment_file(path: Path, paths: Dict[str, str]) -> Dict[str, str]:
     return env
 
 
-def expand_command(line: str, env: Dict[str, str]) -> List[str]:
+def expand_command(line: str, env: dict[str, str]) -> list[str]:
     """systemd's rules: ${VAR} is replaced inside a word, a word that is exactly $VAR splits on spaces."""
-    words: List[str] = []
+    words: list[str] = []
     for word in shlex.split(line):
         whole = re.fullmatch(r"\$([A-Za-z_][A-Za-z0-9_]*)", word)
         if whole:
@@ -135,20 +135,20 @@ def expand_command(line: str, env: Dict[str, str]) -> List[str]:
 @dataclass
 class Running:
     unit: Unit
-    env: Dict[str, str]
-    log_path: Optional[Path]
-    process: Optional[subprocess.Popen] = None
+    env: dict[str, str]
+    log_path: Path | None
+    process: subprocess.Popen | None = None
     starts: int = 0
-    exits: List[int] = field(default_factory=list)
+    exits: list[int] = field(default_factory=list)
     stopping: bool = False
-    monitor: Optional[threading.Thread] = None
+    monitor: threading.Thread | None = None
 
 
 class Runner:
-    def __init__(self, units_dir: Path = UNITS_DIR, paths: Optional[Dict[str, str]] = None):
+    def __init__(self, units_dir: Path = UNITS_DIR, paths: dict[str, str] | None = None):
         self.units_dir = units_dir
         self.paths = {k: str(v) for k, v in (paths or {}).items()}
-        self.running: Dict[str, Running] = {}
+        self.running: dict[str, Running] = {}
         self._lock = threading.Lock()
 
     # --- reading units --------------------------------------------------------------------------
@@ -156,7 +156,7 @@ class Runner:
     def unit(self, name: str) -> Unit:
         return load_unit(name, self.units_dir, self.paths)
 
-    def environment(self, unit: Unit) -> Dict[str, str]:
+    def environment(self, unit: Unit) -> dict[str, str]:
         user = pwd.getpwuid(os.getuid())
         env = {"PATH": DEFAULT_PATH, "LANG": "C.UTF-8", "HOME": user.pw_dir, "USER": user.pw_name}
         for entry in unit.values("Service", "EnvironmentFile"):
@@ -172,9 +172,9 @@ class Runner:
                 env[key] = value
         return env
 
-    def resolve(self, names: List[str]) -> List[Unit]:
+    def resolve(self, names: list[str]) -> list[Unit]:
         """The units to start (targets expanded, Requires= pulled in), ordered by After=."""
-        wanted: Dict[str, Unit] = {}
+        wanted: dict[str, Unit] = {}
 
         def add(name: str) -> None:
             name = full_name(name)
@@ -182,14 +182,15 @@ class Runner:
                 return
             unit = self.unit(name)
             wanted[name] = unit
-            for dependency in unit.words("Unit", "Requires") + (unit.words("Unit", "Wants")
-                                                                if unit.kind == "target" else []):
+            for dependency in unit.words("Unit", "Requires") + (
+                unit.words("Unit", "Wants") if unit.kind == "target" else []
+            ):
                 if unit_file(dependency, self.units_dir).exists():  # not postgresql.service etc.
                     add(dependency)
 
         for name in names:
             add(name)
-        ordered: List[Unit] = []
+        ordered: list[Unit] = []
         visiting: set = set()
 
         def visit(unit: Unit) -> None:
@@ -228,8 +229,7 @@ class Runner:
                 continue
             self.running[unit.name] = job
             self._spawn(job)
-            job.monitor = threading.Thread(target=self._supervise, args=(job,), name=f"run-{unit.name}",
-                                           daemon=True)
+            job.monitor = threading.Thread(target=self._supervise, args=(job,), name=f"run-{unit.name}", daemon=True)
             job.monitor.start()
 
     def _popen(self, job: Running, line: str) -> subprocess.Popen:
@@ -241,8 +241,15 @@ class Runner:
         else:
             out = None  # like the journal: the runner's own output
         try:
-            return subprocess.Popen(command, cwd=cwd, env=job.env, stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            return subprocess.Popen(
+                command,
+                cwd=cwd,
+                env=job.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         finally:
             if out:
                 out.close()
@@ -278,7 +285,7 @@ class Runner:
                     return
                 self._spawn(job)
 
-    def pid(self, name: str) -> Optional[int]:
+    def pid(self, name: str) -> int | None:
         job = self.running.get(full_name(name))
         return job.process.pid if job and job.process and job.process.poll() is None else None
 
@@ -312,11 +319,16 @@ class Runner:
             thread.join()
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.runner", description=__doc__.split("\n\n")[0])
     parser.add_argument("units", nargs="+", help="unit names, e.g. haiyuan.target or haiyuan-rasa@5005")
-    parser.add_argument("--map", action="append", default=[], metavar="INSTALLED=LOCAL",
-                        help="map an installed path to a local one (default: /opt/haiyuan=this checkout)")
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="INSTALLED=LOCAL",
+        help="map an installed path to a local one (default: /opt/haiyuan=this checkout)",
+    )
     parser.add_argument("--units-dir", type=Path, default=UNITS_DIR)
     args = parser.parse_args(argv)
     paths = {"/opt/haiyuan": str(ROOT)}

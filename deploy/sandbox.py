@@ -8,6 +8,7 @@
 Used by tests/scale and bench/ only; production uses the distribution's own services (docs/deployment.md).
 Everything listens on 127.0.0.1 and is removed again by stop().
 """
+
 from __future__ import annotations
 
 import glob
@@ -22,7 +23,6 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
 
 
 def free_port() -> int:
@@ -31,7 +31,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, timeout: float, process: Optional[subprocess.Popen] = None, what: str = "") -> None:
+def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = None, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -55,11 +55,11 @@ class _Server:
 class Postgres(_Server):
     """A private PostgreSQL cluster. As root, the server runs as the `postgres` user (it refuses root)."""
 
-    def __init__(self, port: Optional[int] = None, durable: bool = True):
+    def __init__(self, port: int | None = None, durable: bool = True):
         self.port = port or free_port()
         self.durable = durable  # False: fsync off (faster tests; never for production)
         self.superuser_password = secrets.token_urlsafe(12)
-        self.base: Optional[Path] = None
+        self.base: Path | None = None
 
     @staticmethod
     def bin(name: str) -> str:
@@ -78,7 +78,7 @@ class Postgres(_Server):
     def data_dir(self) -> Path:
         return self.base / "data"
 
-    def start(self) -> "Postgres":
+    def start(self) -> Postgres:
         # Not under pytest's tmp dirs: those are 0700 root, and the server runs as `postgres`.
         self.base = Path(tempfile.mkdtemp(prefix="haiyuan-pg-"))
         pwfile = self.base / "pw"
@@ -87,21 +87,53 @@ class Postgres(_Server):
             owner = pwd.getpwnam("postgres")
             for path in (self.base, pwfile):
                 os.chown(path, owner.pw_uid, owner.pw_gid)
-        subprocess.run(self._as_owner([
-            self.bin("initdb"), "-D", str(self.data_dir), "-U", "postgres", f"--pwfile={pwfile}",
-            "--auth-local=peer" if os.geteuid() == 0 else "--auth-local=trust",
-            "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"]),
-            check=True, capture_output=True, text=True)
+        subprocess.run(
+            self._as_owner(
+                [
+                    self.bin("initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    "postgres",
+                    f"--pwfile={pwfile}",
+                    "--auth-local=peer" if os.geteuid() == 0 else "--auth-local=trust",
+                    "--auth-host=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         pwfile.unlink()
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.base}"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        subprocess.run(self._as_owner([
-            self.bin("pg_ctl"), "-D", str(self.data_dir), "-l", str(self.base / "postgres.log"),
-            "-o", options, "-w", "-t", "60", "start"]), check=True, capture_output=True, text=True)
+        subprocess.run(
+            self._as_owner(
+                [
+                    self.bin("pg_ctl"),
+                    "-D",
+                    str(self.data_dir),
+                    "-l",
+                    str(self.base / "postgres.log"),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         return self
 
-    def url(self, database: str = "postgres", user: str = "postgres", password: Optional[str] = None) -> str:
+    def url(self, database: str = "postgres", user: str = "postgres", password: str | None = None) -> str:
         password = self.superuser_password if password is None else password
         return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{database}"
 
@@ -116,7 +148,7 @@ class Postgres(_Server):
         finally:
             connection.close()
 
-    def create_database(self, name: str, owner: Optional[str] = None) -> str:
+    def create_database(self, name: str, owner: str | None = None) -> str:
         """A role (login, random password) owning a new database; returns its URL."""
         owner = owner or name
         password = secrets.token_urlsafe(12)
@@ -128,24 +160,40 @@ class Postgres(_Server):
         if self.base is None:
             return
         if (self.data_dir / "postmaster.pid").exists():
-            subprocess.run(self._as_owner([self.bin("pg_ctl"), "-D", str(self.data_dir), "-m", "fast",
-                                           "-w", "stop"]), capture_output=True)
+            subprocess.run(
+                self._as_owner([self.bin("pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"]),
+                capture_output=True,
+            )
         shutil.rmtree(self.base, ignore_errors=True)
         self.base = None
 
 
 class Redis(_Server):
-    def __init__(self, port: Optional[int] = None, password: Optional[str] = None):
+    def __init__(self, port: int | None = None, password: str | None = None):
         self.port = port or free_port()
         self.password = password
-        self.process: Optional[subprocess.Popen] = None
-        self.base: Optional[Path] = None
+        self.process: subprocess.Popen | None = None
+        self.base: Path | None = None
 
-    def start(self) -> "Redis":
+    def start(self) -> Redis:
         self.base = Path(tempfile.mkdtemp(prefix="haiyuan-redis-"))
-        command = [shutil.which("redis-server") or "/usr/bin/redis-server", "--bind", "127.0.0.1",
-                   "--port", str(self.port), "--dir", str(self.base), "--save", "", "--appendonly", "no",
-                   "--daemonize", "no", "--logfile", str(self.base / "redis.log")]
+        command = [
+            shutil.which("redis-server") or "/usr/bin/redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--dir",
+            str(self.base),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--logfile",
+            str(self.base / "redis.log"),
+        ]
         if self.password:
             command += ["--requirepass", self.password]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -172,6 +220,7 @@ def retarget_nginx_site(conf: str, ports: dict[int, int], log_dir: Path) -> str:
     A `listen` or `server` port that is not in `ports` is an error, so a port added to the site file
     cannot silently keep pointing at a production port in the test.
     """
+
     def port(match: re.Match) -> str:
         old = int(match.group(3))
         if old not in ports:
@@ -189,14 +238,14 @@ class Nginx(_Server):
         self.site_conf = site_conf
         self.ports = ports
         self.port = ports[80]  # the public port
-        self.process: Optional[subprocess.Popen] = None
-        self.base: Optional[Path] = None
+        self.process: subprocess.Popen | None = None
+        self.base: Path | None = None
 
     def access_log(self, name: str = "haiyuan.access.log") -> str:
         path = self.base / name if self.base else None
         return path.read_text(errors="replace") if path and path.exists() else ""
 
-    def start(self) -> "Nginx":
+    def start(self) -> Nginx:
         self.base = Path(tempfile.mkdtemp(prefix="haiyuan-nginx-"))
         os.chmod(self.base, 0o755)
         (self.base / "haiyuan.conf").write_text(retarget_nginx_site(self.site_conf, self.ports, self.base))
@@ -216,13 +265,17 @@ http {{
 }}
 """)
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        check = subprocess.run([binary, "-t", "-p", str(self.base), "-c", str(self.base / "nginx.conf")],
-                               capture_output=True, text=True)
+        check = subprocess.run(
+            [binary, "-t", "-p", str(self.base), "-c", str(self.base / "nginx.conf")], capture_output=True, text=True
+        )
         if check.returncode != 0:
             raise RuntimeError(f"nginx -t failed:\n{check.stderr}")
         self.process = subprocess.Popen(
             [binary, "-p", str(self.base), "-c", str(self.base / "nginx.conf"), "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL, stderr=open(self.base / "stderr.log", "wb"), start_new_session=True)
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.base / "stderr.log", "wb"),
+            start_new_session=True,
+        )
         wait_for_port(self.port, 20, self.process, "nginx")
         return self
 

@@ -1,4 +1,5 @@
 """Shared fixtures: the real assistant (backend, action server, Rasa server) started once per session."""
+
 from __future__ import annotations
 
 import os
@@ -6,7 +7,7 @@ import shutil
 import socket
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 import requests
@@ -18,8 +19,15 @@ from bot.settings import ROOT, Settings
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 # Debian's chromium as root on a closed network (see ../shared/browser-and-servers.md).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def free_port() -> int:
@@ -45,10 +53,16 @@ def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory):
     knowledge_dir = tmp_path_factory.mktemp("kb") / "knowledge"
     shutil.copytree(ROOT / "knowledge", knowledge_dir)
     os.environ.update({"OUTBOX_POLL_SECONDS": "1", "OUTBOX_BASE_DELAY": "0.5"})
-    settings = Settings(knowledge_dir=knowledge_dir, rasa_port=free_port(), action_port=free_port(), backend_port=free_port(),
-                        var_dir=var_dir, tracker_db_url=f"sqlite:///{var_dir / 'tracker.db'}",
-                        database_url=f"sqlite:///{var_dir / 'tickets.db'}",
-                        outbox_db_url=f"sqlite:///{var_dir / 'outbox.db'}")
+    settings = Settings(
+        knowledge_dir=knowledge_dir,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        backend_port=free_port(),
+        var_dir=var_dir,
+        tracker_db_url=f"sqlite:///{var_dir / 'tracker.db'}",
+        database_url=f"sqlite:///{var_dir / 'tickets.db'}",
+        outbox_db_url=f"sqlite:///{var_dir / 'outbox.db'}",
+    )
     running = Assistant(settings, model_path, log_dir=ARTIFACTS / "logs")
     running.start(timeout=300)
     yield running
@@ -63,7 +77,7 @@ class Chat:
         self.rasa_url = rasa_url
         self.sender = sender or f"test-{uuid.uuid4().hex[:10]}"
 
-    def say(self, message: Any, metadata: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:
+    def say(self, message: Any, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         body = {"sender": self.sender, "message": message, **({"metadata": metadata} if metadata else {})}
         response = requests.post(self.url, json=body, timeout=60)
         assert response.status_code == 200, response.text
@@ -73,7 +87,7 @@ class Chat:
         """All bot bubbles of one turn joined, buttons' titles included."""
         return render(self.say(message))
 
-    def tracker(self) -> Dict[str, Any]:
+    def tracker(self) -> dict[str, Any]:
         return requests.get(f"{self.rasa_url}/conversations/{self.sender}/tracker", timeout=30).json()
 
     def last_intent(self) -> str:
@@ -81,7 +95,7 @@ class Chat:
         return users[-1]["parse_data"]["intent"]["name"]
 
 
-def render(replies: List[Dict[str, Any]]) -> str:
+def render(replies: list[dict[str, Any]]) -> str:
     parts = []
     for reply in replies:
         parts.append(reply.get("text") or "")

@@ -1,6 +1,7 @@
 """A Rasa auth token that begins with "-" (secrets.token_urlsafe makes one in 1 of 32 draws) must still
 reach `rasa run` as the token, not be read as another option: both the launcher and the systemd unit
 pass it as `--auth-token=<token>`."""
+
 from pathlib import Path
 
 from rasa.__main__ import create_argument_parser
@@ -27,7 +28,6 @@ def test_launcher_passes_a_dash_token_as_the_token(monkeypatch, tmp_path: Path) 
 
 def test_systemd_unit_passes_a_dash_token_as_the_token() -> None:
     unit = load_unit("haiyuan-rasa@5005.service")
-    env = {"RASA_AUTH_TOKEN": TOKEN, "RASA_MODEL": "models/m.tar.gz", "HAIYUAN_HOST": "127.0.0.1",
-           "CORS_ORIGINS": "*"}
+    env = {"RASA_AUTH_TOKEN": TOKEN, "RASA_MODEL": "models/m.tar.gz", "HAIYUAN_HOST": "127.0.0.1", "CORS_ORIGINS": "*"}
     (line,) = unit.values("Service", "ExecStart")
     assert rasa_run_arguments(expand_command(line.replace("%i", "5005"), env)).auth_token == TOKEN

@@ -1,7 +1,6 @@
 """一件事一次办 through the REST channel: questions from the bundle file, checklists that follow the answers."""
-from __future__ import annotations
 
-from typing import Dict
+from __future__ import annotations
 
 import yaml
 
@@ -17,7 +16,7 @@ def asked(bundle_id: str, reply: str) -> str | None:
     return next((q["id"] for q in BUNDLES[bundle_id]["questions"] if q["ask"] in reply), None)
 
 
-def walk(chat: Chat, opening: str, bundle_id: str, answers: Dict[str, str]) -> str:
+def walk(chat: Chat, opening: str, bundle_id: str, answers: dict[str, str]) -> str:
     """Start a bundle with `opening` and answer each question it asks; returns the checklist."""
     reply = chat.text(opening)
     for _ in range(10):
@@ -32,10 +31,18 @@ def walk(chat: Chat, opening: str, bundle_id: str, answers: Dict[str, str]) -> s
 def test_newborn_checklists_follow_the_answers(chat: Chat, assistant) -> None:
     from tests.conftest import Chat as NewChat
 
-    local = walk(chat, "孩子刚出生要办啥", "newborn",
-                 {"local_hukou": "是", "married": "对", "need_ssc": "要", "need_insurance": "需要"})
-    other = walk(NewChat(assistant.settings.rasa_url), "娃出生了要办些啥手续", "newborn",
-                 {"local_hukou": "不是，都是外地户口", "married": "嗯", "need_ssc": "不用", "need_insurance": "2"})
+    local = walk(
+        chat,
+        "孩子刚出生要办啥",
+        "newborn",
+        {"local_hukou": "是", "married": "对", "need_ssc": "要", "need_insurance": "需要"},
+    )
+    other = walk(
+        NewChat(assistant.settings.rasa_url),
+        "娃出生了要办些啥手续",
+        "newborn",
+        {"local_hukou": "不是，都是外地户口", "married": "嗯", "need_ssc": "不用", "need_insurance": "2"},
+    )
     assert local != other
     assert "出生登记（报户口）" in local and "出生登记（报户口）" not in other
     assert "社会保障卡申领" in local and "社会保障卡申领" not in other
@@ -44,8 +51,12 @@ def test_newborn_checklists_follow_the_answers(chat: Chat, assistant) -> None:
 
 
 def test_why_parts_were_left_out(chat: Chat) -> None:
-    walk(chat, "宝宝出生了", "newborn",
-         {"local_hukou": "不是", "married": "是", "need_ssc": "不需要", "need_insurance": "不要"})
+    walk(
+        chat,
+        "宝宝出生了",
+        "newborn",
+        {"local_hukou": "不是", "married": "是", "need_ssc": "不需要", "need_insurance": "不要"},
+    )
     why = chat.text("为啥清单里少了东西")
     assert "出生登记" in why and "户籍" in why and "社会保障卡" in why
 
@@ -55,10 +66,18 @@ def test_after_death_opens_with_condolence_and_differs_by_answers(chat: Chat, as
 
     first = chat.text("我爸去世了后事手续咋弄")
     assert "节哀" in first and asked("after_death", first) == "local_hukou"
-    with_pension = walk(chat, "是", "after_death",
-                        {"local_hukou": "是", "hospital_death": "是", "pension": "有", "has_assets": "有房子"})
-    without = walk(NewChat(assistant.settings.rasa_url), "老人走了要办啥手续", "after_death",
-                   {"local_hukou": "是", "hospital_death": "不是，在家里走的", "pension": "没有", "has_assets": "没有"})
+    with_pension = walk(
+        chat,
+        "是",
+        "after_death",
+        {"local_hukou": "是", "hospital_death": "是", "pension": "有", "has_assets": "有房子"},
+    )
+    without = walk(
+        NewChat(assistant.settings.rasa_url),
+        "老人走了要办啥手续",
+        "after_death",
+        {"local_hukou": "是", "hospital_death": "不是，在家里走的", "pension": "没有", "has_assets": "没有"},
+    )
     assert "丧葬补助金" in with_pension and "丧葬补助金" not in without
     assert "不动产继承" in with_pension and "不动产继承" not in without
     assert "死亡医学证明开具" in without and "死亡医学证明开具" not in with_pension
@@ -77,8 +96,12 @@ def test_restaurant_asks_only_the_questions_that_apply(chat: Chat, assistant) ->
     assert seen == ["has_license", "entity", "signboard", "tobacco"]
     assert "个体工商户登记" in reply and "烟草专卖" not in reply
 
-    licensed = walk(NewChat(assistant.settings.rasa_url), "想开个饭店", "open_restaurant",
-                    {"has_license": "已经办好了", "signboard": "不挂", "tobacco": "要卖"})
+    licensed = walk(
+        NewChat(assistant.settings.rasa_url),
+        "想开个饭店",
+        "open_restaurant",
+        {"has_license": "已经办好了", "signboard": "不挂", "tobacco": "要卖"},
+    )
     assert "个体工商户登记" not in licensed and "烟草专卖零售许可证新办" in licensed
 
 
@@ -87,9 +110,9 @@ def test_change_answer_in_the_middle_and_after_the_checklist(chat: Chat) -> None
     assert asked("newborn", first) == "local_hukou"
     assert asked("newborn", chat.text("不是")) == "married"
     assert asked("newborn", chat.text("刚才说错了")) == "local_hukou"
-    reply = chat.text("是")
+    chat.text("是")
     for answer in ["是", "要"]:
-        reply = chat.text(answer)
+        chat.text(answer)
     checklist = chat.text("不要")
     assert "出生登记（报户口）" in checklist and "城乡居民医保参保登记" not in checklist
 
@@ -120,8 +143,9 @@ def test_a_service_question_in_the_middle_then_back_to_the_bundle(chat: Chat) ->
 
 
 def test_the_checklist_can_be_shown_again(chat: Chat) -> None:
-    checklist = walk(chat, "我要开个饭馆", "open_restaurant",
-                     {"has_license": "有了", "signboard": "不要", "tobacco": "不卖"})
+    checklist = walk(
+        chat, "我要开个饭馆", "open_restaurant", {"has_license": "有了", "signboard": "不要", "tobacco": "不卖"}
+    )
     chat.say("你好")
     again = chat.text("把清单再发一遍")
     assert "食品经营许可" in again and "食品经营许可" in checklist

@@ -1,4 +1,5 @@
 """Complaints through the REST channel become tickets in the real backend; status, 回访 and outages."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,9 @@ class Backend:
         self.headers = {"Authorization": f"Bearer {token}"}
 
     def tickets_of(self, sender: str) -> list:
-        response = requests.get(f"{self.url}/api/tickets", params={"conversation_id": sender},
-                                headers=self.headers, timeout=10)
+        response = requests.get(
+            f"{self.url}/api/tickets", params={"conversation_id": sender}, headers=self.headers, timeout=10
+        )
         response.raise_for_status()
         return response.json()["items"]
 
@@ -31,8 +33,12 @@ class Backend:
         return requests.get(f"{self.url}/api/tickets/{number}", headers=self.headers, timeout=10).json()
 
     def move(self, number: str, to: str, **extra) -> requests.Response:
-        return requests.post(f"{self.url}/api/tickets/{number}/transition", headers=self.headers, timeout=10,
-                             json={"to": to, "actor": "测试调度员", **extra})
+        return requests.post(
+            f"{self.url}/api/tickets/{number}/transition",
+            headers=self.headers,
+            timeout=10,
+            json={"to": to, "actor": "测试调度员", **extra},
+        )
 
 
 @pytest.fixture
@@ -77,10 +83,13 @@ def test_a_complaint_creates_exactly_one_ticket(chat: Chat, backend: Backend) ->
     assert ticket["location"] == "县政务服务中心二楼" and ticket["citizen_name"] == "王先生"
 
 
-@pytest.mark.parametrize("letter", [
-    "我们巷子口的消防栓被车撞歪了 一直往外冒水 这几天结了冰 路上滑得很 已经有两个老人摔了",
-    "在县城一个装修队干了四个月 老板说活干完就结钱 现在电话也换了 我们五个人一万多块钱找谁要",
-])
+@pytest.mark.parametrize(
+    "letter",
+    [
+        "我们巷子口的消防栓被车撞歪了 一直往外冒水 这几天结了冰 路上滑得很 已经有两个老人摔了",
+        "在县城一个装修队干了四个月 老板说活干完就结钱 现在电话也换了 我们五个人一万多块钱找谁要",
+    ],
+)
 def test_a_complaint_in_unfamiliar_words_still_becomes_a_ticket(chat: Chat, backend: Backend, letter: str) -> None:
     """Whether or not the NLU knows the wording, the citizen's own words end up in one ticket."""
     reply = chat.text(letter)
@@ -189,7 +198,7 @@ def test_wrong_number_and_digits_get_the_same_not_found(chat: Chat) -> None:
 
 
 def test_long_html_and_emoji_text_is_kept_verbatim(chat: Chat, backend: Backend) -> None:
-    letter = ("<b>反映</b>'; DROP TABLE tickets;-- 😡 我家门口的排水沟堵了，" + "一下雨就淹到院子里，" * 250)
+    letter = "<b>反映</b>'; DROP TABLE tickets;-- 😡 我家门口的排水沟堵了，" + "一下雨就淹到院子里，" * 250
     assert len(letter) > 2000
     chat.say(letter)  # a long letter: the bot offers a ticket
     assert "在哪里" in chat.text("/start_complaint")

@@ -1,4 +1,5 @@
 """End-to-end: Chinese messages through the REST channel to the real Rasa server and action server."""
+
 from __future__ import annotations
 
 import json
@@ -19,19 +20,22 @@ def test_greeting_shows_the_menu(chat: Chat, hello: str) -> None:
         assert f"[{item}]" in reply
 
 
-@pytest.mark.parametrize("message, expected", [
-    ("谢谢你", "不客气"),
-    ("再见", "再见"),
-    ("你是机器人吗", "不是真人"),
-    ("你是真人吗", "机器人"),
-    ("转人工", "12345"),
-    ("我要找真人", "12345"),
-    ("长辈模式", "已打开长辈模式"),
-    ("今天天气怎么样", "不在我的服务范围"),
-    ("给我讲个笑话", "不在我的服务范围"),
-    ("你怎么评价美国", "不在我的服务范围"),
-    ("推荐个股票", "不在我的服务范围"),
-])
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("谢谢你", "不客气"),
+        ("再见", "再见"),
+        ("你是机器人吗", "不是真人"),
+        ("你是真人吗", "机器人"),
+        ("转人工", "12345"),
+        ("我要找真人", "12345"),
+        ("长辈模式", "已打开长辈模式"),
+        ("今天天气怎么样", "不在我的服务范围"),
+        ("给我讲个笑话", "不在我的服务范围"),
+        ("你怎么评价美国", "不在我的服务范围"),
+        ("推荐个股票", "不在我的服务范围"),
+    ],
+)
 def test_small_talk_and_scope(chat: Chat, message: str, expected: str) -> None:
     assert expected in chat.text(message)
 
@@ -64,15 +68,18 @@ def test_gibberish_is_never_answered_as_a_service(chat: Chat, gibberish: str) ->
     assert any(r.get("text") for r in replies)
 
 
-@pytest.mark.parametrize("message, expected", [
-    ("", "没有输入内容"),
-    ("   \t  ", "没有输入内容"),
-    ("😀😂👍", "看不懂表情"),
-    ("？？？！！！", "看不懂表情"),
-    ("How can I renew my ID card", "只能用中文"),
-    ("Здравствуйте", "只能用中文"),
-    ("\x00\x07\x1b", "没有输入内容"),
-])
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("", "没有输入内容"),
+        ("   \t  ", "没有输入内容"),
+        ("😀😂👍", "看不懂表情"),
+        ("？？？！！！", "看不懂表情"),
+        ("How can I renew my ID card", "只能用中文"),
+        ("Здравствуйте", "只能用中文"),
+        ("\x00\x07\x1b", "没有输入内容"),
+    ],
+)
 def test_bad_input_gets_a_polite_chinese_reply(chat: Chat, message: str, expected: str) -> None:
     assert expected in chat.text(message)
 
@@ -104,13 +111,14 @@ def test_conversation_is_stored_in_the_sql_tracker_store(chat: Chat, assistant) 
     chat.say("谢谢")
     db = assistant.settings.tracker_db_url.removeprefix("sqlite:///")
     with sqlite3.connect(db) as connection:
-        rows = connection.execute(
-            "SELECT type_name, data FROM events WHERE sender_id = ?", (chat.sender,)).fetchall()
+        rows = connection.execute("SELECT type_name, data FROM events WHERE sender_id = ?", (chat.sender,)).fetchall()
     assert sum(1 for kind, _ in rows if kind == "user") == 2
     assert any(json.loads(data).get("text") == "谢谢" for _, data in rows)
 
 
-@pytest.mark.parametrize("message", ["", "😀", "a" * 5000, "身份证" * 3000, "\u200b\u200b", "<script>alert(1)</script>"])
+@pytest.mark.parametrize(
+    "message", ["", "😀", "a" * 5000, "身份证" * 3000, "\u200b\u200b", "<script>alert(1)</script>"]
+)
 def test_no_input_crashes_the_server(chat: Chat, message: str) -> None:
     replies = chat.say(message)
     assert any(r.get("text") for r in replies), replies

@@ -1,4 +1,5 @@
 """Static checks of domain.yml responses: Simplified Chinese, and a 长辈模式 shape wherever text is long."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,10 @@ def test_every_long_response_has_a_short_elderly_variant() -> None:
     missing = []
     for name, variants in DOMAIN["responses"].items():
         plain = [v for v in variants if not is_elderly(v)]
-        if any(len(v.get("text", "").replace("\n", "")) > ELDERLY_MAX_CHARS or len(v.get("buttons") or []) > 4
-               for v in plain) and not any(is_elderly(v) for v in variants):
+        if any(
+            len(v.get("text", "").replace("\n", "")) > ELDERLY_MAX_CHARS or len(v.get("buttons") or []) > 4
+            for v in plain
+        ) and not any(is_elderly(v) for v in variants):
             missing.append(name)
     assert not missing, missing
 

@@ -1,4 +1,5 @@
 """长辈模式 dialogue shape, numbered replies, and the app API's metadata, through the REST channel."""
+
 from __future__ import annotations
 
 import re

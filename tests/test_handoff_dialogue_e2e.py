@@ -3,6 +3,7 @@
 (The live path — queued, a staff member accepts in the console, messages both ways while the bot is paused —
 is tested with the console and the browser in tests/handoff/.)
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Rasa's own checks: data validation, held-out NLU evaluation, and the test stories."""
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,8 @@ def _used_outside_stories(warning: str) -> bool:
         return False
     name = found.group(1)
     return name.startswith("utter_ask_") or any(
-        f'"{name}"' in path.read_text() for path in (ROOT / "actions").rglob("*.py"))
+        f'"{name}"' in path.read_text() for path in (ROOT / "actions").rglob("*.py")
+    )
 
 
 def test_rasa_data_validate_passes() -> None:
@@ -39,8 +41,7 @@ def test_rasa_data_validate_passes() -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     warnings = [line for line in output.splitlines() if "UserWarning" in line]
-    unexpected = [w for w in warnings
-                  if not any(ok in w for ok in ACCEPTED_WARNINGS) and not _used_outside_stories(w)]
+    unexpected = [w for w in warnings if not any(ok in w for ok in ACCEPTED_WARNINGS) and not _used_outside_stories(w)]
     assert not unexpected, "\n".join(unexpected)
 
 
@@ -58,13 +59,23 @@ def nlu_report(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> di
 def test_held_out_intent_macro_f1(nlu_report: dict) -> None:
     f1 = nlu_report["macro avg"]["f1-score"]
     print(f"held-out intent macro-F1: {f1:.3f}")
-    assert f1 >= MIN_MACRO_F1, {k: v for k, v in nlu_report.items() if isinstance(v, dict)
-                                and v.get("f1-score", 1) < 0.8}
+    assert f1 >= MIN_MACRO_F1, {
+        k: v for k, v in nlu_report.items() if isinstance(v, dict) and v.get("f1-score", 1) < 0.8
+    }
 
 
 def test_stories_pass(model_path: Path, tmp_path: Path) -> None:
-    result = rasa("test", "core", "--stories", "tests/test_stories.yml", "--model", str(model_path),
-                  "--out", str(tmp_path), "--fail-on-prediction-errors")
+    result = rasa(
+        "test",
+        "core",
+        "--stories",
+        "tests/test_stories.yml",
+        "--model",
+        str(model_path),
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
+    )
     failed = tmp_path / "failed_test_stories.yml"
     detail = failed.read_text() if failed.exists() else ""
     assert result.returncode == 0, detail[-4000:] or (result.stdout + result.stderr)[-3000:]

@@ -1,4 +1,5 @@
 """The NLU training data itself: entity spans, jieba token boundaries, held-out separation, coverage."""
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,11 @@ def examples(paths: list[Path]) -> list[tuple[str, str, Path]]:
     for path in paths:
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
             if "intent" in block:
-                found += [(block["intent"], line.strip()[2:].strip(), path)
-                          for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+                found += [
+                    (block["intent"], line.strip()[2:].strip(), path)
+                    for line in block["examples"].splitlines()
+                    if line.strip().startswith("- ")
+                ]
     return found
 
 
@@ -54,10 +58,16 @@ def tokenizer():
 
 
 def test_entity_values_are_names_in_the_knowledge_base() -> None:
-    labels = {"service": {label for d in KB.services.values() for _, label in item_labels(d)},
-              "bundle": {label for d in KB.bundles.values() for _, label in item_labels(d)}}
-    unknown = [(path.name, example) for _, example, path in examples(TRAINING_FILES + HELD_OUT_FILES)
-               for _, _, value, entity in spans(example) if entity in labels and value not in labels[entity]]
+    labels = {
+        "service": {label for d in KB.services.values() for _, label in item_labels(d)},
+        "bundle": {label for d in KB.bundles.values() for _, label in item_labels(d)},
+    }
+    unknown = [
+        (path.name, example)
+        for _, example, path in examples(TRAINING_FILES + HELD_OUT_FILES)
+        for _, _, value, entity in spans(example)
+        if entity in labels and value not in labels[entity]
+    ]
     assert not unknown, unknown
 
 
@@ -68,7 +78,7 @@ def test_every_entity_span_is_whole_jieba_tokens(tokenizer) -> None:
         text = plain(example)
         tokens = tokenizer(text)
         starts, ends = {s for s, _ in tokens}, {e for _, e in tokens}
-        for start, end, value, _ in spans(example):
+        for start, end, _value, _ in spans(example):
             if start not in starts or end not in ends:
                 misaligned.append((path.name, example))
     assert not misaligned, misaligned[:20]

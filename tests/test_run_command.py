@@ -1,4 +1,5 @@
 """The README's run command: a second run neither reinstalls nor retrains, answers 你好, and Ctrl-C stops it all."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,15 @@ def test_run_starts_everything_answers_and_stops_on_ctrl_c(model_path, tmp_path)
     # The interpreter the venv was made from, as in the README (`python3 -m bot run`): the bootstrap
     # finds .venv up to date and re-executes itself there.
     python = getattr(sys, "_base_executable", None) or "python3"
-    run = subprocess.Popen([python, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    run = subprocess.Popen(
+        [python, "-m", "bot", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     output = []
     try:
         deadline = time.monotonic() + 400
@@ -33,8 +41,11 @@ def test_run_starts_everything_answers_and_stops_on_ctrl_c(model_path, tmp_path)
         text = "".join(output)
         assert "已启动" in text, text[-3000:]
         assert "模型已是最新" in text and "安装 [" not in text  # nothing reinstalled or retrained
-        reply = requests.post(f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook",
-                              json={"sender": "run-test", "message": "你好"}, timeout=60).json()
+        reply = requests.post(
+            f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook",
+            json={"sender": "run-test", "message": "你好"},
+            timeout=60,
+        ).json()
         assert [b["title"] for b in reply[0]["buttons"]][:4] == ["办事咨询", "一件事一次办", "投诉建议", "查询工单"]
         assert requests.get(f"http://127.0.0.1:{ports['BACKEND_PORT']}/chat", timeout=10).status_code == 200
     finally:

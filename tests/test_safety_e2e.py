@@ -1,4 +1,5 @@
 """Safety first, through the REST channel: emergencies pre-empt every flow, form and mode."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,20 +12,23 @@ def first_bubble(chat: Chat, message: str) -> str:
     return next(r["text"] for r in replies if r.get("text"))
 
 
-@pytest.mark.parametrize("message, number", [
-    ("我家着火了快来人", "119"),
-    ("俺家灶房冒黑烟了咋整", "119"),
-    ("有人拿刀砍人了", "110"),
-    ("救命", "110"),
-    ("我爸突然晕倒了叫不醒", "120"),
-    ("路口出车祸了有人躺地上", "122"),
-    ("我家娃找不见了一下午了", "110"),
-    ("电梯困住人了", "119"),
-    # told at length, like a complaint: still an emergency first
-    ("我们巷子里有家铺子烧着了 火很大 里面好像还有人", "119"),
-    ("村口有个老汉被三轮车撞倒了 躺在地上不动", "120"),
-    ("隔壁两口子又打起来了 女的一直在挨打 喊救命", "110"),
-])
+@pytest.mark.parametrize(
+    "message, number",
+    [
+        ("我家着火了快来人", "119"),
+        ("俺家灶房冒黑烟了咋整", "119"),
+        ("有人拿刀砍人了", "110"),
+        ("救命", "110"),
+        ("我爸突然晕倒了叫不醒", "120"),
+        ("路口出车祸了有人躺地上", "122"),
+        ("我家娃找不见了一下午了", "110"),
+        ("电梯困住人了", "119"),
+        # told at length, like a complaint: still an emergency first
+        ("我们巷子里有家铺子烧着了 火很大 里面好像还有人", "119"),
+        ("村口有个老汉被三轮车撞倒了 躺在地上不动", "120"),
+        ("隔壁两口子又打起来了 女的一直在挨打 喊救命", "110"),
+    ],
+)
 def test_emergency_phrasings_get_the_numbers_first(chat: Chat, message: str, number: str) -> None:
     assert number in first_bubble(chat, message)
 

@@ -1,4 +1,5 @@
 """Service questions through the REST channel: the right facts from knowledge/ come back."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,13 +26,32 @@ QUESTIONS = {
     "steps": "{}的流程是啥",
 }
 ASPECTS = list(QUESTIONS)
-TESTED = ["id_card", "temp_id_card", "hukou_migration", "birth_registration", "residence_permit",
-          "no_criminal_record", "social_security_card", "unemployment_benefit", "employee_retirement",
-          "resident_medical_insurance", "offsite_medical_filing", "marriage_registration",
-          "divorce_registration", "minimum_living_allowance", "elderly_allowance", "disability_certificate",
-          "real_estate_registration", "housing_fund_withdrawal", "individual_business_registration",
-          "food_business_license", "compulsory_school_enrollment", "driving_license_renewal",
-          "rural_homestead", "legal_aid"]
+TESTED = [
+    "id_card",
+    "temp_id_card",
+    "hukou_migration",
+    "birth_registration",
+    "residence_permit",
+    "no_criminal_record",
+    "social_security_card",
+    "unemployment_benefit",
+    "employee_retirement",
+    "resident_medical_insurance",
+    "offsite_medical_filing",
+    "marriage_registration",
+    "divorce_registration",
+    "minimum_living_allowance",
+    "elderly_allowance",
+    "disability_certificate",
+    "real_estate_registration",
+    "housing_fund_withdrawal",
+    "individual_business_registration",
+    "food_business_license",
+    "compulsory_school_enrollment",
+    "driving_license_renewal",
+    "rural_homestead",
+    "legal_aid",
+]
 
 
 def shown(value) -> str:
@@ -94,9 +114,14 @@ def test_two_services_in_one_question_are_both_answered(chat: Chat) -> None:
     assert "身份证" in reply and ("社会保障卡" in reply or "社保卡" in reply), reply
 
 
-@pytest.mark.parametrize("typo, service_id", [("社宝卡丢了咋补", "social_security_card"),
-                                               ("身份正补办要带啥", "id_card"),
-                                               ("低宝咋申请", "minimum_living_allowance")])
+@pytest.mark.parametrize(
+    "typo, service_id",
+    [
+        ("社宝卡丢了咋补", "social_security_card"),
+        ("身份正补办要带啥", "id_card"),
+        ("低宝咋申请", "minimum_living_allowance"),
+    ],
+)
 def test_typos_still_find_the_service(chat: Chat, typo: str, service_id: str) -> None:
     reply = chat.text(typo)
     name = SERVICES[service_id].get("short_name") or SERVICES[service_id]["name"]
@@ -148,9 +173,18 @@ def test_a_notice_naming_the_service_comes_with_its_answers(chat: Chat, assistan
     path = Path(assistant.settings.knowledge_dir) / "notices.yml"
     original = path.read_text(encoding="utf-8")
     today = date.today()
-    notice = {"notices": [{"id": "test-holiday", "title": "元旦期间婚姻登记窗口时间调整", "text": "1月1日休息，1月2日照常办理。",
-                           "start": str(today - timedelta(days=1)), "end": str(today + timedelta(days=1)),
-                           "services": ["marriage_registration"]}]}
+    notice = {
+        "notices": [
+            {
+                "id": "test-holiday",
+                "title": "元旦期间婚姻登记窗口时间调整",
+                "text": "1月1日休息，1月2日照常办理。",
+                "start": str(today - timedelta(days=1)),
+                "end": str(today + timedelta(days=1)),
+                "services": ["marriage_registration"],
+            }
+        ]
+    }
     try:
         path.write_text(yaml.safe_dump(notice, allow_unicode=True), encoding="utf-8")
         assert "元旦期间婚姻登记窗口时间调整" in chat.text("领结婚证在哪里办")

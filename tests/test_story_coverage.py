@@ -1,7 +1,6 @@
 """Every rule and story in data/ is walked by at least one conversation in tests/test_stories.yml."""
-from __future__ import annotations
 
-from pathlib import Path
+from __future__ import annotations
 
 import yaml
 
@@ -22,7 +21,7 @@ def _steps(step_list: list) -> list[tuple[str, str]]:
 
 
 def _contains(haystack: list, needle: list) -> bool:
-    return any(haystack[i:i + len(needle)] == needle for i in range(len(haystack) - len(needle) + 1))
+    return any(haystack[i : i + len(needle)] == needle for i in range(len(haystack) - len(needle) + 1))
 
 
 def _training_flows() -> dict[str, list]:
@@ -38,6 +37,7 @@ def _training_flows() -> dict[str, list]:
 
 def test_every_rule_and_story_is_tested() -> None:
     tested = [_steps(s["steps"]) for s in yaml.safe_load((ROOT / "tests/test_stories.yml").read_text())["stories"]]
-    missing = [name for name, flow in _training_flows().items()
-               if flow and not any(_contains(story, flow) for story in tested)]
+    missing = [
+        name for name, flow in _training_flows().items() if flow and not any(_contains(story, flow) for story in tested)
+    ]
     assert not missing, "not covered by tests/test_stories.yml:\n" + "\n".join(missing)

@@ -17,10 +17,11 @@
 Errors: HandoffUnavailable (a BackendUnavailable: backend down, timeout, 5xx — offer 12345 and a 回电 ticket)
 and TicketClientError (4xx: the request itself was refused, `.detail` in Chinese; 404 from cancel: unknown id).
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional
+from typing import Any
 
 from actions.api.tickets import BackendUnavailable, TicketClient, TicketClientError
 
@@ -34,7 +35,7 @@ class HandoffUnavailable(BackendUnavailable):
 
 
 class HandoffClient:
-    def __init__(self, base_url: Optional[str] = None, token: Optional[str] = None, timeout: Optional[float] = None):
+    def __init__(self, base_url: str | None = None, token: str | None = None, timeout: float | None = None):
         self._http = TicketClient(base_url=base_url, token=token, timeout=timeout)  # same plumbing and token
 
     @property
@@ -49,23 +50,31 @@ class HandoffClient:
         except BackendUnavailable as error:
             raise HandoffUnavailable(f"转人工服务暂时连不上：{error}") from error
 
-    def request(self, conversation_id: str, channel: str = "web", reason: str = "asked",
-                elderly: bool = False) -> Dict[str, Any]:
+    def request(
+        self, conversation_id: str, channel: str = "web", reason: str = "asked", elderly: bool = False
+    ) -> dict[str, Any]:
         """Queue this conversation for a person (idempotent while it is queued or connected)."""
         if reason not in REASONS:
             raise ValueError(f"reason must be one of {REASONS}")
-        body = {"conversation_id": conversation_id, "channel": channel or "web", "reason": reason,
-                "elderly": bool(elderly)}
+        body = {
+            "conversation_id": conversation_id,
+            "channel": channel or "web",
+            "reason": reason,
+            "elderly": bool(elderly),
+        }
         answer = self._call("POST", "/api/handoff/requests", json=body)
-        log.info("转人工：%s%s", answer.get("status"),
-                 f"（第 {answer.get('position')} 位）" if answer.get("status") == "queued" else "")
+        log.info(
+            "转人工：%s%s",
+            answer.get("status"),
+            f"（第 {answer.get('position')} 位）" if answer.get("status") == "queued" else "",
+        )
         return answer
 
-    def cancel(self, request_id: int) -> Dict[str, Any]:
+    def cancel(self, request_id: int) -> dict[str, Any]:
         """The citizen no longer waits (or ends a live chat: the bot answers again). Returns the final status."""
         return self._call("POST", f"/api/handoff/requests/{int(request_id)}/cancel")
 
-    def cancel_conversation(self, conversation_id: str) -> Optional[Dict[str, Any]]:
+    def cancel_conversation(self, conversation_id: str) -> dict[str, Any] | None:
         """Cancel whatever is open for this conversation (queued → cancelled, connected → closed); None if nothing."""
         try:
             return self._call("POST", "/api/handoff/requests/cancel", json={"conversation_id": conversation_id})
@@ -74,10 +83,14 @@ class HandoffClient:
                 return None
             raise
 
-    def events(self, request_id: int, poll_token: str, after: int = 0) -> Dict[str, Any]:
+    def events(self, request_id: int, poll_token: str, after: int = 0) -> dict[str, Any]:
         """What the citizen's side polls (for a REST app proxy or a test): status, position, staff messages."""
-        return self._call("GET", f"/api/handoff/{int(request_id)}/events", params={"after": after},
-                          headers={"X-Handoff-Token": poll_token})
+        return self._call(
+            "GET",
+            f"/api/handoff/{int(request_id)}/events",
+            params={"after": after},
+            headers={"X-Handoff-Token": poll_token},
+        )
 
 
 __all__ = ["HandoffClient", "HandoffUnavailable", "TicketClientError"]

@@ -8,13 +8,14 @@ Errors: BackendUnavailable (connection error, timeout, 5xx: try again later, e.g
 and TicketClientError (4xx: the request itself was refused; `.detail` is a Chinese message).
 Phone numbers are never logged.
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 import requests
 
@@ -55,8 +56,7 @@ def default_token_file() -> Path:
 
 
 class TicketClient:
-    def __init__(self, base_url: Optional[str] = None, token: Optional[str] = None,
-                 timeout: Optional[float] = None):
+    def __init__(self, base_url: str | None = None, token: str | None = None, timeout: float | None = None):
         self.base_url = (base_url or os.environ.get("BACKEND_URL") or DEFAULT_URL).rstrip("/")
         self._token = token
         self.timeout = float(timeout or os.environ.get("BACKEND_TIMEOUT") or DEFAULT_TIMEOUT)
@@ -83,12 +83,23 @@ class TicketClient:
             session = self._local.session = requests.Session()
         return session
 
-    def _request(self, method: str, path: str, *, json: Any = None, params: Optional[Dict[str, Any]] = None,
-                 headers: Optional[Dict[str, str]] = None) -> requests.Response:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
         all_headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
         try:
             response = self._session().request(
-                method, self.base_url + path, json=json, params=params, headers=all_headers,
+                method,
+                self.base_url + path,
+                json=json,
+                params=params,
+                headers=all_headers,
                 timeout=(min(CONNECT_TIMEOUT, self.timeout), self.timeout),
             )
         except requests.RequestException as error:
@@ -119,7 +130,7 @@ class TicketClient:
 
     # --- API ----------------------------------------------------------------------------------
 
-    def create_ticket(self, payload: Dict[str, Any], idempotency_key: str) -> Dict[str, Any]:
+    def create_ticket(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         """Create (or, for a known key, fetch) a ticket. Adds "created": False for a repeated key."""
         response = self._request("POST", "/api/tickets", json=payload, headers={"Idempotency-Key": idempotency_key})
         ticket = self._json(response)
@@ -127,32 +138,39 @@ class TicketClient:
         log.info("工单提交成功 %s（%s）", ticket.get("number"), "新建" if ticket["created"] else "重复提交")
         return ticket
 
-    def query_status(self, number: str, phone_last4: str, client_id: Optional[str] = None) -> Optional[Dict[str, Any]]:
+    def query_status(self, number: str, phone_last4: str, client_id: str | None = None) -> dict[str, Any] | None:
         """Status, history and reply; None when the number and phone digits do not match a ticket.
 
         client_id (e.g. the Rasa sender id) makes the backend's rate limit per citizen, not per action server;
         a 429 TicketClientError means "too many tries, later".
         """
         headers = {"X-Client-Id": client_id} if client_id else None
-        response = self._request("POST", "/api/tickets/status-query",
-                                 json={"number": number, "phone_last4": phone_last4}, headers=headers)
+        response = self._request(
+            "POST", "/api/tickets/status-query", json={"number": number, "phone_last4": phone_last4}, headers=headers
+        )
         if response.status_code == 404:
             return None
         return self._json(response)
 
-    def rate(self, number: str, grade: str, comment: Optional[str] = None,
-             phone_last4: Optional[str] = None, client_id: Optional[str] = None) -> Dict[str, Any]:
+    def rate(
+        self,
+        number: str,
+        grade: str,
+        comment: str | None = None,
+        phone_last4: str | None = None,
+        client_id: str | None = None,
+    ) -> dict[str, Any]:
         """好差评 for a closed ticket; a 409 TicketClientError explains why it is not possible now.
 
         With phone_last4 the backend also checks ownership (404 TicketClientError when it does not match).
         """
-        body: Dict[str, Any] = {"grade": grade, "comment": comment}
+        body: dict[str, Any] = {"grade": grade, "comment": comment}
         if phone_last4:
             body["phone_last4"] = phone_last4
         headers = {"X-Client-Id": client_id} if client_id else None
         return self._json(self._request("POST", f"/api/tickets/{number}/rating", json=body, headers=headers))
 
-    def list_tickets(self, **filters: Any) -> Dict[str, Any]:
+    def list_tickets(self, **filters: Any) -> dict[str, Any]:
         """{"total", "items"}; filters as in GET /api/tickets (e.g. idempotency_key=…)."""
         params = {k: v for k, v in filters.items() if v is not None}
         return self._json(self._request("GET", "/api/tickets", params=params))

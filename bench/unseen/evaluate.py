@@ -11,6 +11,7 @@ Each message is sent as a new conversation through the REST channel; the first t
 kind (service answer or choice, bundle started or offered, complaint form, status query, emergency, …) and
 compared with the expected kind. A reply that offers the right thing as a button counts as right.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -99,8 +100,9 @@ def main() -> int:
     for line in MESSAGES.read_text(encoding="utf-8").splitlines():
         message = json.loads(line)
         sender = f"unseen-{uuid.uuid4().hex[:8]}"
-        replies = requests.post(f"{args.url}/webhooks/rest/webhook", timeout=60,
-                                json={"sender": sender, "message": message["text"]}).json()
+        replies = requests.post(
+            f"{args.url}/webhooks/rest/webhook", timeout=60, json={"sender": sender, "message": message["text"]}
+        ).json()
         kinds = reply_kinds(replies)
         started = None
         if "bundle-started" in kinds:  # which one: the form's slot
@@ -117,13 +119,15 @@ def main() -> int:
         else:
             misses.append((message, kinds, replies))
     total, right = sum(by_kind.values()), sum(right_by_kind.values())
-    print(f"| 类别 | 条数 | 回复对路 |\n|---|---|---|")
+    print("| 类别 | 条数 | 回复对路 |\n|---|---|---|")
     for kind in sorted(by_kind):
         print(f"| {kind} | {by_kind[kind]} | {right_by_kind[kind]} |")
     print(f"| **合计** | {total} | **{right} ({right / total:.0%})** |")
     if aspects_asked:
-        print(f"\n直接作答的事项问题里，答的正是所问方面（材料、费用……）的：{aspects_right}/{aspects_asked}；"
-              "其余给了整张办事指南卡片或别的方面。")
+        print(
+            f"\n直接作答的事项问题里，答的正是所问方面（材料、费用……）的：{aspects_right}/{aspects_asked}；"
+            "其余给了整张办事指南卡片或别的方面。"
+        )
     if args.show_misses:
         for message, kinds, replies in misses:
             first = (replies[0].get("text") or "")[:60].replace("\n", " ") if replies else "（无回复）"

@@ -3,6 +3,7 @@
 Defaults work on one machine: Rasa's SQLite tracker store under var/, the repo's knowledge/ and data/,
 `python -m bot train` for retraining, Rasa on HAIYUAN_HOST:RASA_PORT.
 """
+
 from __future__ import annotations
 
 import os
@@ -10,7 +11,6 @@ import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Tuple
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +19,7 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name) or default
 
 
-def _limit(text: str) -> Tuple[int, int]:
+def _limit(text: str) -> tuple[int, int]:
     count, _, window = text.partition("/")
     return int(count), int(window or 300)
 
@@ -30,14 +30,14 @@ class ConsoleSettings:
     knowledge_dir: Path
     project_dir: Path  # where config.yml, domain.yml and data/ live (labelled examples are written there)
     models_dir: Path
-    rasa_urls: Tuple[str, ...]  # every Rasa instance's HTTP API (PUT /model after a retrain, one at a time)
+    rasa_urls: tuple[str, ...]  # every Rasa instance's HTTP API (PUT /model after a retrain, one at a time)
     rasa_token: str  # RASA_AUTH_TOKEN when the instances run with --auth-token (production)
-    train_command: Tuple[str, ...]
+    train_command: tuple[str, ...]
     var_dir: Path
     session_hours: float  # absolute lifetime of a login
     idle_minutes: float  # a session unused this long expires
-    login_failures_per_user: Tuple[int, int]  # (failures, window seconds)
-    login_failures_per_ip: Tuple[int, int]
+    login_failures_per_user: tuple[int, int]  # (failures, window seconds)
+    login_failures_per_ip: tuple[int, int]
     secure_cookies: bool  # set behind HTTPS
     sync_lookback_ids: int  # re-read this many event ids behind the cursor (late commits on PostgreSQL)
 
@@ -46,7 +46,7 @@ class ConsoleSettings:
         return self.var_dir / "console" / "training"
 
     @classmethod
-    def from_env(cls) -> "ConsoleSettings":
+    def from_env(cls) -> ConsoleSettings:
         var_dir = Path(_env("HAIYUAN_VAR_DIR", str(ROOT / "var")))
         host = _env("HAIYUAN_HOST", "127.0.0.1")
         command = _env("CONSOLE_TRAIN_COMMAND")
@@ -55,8 +55,11 @@ class ConsoleSettings:
             knowledge_dir=Path(_env("KNOWLEDGE_DIR", str(ROOT / "knowledge"))),
             project_dir=Path(_env("CONSOLE_PROJECT_DIR", str(ROOT))),
             models_dir=Path(_env("CONSOLE_MODELS_DIR", str(ROOT / "models"))),
-            rasa_urls=tuple(url.strip().rstrip("/") for url in _env(
-                "CONSOLE_RASA_URL", f"http://{host}:{_env('RASA_PORT', '5005')}").split(",") if url.strip()),
+            rasa_urls=tuple(
+                url.strip().rstrip("/")
+                for url in _env("CONSOLE_RASA_URL", f"http://{host}:{_env('RASA_PORT', '5005')}").split(",")
+                if url.strip()
+            ),
             rasa_token=_env("RASA_AUTH_TOKEN"),
             train_command=tuple(shlex.split(command)) if command else (sys.executable, "-m", "bot", "train"),
             var_dir=var_dir,

@@ -5,22 +5,22 @@
 
 Uses DATABASE_URL (default var/tickets.db) and migrates the console tables first.
 """
+
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
-from typing import Optional
 
 from bot.console import migrate
 from bot.console.config import ConsoleSettings
 from bot.console.permissions import Role
-from bot.console.services.auth import Accounts, AccountError, MIN_PASSWORD
+from bot.console.services.auth import MIN_PASSWORD, AccountError, Accounts
 from bot.core.database import Database
 from bot.core.settings import ensure_var_dir, get_settings
 
 
-def main(argv: Optional[list] = None) -> int:
+def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m bot create-admin", description="创建控制台系统管理员账号")
     parser.add_argument("--username", help="用户名（字母、数字，3–50 位）")
     parser.add_argument("--display-name", help="姓名（默认同用户名）")
@@ -43,7 +43,8 @@ def main(argv: Optional[list] = None) -> int:
     try:
         migrate.upgrade(settings.database_url, engine=db.engine)
         Accounts(db, ConsoleSettings.from_env()).create_user(
-            None, username, display_name, Role.ADMIN.value, password, actor_name="命令行 create-admin")
+            None, username, display_name, Role.ADMIN.value, password, actor_name="命令行 create-admin"
+        )
     except AccountError as error:
         print(f"未创建：{error}", file=sys.stderr)
         return 1

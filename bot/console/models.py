@@ -5,6 +5,7 @@ these tables and the console's never sees the tickets (see bot/console/migrate.p
 Times are naive UTC, shown in China time. Message text is stored already masked (phones, ID numbers).
 Any change here needs a migration: `python -m bot.console.migrate revision -m "what changed"`.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Text

@@ -1,11 +1,12 @@
 """Roles and what each may see or do. The routes ask `allowed(role, permission)`; the nav shows the same.
 
-    admin       users, audit log, everything below
-    dispatcher  all tickets, the inbox and retraining, knowledge and notices, dashboards and reports
-    department  the tickets of their own department only (handle, reply, return)
-    (admin, dispatcher and department staff also chat with citizens on 人工接待, the live handoff)
-    analyst     read-only: dashboards and reports
+admin       users, audit log, everything below
+dispatcher  all tickets, the inbox and retraining, knowledge and notices, dashboards and reports
+department  the tickets of their own department only (handle, reply, return)
+(admin, dispatcher and department staff also chat with citizens on 人工接待, the live handoff)
+analyst     read-only: dashboards and reports
 """
+
 from __future__ import annotations
 
 from enum import Enum

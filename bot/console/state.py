@@ -1,8 +1,8 @@
 """The console's services, built once at backend startup and kept on `app.state.console`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from fastapi import FastAPI
 
@@ -39,7 +39,7 @@ class Console:
     editor: KnowledgeEditor
     notices: NoticeStore
     tickets: TicketService
-    reception: Optional[Reception] = None  # 人工接待 (needs the backend's handoff service)
+    reception: Reception | None = None  # 人工接待 (needs the backend's handoff service)
 
     def service_names(self) -> dict[str, str]:
         kb = get_knowledge_base(self.settings.knowledge_dir)
@@ -49,16 +49,24 @@ class Console:
         return Analytics(self.db, self.tickets, self.service_names())
 
 
-def build(db: Database, tickets: TicketService, settings: ConsoleSettings | None = None,
-          handoff: Optional[HandoffService] = None) -> Console:
+def build(
+    db: Database, tickets: TicketService, settings: ConsoleSettings | None = None, handoff: HandoffService | None = None
+) -> Console:
     settings = settings or ConsoleSettings.from_env()
     tracker = TrackerReader(settings.tracker_db_url)
     nlu = NluData(settings.project_dir)
     return Console(
-        settings=settings, db=db, accounts=Accounts(db, settings), nlu=nlu, tracker=tracker,
+        settings=settings,
+        db=db,
+        accounts=Accounts(db, settings),
+        nlu=nlu,
+        tracker=tracker,
         inbox=Inbox(db, settings, ProjectTokenizer(settings.project_dir), tracker, nlu),
-        trainer=Trainer(db, settings), workbench=Workbench(db, tickets),
-        editor=KnowledgeEditor(settings.knowledge_dir), notices=NoticeStore(settings.knowledge_dir), tickets=tickets,
+        trainer=Trainer(db, settings),
+        workbench=Workbench(db, tickets),
+        editor=KnowledgeEditor(settings.knowledge_dir),
+        notices=NoticeStore(settings.knowledge_dir),
+        tickets=tickets,
         reception=Reception(db, handoff, tracker, tickets) if handoff else None,
     )
 

@@ -1,7 +1,6 @@
 """FastAPI dependencies for the API token: `Authorization: Bearer <token>` (or `api_key=` where allowed)."""
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
@@ -14,24 +13,24 @@ api_key_scheme = APIKeyQuery(name="api_key", auto_error=False, description="与 
 UNAUTHORIZED_DETAIL = "缺少或无效的访问令牌"
 
 
-def is_authorized(request: Request, *candidates: Optional[str]) -> bool:
+def is_authorized(request: Request, *candidates: str | None) -> bool:
     expected = getattr(request.app.state, "api_token", "")
     return any(token_matches(candidate, expected) for candidate in candidates if candidate)
 
 
-def require_token(request: Request, credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer_scheme)) -> None:
+def require_token(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme)) -> None:
     if not is_authorized(request, credentials.credentials if credentials else None):
         raise HTTPException(status_code=401, detail=UNAUTHORIZED_DETAIL, headers={"WWW-Authenticate": "Bearer"})
 
 
 def token_or_api_key(
-    credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer_scheme),
-    api_key: Optional[str] = Depends(api_key_scheme),
-) -> Optional[str]:
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
+    api_key: str | None = Depends(api_key_scheme),
+) -> str | None:
     """The candidate token from the header or the api_key parameter (checked by the caller)."""
     return credentials.credentials if credentials else api_key
 
 
-def require_token_or_api_key(request: Request, candidate: Optional[str] = Depends(token_or_api_key)) -> None:
+def require_token_or_api_key(request: Request, candidate: str | None = Depends(token_or_api_key)) -> None:
     if not is_authorized(request, candidate):
         raise HTTPException(status_code=401, detail=UNAUTHORIZED_DETAIL, headers={"WWW-Authenticate": "Bearer"})

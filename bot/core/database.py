@@ -6,11 +6,12 @@ Two kinds of transaction:
   is taken up front and concurrent writers queue (busy_timeout) instead of failing half-way.
   On PostgreSQL the callers lock rows with SELECT … FOR UPDATE.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url

@@ -3,10 +3,11 @@
 422 validation errors name the field in Chinese and say what is wrong, without echoing the input
 (it may contain personal data). Unexpected errors become a plain 500 without internals.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Dict, Mapping
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -46,7 +47,7 @@ def _message(error: Mapping) -> str:
     return "格式不正确"
 
 
-def install_error_handlers(app: FastAPI, field_labels: Dict[str, str]) -> None:
+def install_error_handlers(app: FastAPI, field_labels: dict[str, str]) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = []

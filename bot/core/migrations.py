@@ -11,12 +11,12 @@ never proposes to drop the others'.
     python -m bot.tickets.migrate downgrade <revision>
     python -m bot.tickets.migrate revision -m "add column x"   # autogenerate from the package's models
 """
+
 from __future__ import annotations
 
 import argparse
 import logging
 from pathlib import Path
-from typing import Optional
 
 from alembic import command, context
 from alembic.config import Config
@@ -37,7 +37,7 @@ class Migrations:
         config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
         return config
 
-    def run(self, database_url: str, action, *args, engine: Optional[Engine] = None, **kwargs) -> None:
+    def run(self, database_url: str, action, *args, engine: Engine | None = None, **kwargs) -> None:
         """An Alembic command on one connection (passed to env.py through `config.attributes`)."""
         own_engine = engine is None
         engine = engine or make_engine(database_url)
@@ -51,16 +51,17 @@ class Migrations:
             if own_engine:
                 engine.dispose()
 
-    def upgrade(self, database_url: str, revision: str = "head", engine: Optional[Engine] = None) -> None:
+    def upgrade(self, database_url: str, revision: str = "head", engine: Engine | None = None) -> None:
         self.run(database_url, command.upgrade, revision, engine=engine)
 
-    def downgrade(self, database_url: str, revision: str, engine: Optional[Engine] = None) -> None:
+    def downgrade(self, database_url: str, revision: str, engine: Engine | None = None) -> None:
         self.run(database_url, command.downgrade, revision, engine=engine)
 
-    def main(self, argv: Optional[list] = None) -> int:
+    def main(self, argv: list | None = None) -> int:
         parser = argparse.ArgumentParser(prog=self.prog, description=self.description)
-        parser.add_argument("action", nargs="?", default="upgrade",
-                            choices=["upgrade", "downgrade", "current", "history", "revision"])
+        parser.add_argument(
+            "action", nargs="?", default="upgrade", choices=["upgrade", "downgrade", "current", "history", "revision"]
+        )
         parser.add_argument("revision", nargs="?", default=None)
         parser.add_argument("-m", "--message", default=None, help="revision 的说明")
         parser.add_argument("--database-url", default=None, help="默认取 DATABASE_URL")
@@ -87,6 +88,7 @@ class Migrations:
 
 def run_env(target_metadata: MetaData, version_table: str = "alembic_version") -> None:
     """The body of a package's migrations/env.py: migrate on the connection `Migrations.run` handed over."""
+
     def include_object(obj, name, type_, reflected, compare_to) -> bool:
         if type_ == "table":
             return name in target_metadata.tables

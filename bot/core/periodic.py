@@ -1,9 +1,11 @@
 """A blocking job run every few seconds beside the backend's event loop (督办 scan, 转人工 timeouts)."""
+
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 

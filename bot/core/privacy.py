@@ -1,14 +1,14 @@
 """Masking of personal data (个人信息保护法): phone numbers, ID-card numbers, names, free text, logs.
 
-    mask_phone("13812345678")         -> "138****5678"
-    mask_phone("0955-1234567")        -> "0955-****567"
-    mask_id_card("640102199001011234") -> "6401**********1234"
+mask_phone("13812345678")         -> "138****5678"
+mask_phone("0955-1234567")        -> "0955-****567"
+mask_id_card("640102199001011234") -> "6401**********1234"
 """
+
 from __future__ import annotations
 
 import logging
 import re
-from typing import Optional
 
 _ID_18 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _ID_15 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{7}(\d{4})(?![0-9A-Za-z])")
@@ -22,7 +22,7 @@ def _mask_local_number(local: str) -> str:
     return "****" + local[4:]
 
 
-def mask_phone(phone: Optional[str]) -> Optional[str]:
+def mask_phone(phone: str | None) -> str | None:
     """Mobile: keep first 3 and last 4 digits. Landline: keep area code and the last digits."""
     if not phone:
         return phone
@@ -37,13 +37,13 @@ def mask_phone(phone: Optional[str]) -> Optional[str]:
             area = re.sub(r"\D", "", text.split("-", 1)[0])
         else:
             area = digits[:3] if digits[1] in "12" else digits[:4]
-        return f"{area}-{_mask_local_number(digits[len(area):])}"
+        return f"{area}-{_mask_local_number(digits[len(area) :])}"
     if len(digits) <= 4:
         return "****"
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
-def mask_id_card(id_card: Optional[str]) -> Optional[str]:
+def mask_id_card(id_card: str | None) -> str | None:
     if not id_card:
         return id_card
     value = id_card.strip()
@@ -52,14 +52,14 @@ def mask_id_card(id_card: Optional[str]) -> Optional[str]:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
-def mask_name(name: Optional[str]) -> Optional[str]:
+def mask_name(name: str | None) -> str | None:
     """张三 -> 张*; a name is kept only as its first character in lists."""
     if not name:
         return name
     return name[0] + "*" * max(len(name) - 1, 1)
 
 
-def mask_text(text: Optional[str]) -> Optional[str]:
+def mask_text(text: str | None) -> str | None:
     """Mask ID-card numbers, phone numbers and other long digit runs inside free text."""
     if not text:
         return text

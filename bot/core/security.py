@@ -1,4 +1,5 @@
 """API token (generated once, never a default constant), constant-time checks, a small rate limiter."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +8,6 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import Deque, Dict, Optional
 
 
 def load_or_create_token(token_file: Path) -> str:
@@ -35,13 +35,13 @@ def resolve_api_token(configured: str, token_file: Path) -> str:
     return configured.strip() if configured and configured.strip() else load_or_create_token(token_file)
 
 
-def token_matches(candidate: Optional[str], expected: str) -> bool:
+def token_matches(candidate: str | None, expected: str) -> bool:
     if not candidate or not expected:
         return False
     return secrets.compare_digest(candidate.encode("utf-8"), expected.encode("utf-8"))
 
 
-def bearer_token(authorization: Optional[str]) -> Optional[str]:
+def bearer_token(authorization: str | None) -> str | None:
     if not authorization:
         return None
     scheme, _, value = authorization.partition(" ")
@@ -54,10 +54,10 @@ class RateLimiter:
     def __init__(self, limit: int, window_seconds: float):
         self.limit = limit
         self.window = window_seconds
-        self._hits: Dict[str, Deque[float]] = {}
+        self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def _prune(self, key: str, now: float) -> Deque[float]:
+    def _prune(self, key: str, now: float) -> deque[float]:
         hits = self._hits.setdefault(key, deque())
         while hits and hits[0] <= now - self.window:
             hits.popleft()

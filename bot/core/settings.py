@@ -3,6 +3,7 @@
 Every value has a default that works on one machine (SQLite under var/, loopback host);
 production sets DATABASE_URL (PostgreSQL) and BACKEND_API_TOKEN.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,9 @@ class BackendSettings:
     rasa_token: str = ""  # RASA_AUTH_TOKEN, when Rasa runs with --auth-token
     handoff_wait_seconds: int = 180  # a queued request nobody accepts within this becomes expired
     handoff_presence_seconds: int = 60  # staff count as available while their 人工接待 page polled this recently
-    handoff_abandon_seconds: int = 300  # a connected chat whose staff page stopped polling this long goes back to the bot
+    handoff_abandon_seconds: int = (
+        300  # a connected chat whose staff page stopped polling this long goes back to the bot
+    )
     handoff_sweep_seconds: int = 5  # how often expiry and abandonment are checked (0: only when read)
 
     @property
@@ -44,7 +47,7 @@ class BackendSettings:
         return self.var_dir / "secrets" / "api_token"
 
     @classmethod
-    def from_env(cls) -> "BackendSettings":
+    def from_env(cls) -> BackendSettings:
         var_dir = Path(_env("HAIYUAN_VAR_DIR", str(ROOT / "var")))
         limit, _, window = _env("STATUS_QUERY_RATE_LIMIT", "30/60").partition("/")
         knowledge_dir = Path(_env("KNOWLEDGE_DIR", str(ROOT / "knowledge")))

@@ -2,6 +2,7 @@
 
 Times are naive UTC. Any change here needs a migration: `python -m bot.handoff.migrate revision -m "…"`.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Text
@@ -13,7 +14,14 @@ from bot.tickets.models import utcnow
 HandoffBase = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 # Request statuses: queued → connected → returned | closed; queued → expired | cancelled.
-QUEUED, CONNECTED, RETURNED, CLOSED, EXPIRED, CANCELLED = "queued", "connected", "returned", "closed", "expired", "cancelled"
+QUEUED, CONNECTED, RETURNED, CLOSED, EXPIRED, CANCELLED = (
+    "queued",
+    "connected",
+    "returned",
+    "closed",
+    "expired",
+    "cancelled",
+)
 OPEN_STATUSES = (QUEUED, CONNECTED)
 ONLINE, AWAY = "online", "away"
 
@@ -46,8 +54,9 @@ class HandoffRequest(HandoffBase):
     ticket_number = Column(String(20))
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
-    events = relationship("HandoffEvent", back_populates="request", order_by="HandoffEvent.id",
-                          cascade="all, delete-orphan")
+    events = relationship(
+        "HandoffEvent", back_populates="request", order_by="HandoffEvent.id", cascade="all, delete-orphan"
+    )
 
 
 class HandoffEvent(HandoffBase):

@@ -6,6 +6,7 @@ user message in the tracker store, but predicts no action, so the bot sends noth
 answers `[]`); `{"event": "resume"}` ends it. `/restart` from the citizen also unpauses (Rasa's rule).
 With `--auth-token`, the token goes in `?token=` (RASA_AUTH_TOKEN).
 """
+
 from __future__ import annotations
 
 import logging

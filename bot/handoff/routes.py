@@ -9,9 +9,8 @@
 The poll token can also be sent as the header `X-Handoff-Token` (keeps it out of access logs).
 The public routes stay out of the token-protected OpenAPI description, like the web chat page.
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 
@@ -29,18 +28,26 @@ def get_service(request: Request) -> HandoffService:
     return request.app.state.handoff
 
 
-def poll_token(token: Optional[str] = Query(None, max_length=100),
-               header: Optional[str] = Header(None, alias="X-Handoff-Token", max_length=100)) -> str:
+def poll_token(
+    token: str | None = Query(None, max_length=100),
+    header: str | None = Header(None, alias="X-Handoff-Token", max_length=100),
+) -> str:
     return header or token or ""
 
 
-@router.post("/requests", response_model=HandoffAnswer, response_model_exclude_none=True, summary="转人工：排队或告知何时有人")
+@router.post(
+    "/requests", response_model=HandoffAnswer, response_model_exclude_none=True, summary="转人工：排队或告知何时有人"
+)
 def create_request(body: HandoffRequestIn, service: HandoffService = Depends(get_service)):
     return service.request(body.conversation_id, body.channel, body.reason.value, body.elderly)
 
 
-@router.post("/requests/cancel", response_model=CancelOut, summary="按会话取消排队或结束人工对话（机器人代市民）",
-             responses={404: {"description": "这段对话没有排队或进行中的转人工"}})
+@router.post(
+    "/requests/cancel",
+    response_model=CancelOut,
+    summary="按会话取消排队或结束人工对话（机器人代市民）",
+    responses={404: {"description": "这段对话没有排队或进行中的转人工"}},
+)
 def cancel_conversation(body: ConversationIn, service: HandoffService = Depends(get_service)):
     try:
         answer = service.cancel_open(body.conversation_id)
@@ -51,12 +58,14 @@ def cancel_conversation(body: ConversationIn, service: HandoffService = Depends(
     return answer
 
 
-@router.post("/requests/{request_id}/cancel", response_model=CancelOut, summary="取消排队或结束人工对话（机器人代市民）")
+@router.post(
+    "/requests/{request_id}/cancel", response_model=CancelOut, summary="取消排队或结束人工对话（机器人代市民）"
+)
 def cancel_for_citizen(request_id: int, service: HandoffService = Depends(get_service)):
     return _cancel(service, request_id, None)
 
 
-def _cancel(service: HandoffService, request_id: int, token: Optional[str]) -> dict:
+def _cancel(service: HandoffService, request_id: int, token: str | None) -> dict:
     try:
         return service.cancel(request_id, token=token)
     except RequestNotFound:
@@ -66,8 +75,12 @@ def _cancel(service: HandoffService, request_id: int, token: Optional[str]) -> d
 
 
 @public_router.get("/{request_id}/events", response_model=EventsOut)
-def events(request_id: int, after: int = Query(0, ge=0), token: str = Depends(poll_token),
-           service: HandoffService = Depends(get_service)):
+def events(
+    request_id: int,
+    after: int = Query(0, ge=0),
+    token: str = Depends(poll_token),
+    service: HandoffService = Depends(get_service),
+):
     try:
         return service.events(request_id, token, after)
     except RequestNotFound:

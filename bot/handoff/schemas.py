@@ -1,13 +1,12 @@
 """Request and response bodies of the handoff API (pydantic 1.x)."""
+
 from __future__ import annotations
 
 from enum import Enum
-from typing import List, Optional
 
 from pydantic import BaseModel, Field, validator
 
 from bot.tickets.schemas import check_text
-
 
 FIELD_LABELS = {"reason": "转人工原因", "elderly": "长辈模式", "after": "起始事件", "request_id": "转人工编号"}
 
@@ -41,18 +40,18 @@ class HandoffAnswer(BaseModel):
     """`queued` (or `connected` for a repeated request of a live chat), else `closed` with `reason`."""
 
     status: str = Field(..., description="queued | connected | closed")
-    request_id: Optional[int] = None
-    poll_token: Optional[str] = Field(None, description="市民一侧读取事件用，只对这一次转人工有效")
-    events_url: Optional[str] = None
-    position: Optional[int] = Field(None, description="排第几位（1 表示下一个就是您）")
-    ahead: Optional[int] = Field(None, description="前面还有几位")
-    expected_wait_minutes: Optional[int] = None
-    wait_seconds: Optional[int] = Field(None, description="排队超过这么久无人接入即超时（expired）")
-    staff_display_name: Optional[str] = None
-    reason: Optional[str] = Field(None, description="closed 时：outside_hours（不在服务时间）| no_staff（无人在线）")
-    next_open: Optional[str] = Field(None, description="outside_hours 时：下次开始服务的时间（北京时间 ISO 8601）")
-    next_open_text: Optional[str] = Field(None, description="同上，给市民看的说法，如“明天（12月2日 周三）09:00”")
-    hotline: Optional[str] = None
+    request_id: int | None = None
+    poll_token: str | None = Field(None, description="市民一侧读取事件用，只对这一次转人工有效")
+    events_url: str | None = None
+    position: int | None = Field(None, description="排第几位（1 表示下一个就是您）")
+    ahead: int | None = Field(None, description="前面还有几位")
+    expected_wait_minutes: int | None = None
+    wait_seconds: int | None = Field(None, description="排队超过这么久无人接入即超时（expired）")
+    staff_display_name: str | None = None
+    reason: str | None = Field(None, description="closed 时：outside_hours（不在服务时间）| no_staff（无人在线）")
+    next_open: str | None = Field(None, description="outside_hours 时：下次开始服务的时间（北京时间 ISO 8601）")
+    next_open_text: str | None = Field(None, description="同上，给市民看的说法，如“明天（12月2日 周三）09:00”")
+    hotline: str | None = None
 
 
 class CancelOut(BaseModel):
@@ -65,16 +64,16 @@ class EventOut(BaseModel):
     kind: str = Field(..., description="status | message")
     status: str
     text: str
-    staff_display_name: Optional[str]
-    ticket_number: Optional[str]
+    staff_display_name: str | None
+    ticket_number: str | None
     at: str
 
 
 class EventsOut(BaseModel):
     request_id: int
     status: str
-    staff_display_name: Optional[str]
-    position: Optional[int] = None
-    ahead: Optional[int] = None
-    events: List[EventOut]
-    poll_after_ms: Optional[int] = Field(None, description="建议多久后再取；null 表示已结束，不用再取")
+    staff_display_name: str | None
+    position: int | None = None
+    ahead: int | None = None
+    events: list[EventOut]
+    poll_after_ms: int | None = Field(None, description="建议多久后再取；null 表示已结束，不用再取")

@@ -9,14 +9,14 @@ A queued request nobody accepts within `wait_seconds` expires; a connected chat 
 polling for `abandon_seconds` goes back to the bot (`sweep`, run periodically and before reads).
 Every status change and staff message is an event the citizen's side polls (`events`).
 """
+
 from __future__ import annotations
 
 import logging
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import List, Optional
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +24,17 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.database import Database
 from bot.handoff import crud
 from bot.handoff.models import (
-    AWAY, CANCELLED, CLOSED, CONNECTED, EXPIRED, ONLINE, QUEUED, RETURNED, HandoffEvent, HandoffRequest, StaffPresence,
+    AWAY,
+    CANCELLED,
+    CLOSED,
+    CONNECTED,
+    EXPIRED,
+    ONLINE,
+    QUEUED,
+    RETURNED,
+    HandoffEvent,
+    HandoffRequest,
+    StaffPresence,
 )
 from bot.handoff.rasa import RasaConversations, RasaUnavailable
 from bot.knowledge.calendar import CHINA_TZ, CalendarFile, describe
@@ -47,8 +57,10 @@ STATUS_TEXT = {
     CONNECTED: "人工客服 · {name} 已接入，请直接说您的问题。",
     RETURNED: "人工客服已结束，您可以继续问我。",
     CLOSED: "人工客服已结束本次服务，您可以继续问我。",
-    EXPIRED: (f"暂时没有工作人员接入。您可以拨打 {HOTLINE} 政务服务便民热线（7×24 小时人工服务），"
-              "或者预约回电，工作人员会在工作时间给您回电话。"),
+    EXPIRED: (
+        f"暂时没有工作人员接入。您可以拨打 {HOTLINE} 政务服务便民热线（7×24 小时人工服务），"
+        "或者预约回电，工作人员会在工作时间给您回电话。"
+    ),
     CANCELLED: "已取消排队。",
 }
 CITIZEN_ENDED_TEXT = "您已结束人工服务，可以继续问我。"
@@ -83,35 +95,42 @@ class HandoffConfig:
 @dataclass(frozen=True)
 class Opening:
     open: bool
-    reason: Optional[str] = None  # outside_hours | no_staff
-    next_open: Optional[datetime] = None
+    reason: str | None = None  # outside_hours | no_staff
+    next_open: datetime | None = None
     staff: int = 0
 
 
-def china_iso(value: Optional[datetime]) -> Optional[str]:
+def china_iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(CHINA_TZ).isoformat(timespec="seconds")
 
 
 def event_out(event: HandoffEvent) -> dict:
-    return {"id": event.id, "kind": event.kind, "status": event.status, "text": event.text,
-            "staff_display_name": event.staff_display_name, "ticket_number": event.ticket_number,
-            "at": china_iso(event.at)}
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "status": event.status,
+        "text": event.text,
+        "staff_display_name": event.staff_display_name,
+        "ticket_number": event.ticket_number,
+        "at": china_iso(event.at),
+    }
 
 
 class HandoffService:
-    def __init__(self, db: Database, calendar: CalendarFile, rasa: RasaConversations,
-                 config: HandoffConfig = HandoffConfig()):
+    def __init__(
+        self, db: Database, calendar: CalendarFile, rasa: RasaConversations, config: HandoffConfig = HandoffConfig()
+    ):
         self.db = db
         self.calendar = calendar
         self.rasa = rasa
         self.config = config
 
     # ------------------------------------------------------------ availability
-    def opening(self, now: Optional[datetime] = None) -> Opening:
+    def opening(self, now: datetime | None = None) -> Opening:
         now = now or utcnow()
         calendar = self.calendar.get()
         if not calendar.is_open(now):
@@ -146,18 +165,30 @@ class HandoffService:
         opening = self.opening(now)
         if not opening.open:
             log.info("转人工未排队：%s", opening.reason)
-            return {"status": "closed", "reason": opening.reason, "next_open": china_iso(opening.next_open),
-                    "next_open_text": describe(opening.next_open, now) if opening.next_open else None,
-                    "hotline": HOTLINE}
+            return {
+                "status": "closed",
+                "reason": opening.reason,
+                "next_open": china_iso(opening.next_open),
+                "next_open_text": describe(opening.next_open, now) if opening.next_open else None,
+                "hotline": HOTLINE,
+            }
         try:
             with self.db.session(write=True) as session:
                 existing = crud.open_for(session, conversation_id)  # re-check under the write lock
                 if existing is not None:
                     return self._answer(existing)
                 request = HandoffRequest(
-                    conversation_id=conversation_id, open_conversation=conversation_id, channel=channel,
-                    reason=reason, elderly=elderly, status=QUEUED, poll_token=secrets.token_urlsafe(24),
-                    created_at=now, updated_at=now, expires_at=now + timedelta(seconds=self.config.wait_seconds))
+                    conversation_id=conversation_id,
+                    open_conversation=conversation_id,
+                    channel=channel,
+                    reason=reason,
+                    elderly=elderly,
+                    status=QUEUED,
+                    poll_token=secrets.token_urlsafe(24),
+                    created_at=now,
+                    updated_at=now,
+                    expires_at=now + timedelta(seconds=self.config.wait_seconds),
+                )
                 session.add(request)
                 session.flush()
                 crud.add_event(session, request, "status", STATUS_TEXT[QUEUED], now)
@@ -170,15 +201,23 @@ class HandoffService:
         log.info("转人工排队 #%s（%s）", request.id, reason)
         return self._answer(request, staff=opening.staff)
 
-    def _answer(self, request: HandoffRequest, staff: Optional[int] = None) -> dict:
-        answer = {"status": request.status, "request_id": request.id, "poll_token": request.poll_token,
-                  "events_url": f"/api/handoff/{request.id}/events?token={request.poll_token}"}
+    def _answer(self, request: HandoffRequest, staff: int | None = None) -> dict:
+        answer = {
+            "status": request.status,
+            "request_id": request.id,
+            "poll_token": request.poll_token,
+            "events_url": f"/api/handoff/{request.id}/events?token={request.poll_token}",
+        }
         if request.status == QUEUED:
             position = self.position(request)
             if staff is None:
                 staff = max(self.opening().staff, 1)
-            answer.update(position=position, ahead=position - 1, wait_seconds=self.config.wait_seconds,
-                          expected_wait_minutes=self.expected_wait_minutes(position, staff))
+            answer.update(
+                position=position,
+                ahead=position - 1,
+                wait_seconds=self.config.wait_seconds,
+                expected_wait_minutes=self.expected_wait_minutes(position, staff),
+            )
         else:
             answer["staff_display_name"] = request.staff_display_name
         return answer
@@ -202,15 +241,19 @@ class HandoffService:
         with self.db.session() as session:
             request = self._checked(session, request_id, token)
             events = crud.events_after(session, request_id, after)
-        body = {"request_id": request.id, "status": request.status, "staff_display_name": request.staff_display_name,
-                "events": [event_out(e) for e in events],
-                "poll_after_ms": POLL_AFTER_MS if request.status in (QUEUED, CONNECTED) else None}
+        body = {
+            "request_id": request.id,
+            "status": request.status,
+            "staff_display_name": request.staff_display_name,
+            "events": [event_out(e) for e in events],
+            "poll_after_ms": POLL_AFTER_MS if request.status in (QUEUED, CONNECTED) else None,
+        }
         if request.status == QUEUED:
             body["position"] = self.position(request)
             body["ahead"] = body["position"] - 1
         return body
 
-    def cancel(self, request_id: int, token: Optional[str] = None) -> dict:
+    def cancel(self, request_id: int, token: str | None = None) -> dict:
         """The citizen leaves the queue, or ends a live chat (Rasa resumes). `token=None`: the bot asks."""
         with self.db.session() as session:
             request = crud.get(session, request_id) if token is None else self._checked(session, request_id, token)
@@ -225,7 +268,7 @@ class HandoffService:
             request = crud.get(session, request_id)
         return {"request_id": request.id, "status": request.status}
 
-    def cancel_open(self, conversation_id: str) -> Optional[dict]:
+    def cancel_open(self, conversation_id: str) -> dict | None:
         """The bot cancels whatever is open for this conversation (/cancel_handoff); None when nothing is."""
         with self.db.session() as session:
             request = crud.open_for(session, conversation_id)
@@ -239,19 +282,26 @@ class HandoffService:
             raise RequestNotFound(request_id)
         return request
 
-    def queue(self) -> List[dict]:
+    def queue(self) -> list[dict]:
         self.sweep(abandon=False)
         now = utcnow()
         with self.db.session() as session:
             rows = crud.with_status(session, QUEUED)
-        return [{"request": r, "position": i + 1, "waiting_seconds": int((now - r.created_at).total_seconds()),
-                 "left_seconds": max(int((r.expires_at - now).total_seconds()), 0)} for i, r in enumerate(rows)]
+        return [
+            {
+                "request": r,
+                "position": i + 1,
+                "waiting_seconds": int((now - r.created_at).total_seconds()),
+                "left_seconds": max(int((r.expires_at - now).total_seconds()), 0),
+            }
+            for i, r in enumerate(rows)
+        ]
 
-    def connected(self, staff_user_id: Optional[int] = None) -> List[HandoffRequest]:
+    def connected(self, staff_user_id: int | None = None) -> list[HandoffRequest]:
         with self.db.session() as session:
             return crud.with_status(session, CONNECTED, staff_user_id)
 
-    def staff_events(self, request_id: int, after: int = 0) -> List[HandoffEvent]:
+    def staff_events(self, request_id: int, after: int = 0) -> list[HandoffEvent]:
         with self.db.session() as session:
             return crud.events_after(session, request_id, after, limit=1000)
 
@@ -274,16 +324,33 @@ class HandoffService:
             self.rasa.pause(request.conversation_id)
         except RasaUnavailable:
             with self.db.session(write=True) as session:
-                session.execute(update(HandoffRequest).where(
-                    HandoffRequest.id == request_id, HandoffRequest.status == CONNECTED,
-                    HandoffRequest.staff_user_id == agent.user_id,
-                ).values(status=QUEUED, accepted_at=None, staff_user_id=None, staff_username=None,
-                         staff_display_name=None, updated_at=utcnow()))
+                session.execute(
+                    update(HandoffRequest)
+                    .where(
+                        HandoffRequest.id == request_id,
+                        HandoffRequest.status == CONNECTED,
+                        HandoffRequest.staff_user_id == agent.user_id,
+                    )
+                    .values(
+                        status=QUEUED,
+                        accepted_at=None,
+                        staff_user_id=None,
+                        staff_username=None,
+                        staff_display_name=None,
+                        updated_at=utcnow(),
+                    )
+                )
             raise HandoffError("对话服务暂时连不上，没能接入，请稍后再试。") from None
         with self.db.session(write=True) as session:
             request = crud.get(session, request_id)
-            crud.add_event(session, request, "status", STATUS_TEXT[CONNECTED].format(name=agent.display_name),
-                           utcnow(), staff_display_name=agent.display_name)
+            crud.add_event(
+                session,
+                request,
+                "status",
+                STATUS_TEXT[CONNECTED].format(name=agent.display_name),
+                utcnow(),
+                staff_display_name=agent.display_name,
+            )
         log.info("转人工 #%s 已由 %s 接入", request_id, agent.username)
         return request
 
@@ -297,7 +364,7 @@ class HandoffService:
             raise HandoffError(f"这位市民由{request.staff_display_name}接待，只有接待人可以回复或结束。")
         return request
 
-    def send(self, request_id: int, agent: Agent, text: str, ticket_number: Optional[str] = None) -> HandoffEvent:
+    def send(self, request_id: int, agent: Agent, text: str, ticket_number: str | None = None) -> HandoffEvent:
         text = (text or "").strip()
         if not text:
             raise HandoffError("请输入要发给市民的话。")
@@ -305,8 +372,15 @@ class HandoffService:
             raise HandoffError(f"一条消息不能超过 {MESSAGE_MAX} 字，请分几条发送。")
         with self.db.session(write=True) as session:
             request = self._own_connected(session, request_id, agent)
-            return crud.add_event(session, request, "message", text, utcnow(),
-                                  staff_display_name=agent.display_name, ticket_number=ticket_number)
+            return crud.add_event(
+                session,
+                request,
+                "message",
+                text,
+                utcnow(),
+                staff_display_name=agent.display_name,
+                ticket_number=ticket_number,
+            )
 
     def finish(self, request_id: int, agent: Agent, outcome: str) -> HandoffRequest:
         """交还机器人 (returned) or 结束 (closed): Rasa resumes first; on failure nothing changes."""
@@ -326,18 +400,21 @@ class HandoffService:
         return self.send(request_id, agent, TICKET_TEXT.format(number=number), ticket_number=number)
 
     # ------------------------------------------------------------ presence
-    def presence(self) -> List[StaffPresence]:
+    def presence(self) -> list[StaffPresence]:
         with self.db.session() as session:
             return crud.all_presence(session)
 
-    def presence_of(self, agent: Agent) -> Optional[StaffPresence]:
+    def presence_of(self, agent: Agent) -> StaffPresence | None:
         with self.db.session() as session:
             return crud.presence(session, agent.user_id)
 
-    def is_available(self, row: Optional[StaffPresence], now: Optional[datetime] = None) -> bool:
+    def is_available(self, row: StaffPresence | None, now: datetime | None = None) -> bool:
         now = now or utcnow()
-        return (row is not None and row.status == ONLINE
-                and row.last_seen_at >= now - timedelta(seconds=self.config.presence_seconds))
+        return (
+            row is not None
+            and row.status == ONLINE
+            and row.last_seen_at >= now - timedelta(seconds=self.config.presence_seconds)
+        )
 
     def set_presence(self, agent: Agent, status: str) -> None:
         if status not in (ONLINE, AWAY):
@@ -362,14 +439,21 @@ class HandoffService:
         with self.db.session(write=True) as session:
             row = crud.presence(session, agent.user_id)
             if row is None:  # first visit: 离开 until they say 在线
-                session.add(StaffPresence(user_id=agent.user_id, username=agent.username,
-                                          display_name=agent.display_name, status=AWAY, last_seen_at=now,
-                                          changed_at=now))
+                session.add(
+                    StaffPresence(
+                        user_id=agent.user_id,
+                        username=agent.username,
+                        display_name=agent.display_name,
+                        status=AWAY,
+                        last_seen_at=now,
+                        changed_at=now,
+                    )
+                )
             else:
                 row.last_seen_at = now
 
     # ------------------------------------------------------------ housekeeping
-    def sweep(self, now: Optional[datetime] = None, abandon: bool = True) -> dict:
+    def sweep(self, now: datetime | None = None, abandon: bool = True) -> dict:
         """Expire queued requests past their wait; hand chats whose staff page went quiet back to the bot."""
         now = now or utcnow()
         expired = 0
@@ -381,7 +465,8 @@ class HandoffService:
         if abandon:
             with self.db.session() as session:
                 quiet = crud.connected_with_staff_unseen_since(
-                    session, now - timedelta(seconds=self.config.abandon_seconds))
+                    session, now - timedelta(seconds=self.config.abandon_seconds)
+                )
             for request in quiet:
                 try:
                     self._resume(request)
@@ -398,8 +483,9 @@ class HandoffService:
         except RasaUnavailable:
             raise HandoffError("对话服务暂时连不上，机器人还不能接回对话，请稍后再试。") from None
 
-    def _end(self, request_id: int, from_statuses: tuple, status: str, by: str, text: str,
-             now: Optional[datetime] = None) -> int:
+    def _end(
+        self, request_id: int, from_statuses: tuple, status: str, by: str, text: str, now: datetime | None = None
+    ) -> int:
         """Move an open request to an end status (once: 0 if it had already moved on)."""
         now = now or utcnow()
         with self.db.session(write=True) as session:

@@ -1,5 +1,6 @@
 """The handoff service, built once at backend startup and kept on `app.state.handoff` (bot/app.py runs its sweep:
 queue timeouts and abandoned chats, also while nobody reads the queue)."""
+
 from __future__ import annotations
 
 from fastapi import FastAPI
@@ -13,12 +14,18 @@ from bot.knowledge.calendar import CalendarFile
 
 
 def build(db: Database, settings: BackendSettings, calendar: CalendarFile) -> HandoffService:
-    return HandoffService(db, calendar, RasaConversations(settings.rasa_url, settings.rasa_token), HandoffConfig(
-        wait_seconds=settings.handoff_wait_seconds, presence_seconds=settings.handoff_presence_seconds,
-        abandon_seconds=settings.handoff_abandon_seconds))
+    return HandoffService(
+        db,
+        calendar,
+        RasaConversations(settings.rasa_url, settings.rasa_token),
+        HandoffConfig(
+            wait_seconds=settings.handoff_wait_seconds,
+            presence_seconds=settings.handoff_presence_seconds,
+            abandon_seconds=settings.handoff_abandon_seconds,
+        ),
+    )
 
 
 def startup(app: FastAPI, settings: BackendSettings, db: Database) -> None:
     """Migrate the handoff tables (called from bot/app.py at startup); the service exists since create_app."""
     migrate.upgrade(settings.database_url, engine=db.engine)
-

@@ -3,6 +3,7 @@
 Everything is computed from the bundle file: questions (with `ask_if`), components and materials
 (with `when`), so a new bundle needs a YAML file, not code.
 """
+
 from __future__ import annotations
 
 import re
@@ -75,7 +76,7 @@ class Checklist:
     bundle_id: str
     title: str
     materials: list[dict] = field(default_factory=list)
-    handled: list[str] = field(default_factory=list)          # components the county handles together
+    handled: list[str] = field(default_factory=list)  # components the county handles together
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (component, why it was left out)
     where: str = ""
     online: str = ""
@@ -104,8 +105,9 @@ def build_checklist(kb: KnowledgeBase, bundle_id: str, answers: dict[str, Any]) 
             checklist.materials.append(material)
     window = bundle.get("window") or {}
     hall = kb.hall(window.get("hall", ""))
-    checklist.where = "，".join(filter(None, [show(hall.get("name")), show(window.get("window"))
-                                              if window.get("window") else ""]))
+    checklist.where = "，".join(
+        filter(None, [show(hall.get("name")), show(window.get("window")) if window.get("window") else ""])
+    )
     if hall.get("address") and not is_pending(hall["address"]):
         checklist.where += f"（{hall['address']}）"
     online = bundle.get("online") or {}

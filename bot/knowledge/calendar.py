@@ -24,15 +24,16 @@ File format:
       - {name: 元旦, from: 2026-01-01, to: 2026-01-03}
     makeup_working_days: [2026-01-04]
 """
+
 from __future__ import annotations
 
 import logging
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Optional, Tuple
+from typing import Any
 
 import yaml
 
@@ -46,7 +47,7 @@ MAKEUP = 7  # index of the 调休 hours in WorkCalendar.hours
 _PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—~至]\s*(\d{1,2}):(\d{2})\s*$")
 LOOKAHEAD_DAYS = 60  # next_open() searches this far
 
-Period = Tuple[time, time]
+Period = tuple[time, time]
 
 
 class CalendarError(ValueError):
@@ -55,15 +56,15 @@ class CalendarError(ValueError):
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    holidays: FrozenSet[date] = frozenset()
-    holiday_names: Dict[date, str] = field(default_factory=dict)
-    makeup_working_days: FrozenSet[date] = frozenset()
-    hours: Tuple[Tuple[Period, ...], ...] = ((),) * 8  # 周一 … 周日, then 调休上班日
+    holidays: frozenset[date] = frozenset()
+    holiday_names: dict[date, str] = field(default_factory=dict)
+    makeup_working_days: frozenset[date] = frozenset()
+    hours: tuple[tuple[Period, ...], ...] = ((),) * 8  # 周一 … 周日, then 调休上班日
     hours_verified: bool = False
     hours_note: str = ""
 
     @property
-    def covered_years(self) -> FrozenSet[int]:
+    def covered_years(self) -> frozenset[int]:
         return frozenset(d.year for d in self.holidays)
 
     def is_working_day(self, day: date) -> bool:
@@ -73,7 +74,7 @@ class WorkCalendar:
             return False
         return day.weekday() < 5
 
-    def periods(self, day: date) -> Tuple[Period, ...]:
+    def periods(self, day: date) -> tuple[Period, ...]:
         """The service hours of one day (China time); empty when closed."""
         if day in self.makeup_working_days:
             return self.hours[MAKEUP]
@@ -85,7 +86,7 @@ class WorkCalendar:
         local = to_china(at)
         return any(start <= local.time() < end for start, end in self.periods(local.date()))
 
-    def next_open(self, at: datetime) -> Optional[datetime]:
+    def next_open(self, at: datetime) -> datetime | None:
         """The next moment the service opens after `at` (China time, aware); `at` itself when open."""
         local = to_china(at)
         if self.is_open(local):
@@ -102,7 +103,7 @@ class WorkCalendar:
 def to_china(at: datetime) -> datetime:
     """Aware China time; a naive value is taken as UTC (how the backend stores times)."""
     if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)
+        at = at.replace(tzinfo=UTC)
     return at.astimezone(CHINA_TZ)
 
 
@@ -110,7 +111,7 @@ def china_now() -> datetime:
     return datetime.now(CHINA_TZ)
 
 
-def describe(moment: datetime, now: Optional[datetime] = None) -> str:
+def describe(moment: datetime, now: datetime | None = None) -> str:
     """'今天 14:30' / '明天（12月2日 周三）09:00' / '12月7日 周一 09:00' — for citizens."""
     now = to_china(now or china_now())
     moment = to_china(moment)
@@ -135,7 +136,7 @@ def _as_date(value: Any, where: str) -> date:
         raise CalendarError(f"{where}: 日期格式应为 YYYY-MM-DD") from None
 
 
-def _periods(value: Any, where: str) -> Tuple[Period, ...]:
+def _periods(value: Any, where: str) -> tuple[Period, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -163,9 +164,11 @@ def parse_calendar(data: Any) -> WorkCalendar:
         raise CalendarError("文件内容应为映射 (key: value)")
     unknown = sorted(set(data) - {"online_service", "public_holidays", "makeup_working_days"})
     if unknown:
-        raise CalendarError(f"未知字段 {'、'.join(map(str, unknown))}（可用：online_service、public_holidays、makeup_working_days）")
+        raise CalendarError(
+            f"未知字段 {'、'.join(map(str, unknown))}（可用：online_service、public_holidays、makeup_working_days）"
+        )
 
-    holidays: Dict[date, str] = {}
+    holidays: dict[date, str] = {}
     for i, entry in enumerate(data.get("public_holidays") or []):
         where = f"public_holidays[{i}]"
         if not isinstance(entry, dict):
@@ -199,8 +202,14 @@ def parse_calendar(data: Any) -> WorkCalendar:
     if not isinstance(verified, bool):
         raise CalendarError("online_service.verified: 应为 true 或 false")
 
-    return WorkCalendar(holidays=frozenset(holidays), holiday_names=holidays, makeup_working_days=makeup_days,
-                        hours=parsed, hours_verified=verified, hours_note=str(service.get("note") or "").strip())
+    return WorkCalendar(
+        holidays=frozenset(holidays),
+        holiday_names=holidays,
+        makeup_working_days=makeup_days,
+        hours=parsed,
+        hours_verified=verified,
+        hours_note=str(service.get("note") or "").strip(),
+    )
 
 
 def read_calendar(path: Path) -> WorkCalendar:
@@ -234,11 +243,11 @@ class CalendarFile:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._key: Optional[tuple] = None
-        self._calendar: Optional[WorkCalendar] = None
-        self.error: Optional[str] = None  # the problem of the latest edit, while the last good one is used
+        self._key: tuple | None = None
+        self._calendar: WorkCalendar | None = None
+        self.error: str | None = None  # the problem of the latest edit, while the last good one is used
 
-    def _stat(self) -> Optional[tuple]:
+    def _stat(self) -> tuple | None:
         try:
             stat = self.path.stat()
         except OSError:

@@ -4,6 +4,7 @@
 
 Prints one line per problem (`file: field: problem`) and a summary; exit code 1 if anything is wrong.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     unverified = sum(1 for d in items if d.get("verified") is not True)
     files = len({issue.file for issue in issues} | {line.split(":", 1)[0] for line in others})
     errors = len(issues) + len(others)
-    print(f"{root}: {len(raw.services)} 个事项, {len(raw.bundles)} 个一件事, {unverified} 个未核实; "
-          + (f"{errors} 个错误（涉及 {files} 个文件）" if errors else "没有错误"))
+    print(
+        f"{root}: {len(raw.services)} 个事项, {len(raw.bundles)} 个一件事, {unverified} 个未核实; "
+        + (f"{errors} 个错误（涉及 {files} 个文件）" if errors else "没有错误")
+    )
     return 1 if issues or others else 0
 
 

@@ -13,6 +13,7 @@ Outputs (relative to --out; default: the repo, or the folder holding --root when
                                        named (without it "办居住证在哪里办" was read as a materials question)
 The output depends only on the content, never on time or file order, so it is reproducible.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,8 @@ import hashlib
 import random
 import re
 import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import jieba
 import yaml
@@ -83,8 +84,11 @@ def _examples(nlu_text: str) -> list[tuple[str, str]]:
     pairs = []
     for block in (yaml.safe_load(nlu_text) or {}).get("nlu") or []:
         if "intent" in block:
-            pairs += [(block["intent"], line.strip()[2:].strip()) for line in str(block.get("examples") or "")
-                      .splitlines() if line.strip().startswith("- ")]
+            pairs += [
+                (block["intent"], line.strip()[2:].strip())
+                for line in str(block.get("examples") or "").splitlines()
+                if line.strip().startswith("- ")
+            ]
     return pairs
 
 
@@ -101,8 +105,9 @@ def _aligned(tokenizer: jieba.Tokenizer, variant: str) -> bool:
     return start in cuts and end in cuts
 
 
-def service_variants(services: Mapping[str, dict], bundles: Mapping[str, dict], handwritten: str,
-                     held_out: Iterable[str] = ()) -> str:
+def service_variants(
+    services: Mapping[str, dict], bundles: Mapping[str, dict], handwritten: str, held_out: Iterable[str] = ()
+) -> str:
     """Rasa NLU YAML: each example with one service span, VARIANTS_PER_EXAMPLE times with other names.
 
     The names are drawn, with a seed taken from the example itself, from every service's labels that
@@ -124,7 +129,7 @@ def service_variants(services: Mapping[str, dict], bundles: Mapping[str, dict], 
         candidates = rng.sample([n for n in names if n != spans[0]], 4 * VARIANTS_PER_EXAMPLE)
         kept = 0
         for name in candidates:
-            variant = _SERVICE_SPAN.sub(lambda _: f"[{name}](service)", example)
+            variant = _SERVICE_SPAN.sub(lambda _, name=name: f"[{name}](service)", example)
             if kept < VARIANTS_PER_EXAMPLE and _plain(variant) not in taken and _aligned(tokenizer, variant):
                 taken.add(_plain(variant))
                 by_intent.setdefault(intent, []).append(variant)
@@ -140,8 +145,12 @@ def service_variants(services: Mapping[str, dict], bundles: Mapping[str, dict], 
     return "\n".join(lines) + "\n"
 
 
-def build_outputs(services: Mapping[str, dict], bundles: Mapping[str, dict], handwritten: str | None = None,
-                  held_out: Iterable[str] = ()) -> dict[str, str]:
+def build_outputs(
+    services: Mapping[str, dict],
+    bundles: Mapping[str, dict],
+    handwritten: str | None = None,
+    held_out: Iterable[str] = (),
+) -> dict[str, str]:
     """Relative output path → file content (the variants only when the hand-written examples are given)."""
     outputs = {NLU_FILE: nlu_yaml(services, bundles), USERDICT_FILE: userdict(services, bundles)}
     if handwritten is not None:
@@ -183,9 +192,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"知识库有 {len(issues)} 个错误，未生成（先修正，或加 --allow-errors）。", file=sys.stderr)
             return 1
     handwritten = out / HANDWRITTEN_FILE
-    outputs = build_outputs(_by_id(raw.services), _by_id(raw.bundles),
-                            handwritten.read_text(encoding="utf-8") if handwritten.exists() else None,
-                            held_out_texts(out))
+    outputs = build_outputs(
+        _by_id(raw.services),
+        _by_id(raw.bundles),
+        handwritten.read_text(encoding="utf-8") if handwritten.exists() else None,
+        held_out_texts(out),
+    )
     stale = stale_files(outputs, out)
     if args.check:
         for rel in stale:

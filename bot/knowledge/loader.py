@@ -8,13 +8,15 @@ A file with errors never replaces its last good version. Without one (first load
 served as it is if it is at least a mapping with the right id and a name, else left out until fixed.
 The problems of the latest load are in `kb.errors`; `python -m bot.knowledge.check` prints them.
 """
+
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -201,7 +203,7 @@ class KnowledgeBase:
         entries = self.county.get(section)
         return entries.get(key) if isinstance(entries, dict) and isinstance(key, str) else None
 
-    def derived(self, key: str, build: Callable[["KnowledgeBase"], Any]) -> Any:
+    def derived(self, key: str, build: Callable[[KnowledgeBase], Any]) -> Any:
         """Value computed from the current content (e.g. a search index), rebuilt after a reload."""
         version = self.version
         if key not in self._derived:

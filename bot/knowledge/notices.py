@@ -17,13 +17,15 @@ File format:
         end: 2027-01-02
         services: [id_card]       # optional: ids in services/
 """
+
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import yaml
 
@@ -37,7 +39,7 @@ _cache: dict[Path, tuple[tuple[int, int], list[dict], list[str]]] = {}
 _lock = threading.Lock()
 
 
-def _as_date(value: Any) -> Optional[date]:
+def _as_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -48,8 +50,7 @@ def _as_date(value: Any) -> Optional[date]:
     return None
 
 
-def validate_notices(data: Any, service_ids: Optional[Iterable[str]] = None,
-                     file: str = NOTICES_FILE) -> list[str]:
+def validate_notices(data: Any, service_ids: Iterable[str] | None = None, file: str = NOTICES_FILE) -> list[str]:
     """Problems as `file: field: problem` lines (the format of the knowledge check)."""
     issues: list[str] = []
 
@@ -162,7 +163,7 @@ def is_active(notice: dict, today: date) -> bool:
     return notice["start"] <= today <= notice["end"]
 
 
-def active_notices(kb_root: Path | str, today: date, service_id: Optional[str] = None) -> list[dict]:
+def active_notices(kb_root: Path | str, today: date, service_id: str | None = None) -> list[dict]:
     """Notices in force on `today`, newest start first; with `service_id` only those naming it."""
     notices, _issues = read_notices(kb_root)
     found = [n for n in notices if is_active(n, today) and (service_id is None or service_id in n["services"])]

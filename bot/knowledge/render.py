@@ -7,6 +7,7 @@
 Every value written 待核实 is shown as PENDING_TEXT; an unverified service gets one line saying what
 is unconfirmed. Elderly mode: one short point per bubble (≤ 40 characters where possible).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,13 +26,26 @@ ELDERLY_POINTS = 3
 
 # Field path prefixes → what citizens call that part (for the "尚未核实" line).
 PART_LABELS = (
-    ("summary", "事项说明"), ("eligibility", "办理条件"), ("materials", "所需材料"), ("steps", "办理流程"),
-    ("time_limit.legal", "法定时限"), ("time_limit.promised", "承诺时限"), ("fee", "收费"),
-    ("place", "办理地点"), ("online", "网上办理"), ("flags", "办理方式"), ("phone", "咨询电话"),
+    ("summary", "事项说明"),
+    ("eligibility", "办理条件"),
+    ("materials", "所需材料"),
+    ("steps", "办理流程"),
+    ("time_limit.legal", "法定时限"),
+    ("time_limit.promised", "承诺时限"),
+    ("fee", "收费"),
+    ("place", "办理地点"),
+    ("online", "网上办理"),
+    ("flags", "办理方式"),
+    ("phone", "咨询电话"),
 )
 ASPECT_PARTS = {
-    "materials": ("materials",), "fee": ("fee",), "time_limit": ("time_limit",), "place": ("place", "phone"),
-    "online": ("online", "flags"), "eligibility": ("eligibility",), "steps": ("steps",),
+    "materials": ("materials",),
+    "fee": ("fee",),
+    "time_limit": ("time_limit",),
+    "place": ("place", "phone"),
+    "online": ("online", "flags"),
+    "eligibility": ("eligibility",),
+    "steps": ("steps",),
     "card": ("summary", "materials", "time_limit", "place", "online"),
 }
 FLAG_TEXTS = {  # flag: (text when true, short text)
@@ -54,10 +68,14 @@ QUESTIONS = {  # aspect: (button title, question text after the service name)
     "card": ("看办事指南", "办事指南"),
 }
 NEXT_ASPECTS = {  # what people usually ask next
-    "materials": ("place", "time_limit", "fee"), "fee": ("materials", "online", "place"),
-    "time_limit": ("materials", "place", "online"), "place": ("materials", "online", "time_limit"),
-    "online": ("materials", "place", "steps"), "eligibility": ("materials", "steps", "place"),
-    "steps": ("materials", "place", "online"), "card": ("materials", "place", "online"),
+    "materials": ("place", "time_limit", "fee"),
+    "fee": ("materials", "online", "place"),
+    "time_limit": ("materials", "place", "online"),
+    "place": ("materials", "online", "time_limit"),
+    "online": ("materials", "place", "steps"),
+    "eligibility": ("materials", "steps", "place"),
+    "steps": ("materials", "place", "online"),
+    "card": ("materials", "place", "online"),
 }
 
 
@@ -112,8 +130,11 @@ def related_questions(kb: KnowledgeBase, service_id: str, asked_aspect: str) -> 
     if service is None:
         return []
     name = service_display_name(kb, service_id)
-    buttons = [(QUESTIONS[a][0], f"{name}{QUESTIONS[a][1]}") for a in NEXT_ASPECTS.get(asked_aspect, ASPECTS)
-               if a != asked_aspect]
+    buttons = [
+        (QUESTIONS[a][0], f"{name}{QUESTIONS[a][1]}")
+        for a in NEXT_ASPECTS.get(asked_aspect, ASPECTS)
+        if a != asked_aspect
+    ]
     related = [r for r in _list(service.get("related")) if isinstance(r, str) and r in kb.services]
     if related:
         other = service_display_name(kb, related[0])
@@ -123,11 +144,15 @@ def related_questions(kb: KnowledgeBase, service_id: str, asked_aspect: str) -> 
 
 # ---------------------------------------------------------------- aspects
 
+
 def _materials(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
     items = [m for m in _list(s.get("materials")) if isinstance(m, dict)]
     if not items:
-        return _Answer(f"{name}的办事指南里没有列出要提交的材料。", f"{name}的指南没列材料，去前先问问窗口。",
-                       tail=["保险起见，去之前可以打电话问一下窗口。"])
+        return _Answer(
+            f"{name}的办事指南里没有列出要提交的材料。",
+            f"{name}的指南没列材料，去前先问问窗口。",
+            tail=["保险起见，去之前可以打电话问一下窗口。"],
+        )
     answer = _Answer(f"{name}需要准备这些材料：", f"{name}要带{len(items)}样：")
     for m in items:
         full = f"{m.get('name')}：{_form(m)}"
@@ -191,8 +216,11 @@ def _place(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
 
 def _phone(kb: KnowledgeBase, s: dict) -> str:
     """The service's phone, else its department's, else its hall's."""
-    for value in (s.get("phone"), kb.department(s.get("department")).get("phone"),
-                  kb.hall(_dict(s.get("place")).get("hall")).get("phone")):
+    for value in (
+        s.get("phone"),
+        kb.department(s.get("department")).get("phone"),
+        kb.hall(_dict(s.get("place")).get("hall")).get("phone"),
+    ):
         if value is not None and not is_pending(value):
             return str(value)
     return PENDING_TEXT
@@ -258,12 +286,19 @@ def _card(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
 
 
 _BUILDERS = {
-    "materials": _materials, "fee": _fee, "time_limit": _time_limit, "place": _place, "online": _online,
-    "eligibility": _eligibility, "steps": _steps, "card": _card,
+    "materials": _materials,
+    "fee": _fee,
+    "time_limit": _time_limit,
+    "place": _place,
+    "online": _online,
+    "eligibility": _eligibility,
+    "steps": _steps,
+    "card": _card,
 }
 
 
 # ---------------------------------------------------------------- layout
+
 
 def _layout(answer: _Answer) -> list[str]:
     lines = [answer.heading]
@@ -298,8 +333,11 @@ def _fit(text: str, limit: int = ELDERLY_MAX) -> list[str]:
 def _pending_parts(service: dict) -> list[str]:
     """Citizen-facing names of the parts of a service that contain 待核实, in a fixed order."""
     paths = pending_paths(service)
-    return [label for prefix, label in PART_LABELS if any(p == prefix or p.startswith(prefix + ".")
-                                                          or p.startswith(prefix + "[") for p in paths)]
+    return [
+        label
+        for prefix, label in PART_LABELS
+        if any(p == prefix or p.startswith(prefix + ".") or p.startswith(prefix + "[") for p in paths)
+    ]
 
 
 def _verification_line(service: dict, aspect: str, elderly: bool) -> str | None:
@@ -307,8 +345,11 @@ def _verification_line(service: dict, aspect: str, elderly: bool) -> str | None:
     if service.get("verified") is not False:
         return None
     parts = _pending_parts(service)
-    relevant = [label for prefix, label in PART_LABELS if label in parts
-                and any(prefix == p or prefix.startswith(p + ".") for p in ASPECT_PARTS[aspect])]
+    relevant = [
+        label
+        for prefix, label in PART_LABELS
+        if label in parts and any(prefix == p or prefix.startswith(p + ".") for p in ASPECT_PARTS[aspect])
+    ]
     if elderly:
         return "有些内容还在核实，去之前先打电话问问。"
     if relevant:

@@ -8,6 +8,7 @@
 Used twice: in NLU as a keyword safety net (so a low model confidence can never hide an emergency)
 and by the action server for the numbers it gives.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,14 +39,16 @@ class SafetyRules:
     number_labels: dict[str, str]
 
     @classmethod
-    def load(cls, root: Path | str | None = None) -> "SafetyRules":
+    def load(cls, root: Path | str | None = None) -> SafetyRules:
         data = yaml.safe_load((Path(root or default_root()) / SAFETY_FILE).read_text(encoding="utf-8")) or {}
         self_harm = data.get("self_harm") or {}
-        return cls(emergencies=list(data.get("emergencies") or []),
-                   not_emergencies=[str(p) for p in data.get("not_emergencies") or []],
-                   self_harm_words=[str(w) for w in self_harm.get("words") or []],
-                   self_harm_numbers=[str(n) for n in self_harm.get("numbers") or []],
-                   number_labels={str(k): str(v) for k, v in (data.get("numbers") or {}).items()})
+        return cls(
+            emergencies=list(data.get("emergencies") or []),
+            not_emergencies=[str(p) for p in data.get("not_emergencies") or []],
+            self_harm_words=[str(w) for w in self_harm.get("words") or []],
+            self_harm_numbers=[str(n) for n in self_harm.get("numbers") or []],
+            number_labels={str(k): str(v) for k, v in (data.get("numbers") or {}).items()},
+        )
 
     def detect(self, text: str) -> Detection | None:
         """Self-harm first (it needs the gentlest answer), then any emergency kind the text names."""

@@ -3,17 +3,33 @@
 Pure functions over parsed YAML: each returns a list of `Issue`s and never stops at the first one.
 `validate_base` runs every per-file check plus the cross-file ones (names and aliases, references).
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from bot.knowledge.text import PENDING, fold, has_whitespace, is_pending
 
 CATEGORIES = (
-    "户籍证件", "社会保障", "医疗保障", "婚姻家庭", "社会救助", "残疾人服务", "卫生健康", "不动产与住房",
-    "市场主体", "教育", "交通出行", "退役军人", "农业农村", "水电气报装", "法律服务", "其他",
+    "户籍证件",
+    "社会保障",
+    "医疗保障",
+    "婚姻家庭",
+    "社会救助",
+    "残疾人服务",
+    "卫生健康",
+    "不动产与住房",
+    "市场主体",
+    "教育",
+    "交通出行",
+    "退役军人",
+    "农业农村",
+    "水电气报装",
+    "法律服务",
+    "其他",
 )
 MATERIAL_FORMS = ("原件", "复印件", "原件及复印件", "电子证照", "无需提交", PENDING)
 FLAGS = ("full_online", "commitment", "rongque", "cross_province", "in_region", "agency", "home_service")
@@ -21,13 +37,42 @@ QUESTION_TYPES = ("yes_no", "choice")
 SNAKE_ID = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 
 SERVICE_KEYS = {
-    "required": ("id", "name", "aliases", "department", "category", "summary", "eligibility", "materials",
-                 "steps", "time_limit", "fee", "place", "online", "flags", "sources", "verified"),
+    "required": (
+        "id",
+        "name",
+        "aliases",
+        "department",
+        "category",
+        "summary",
+        "eligibility",
+        "materials",
+        "steps",
+        "time_limit",
+        "fee",
+        "place",
+        "online",
+        "flags",
+        "sources",
+        "verified",
+    ),
     "optional": ("short_name", "keywords", "phone", "related", "verification_note"),
 }
 BUNDLE_KEYS = {
-    "required": ("id", "name", "aliases", "summary", "departments", "questions", "components", "materials",
-                 "window", "online", "time_limit", "sources", "verified"),
+    "required": (
+        "id",
+        "name",
+        "aliases",
+        "summary",
+        "departments",
+        "questions",
+        "components",
+        "materials",
+        "window",
+        "online",
+        "time_limit",
+        "sources",
+        "verified",
+    ),
     "optional": ("sensitive", "opening", "keywords", "verification_note"),
 }
 
@@ -139,6 +184,7 @@ def _is_phone(value: Any) -> bool:
 
 # ---------------------------------------------------------------- shared parts
 
+
 def _check_id(c: _Checker, data: Mapping, stem: str) -> None:
     value = data.get("id")
     if value is None:
@@ -227,8 +273,9 @@ def _check_department_ref(c: _Checker, key: Any, path: str, county: Mapping) -> 
         c.add(path, f"部门 {key!r} 不在 county.yml 的 departments 中")
 
 
-def _check_materials(c: _Checker, items: list, questions: Mapping[str, dict] | None = None,
-                     components: set[str] | None = None) -> None:
+def _check_materials(
+    c: _Checker, items: list, questions: Mapping[str, dict] | None = None, components: set[str] | None = None
+) -> None:
     """Service materials; with `questions`/`components` also the bundle extras (when, for)."""
     bundle = questions is not None
     optional = ("count", "note", "rongque") + (("when", "for") if bundle else ())
@@ -271,6 +318,7 @@ def _check_when(c: _Checker, data: Mapping, key: str, path: str, questions: Mapp
 
 
 # ---------------------------------------------------------------- county
+
 
 def validate_county(data: Any, file: str = "county.yml") -> list[Issue]:
     """county.yml: halls and departments by key, other county-wide facts free-form."""
@@ -320,6 +368,7 @@ def validate_county(data: Any, file: str = "county.yml") -> list[Issue]:
 
 
 # ---------------------------------------------------------------- service
+
 
 def validate_service(data: Any, file: str, county: Mapping, service_ids: set[str] | None = None) -> list[Issue]:
     """One services/<id>.yml. `service_ids` (all known ids) enables the `related` check."""
@@ -391,6 +440,7 @@ def validate_service(data: Any, file: str, county: Mapping, service_ids: set[str
 
 
 # ---------------------------------------------------------------- bundle
+
 
 def validate_bundle(data: Any, file: str, county: Mapping, service_ids: set[str] | None = None) -> list[Issue]:
     """One bundles/<id>.yml (一件事一次办). `service_ids` enables the component reference check."""
@@ -500,6 +550,7 @@ def _stem(file: str) -> str:
 
 # ---------------------------------------------------------------- whole base
 
+
 def item_labels(data: Mapping) -> list[tuple[str, str]]:
     """(field, text) for every name a citizen may use: name, short_name, each alias."""
     labels = []
@@ -533,8 +584,13 @@ def validate_labels(items: Iterable[tuple[str, str, str, Mapping]]) -> list[Issu
     return issues
 
 
-def validate_base(county: Any, services: Mapping[str, Any], bundles: Mapping[str, Any],
-                  county_file: str = "county.yml", other_service_ids: Iterable[str] = ()) -> list[Issue]:
+def validate_base(
+    county: Any,
+    services: Mapping[str, Any],
+    bundles: Mapping[str, Any],
+    county_file: str = "county.yml",
+    other_service_ids: Iterable[str] = (),
+) -> list[Issue]:
     """Everything: `services`/`bundles` map a file path (…/<id>.yml) to its parsed YAML.
 
     `other_service_ids`: services whose files exist but could not be parsed (still valid references).

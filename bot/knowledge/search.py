@@ -11,14 +11,15 @@ Candidate scores: 1.0 for exact names, (n-1)/n for a one-typo match of an n-char
 score otherwise; only their order within one result matters.
 The index is built once per knowledge-base version (`KnowledgeBase.derived`), not per query.
 """
+
 from __future__ import annotations
 
 import logging
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import jieba
 
@@ -32,10 +33,10 @@ EXACT, CONFIDENT, AMBIGUOUS, NONE = "exact", "confident", "ambiguous", "none"
 # Thresholds on `coverage`: the share of the query's evidence (feature weight × idf) that the best-ranked
 # item contains (Bm25.coverage); a query mostly about something else stays low.
 # Measured on the real knowledge base; see the note at the end of this module.
-MIN_COVERAGE = 0.25       # below: status none
+MIN_COVERAGE = 0.25  # below: status none
 CONFIDENT_COVERAGE = 0.45  # at or above, with a clear lead: confident
-MARGIN = 0.80             # clear lead: second score ≤ MARGIN × top score
-AMBIGUOUS_RATIO = 0.60    # ambiguous: offer items scoring ≥ this share of the top score
+MARGIN = 0.80  # clear lead: second score ≤ MARGIN × top score
+AMBIGUOUS_RATIO = 0.60  # ambiguous: offer items scoring ≥ this share of the top score
 MAX_AMBIGUOUS = 3
 # One-typo matching of names/aliases (社宝卡 → 社保卡, 结昏登记 → 结婚登记) for labels of at least
 # FUZZY_MIN_LENGTH characters. Only labels of FUZZY_CONFIDENT_LENGTH or more are answered directly; in
@@ -52,13 +53,15 @@ OOV_IDF_SHARE = 1.0  # a query feature no item has counts with this share of the
 
 # Question words and fillers removed from queries before retrieval (aspect words are not evidence
 # for which service is meant).
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 我 我们 你 你们 他 她 想 要 想要 需要 请问 问 问问 一下 下 怎么 怎么样 怎样 怎么办 怎么弄 如何 咋 咋整 咋办 咋弄
 啥 什么 哪些 哪里 哪儿 在哪 应该
 哪 去 到 能 能不能 可以 可不可以 是 是不是 不 没 有 没有 吗 呢 吧 啊 呀 哦 嘛 了 的 地 得 和 跟 与 及 还 也 都 就 又
 办 办理 办个 弄 整 带 要带 准备 材料 资料 手续 流程 步骤 多少 多少钱 钱 费用 收费 多久 几天 时间 时限 地点 地址 电话
 网上 网上办 线上 条件 谁 一个 个 给 帮 帮我 咨询 谢谢 你好 您好 老师 同志
-""".split())
+""".split()
+)
 
 _WORD_CHARS = re.compile(r"[\u4e00-\u9fff0-9a-z]+")
 
@@ -81,8 +84,13 @@ class SearchResult:
         return self.candidates[0] if self.candidates else None
 
 
-def search(kb: KnowledgeBase, text: str, kinds: Iterable[str] = (SERVICE, BUNDLE), limit: int = 5,
-           min_coverage: float = MIN_COVERAGE) -> SearchResult:
+def search(
+    kb: KnowledgeBase,
+    text: str,
+    kinds: Iterable[str] = (SERVICE, BUNDLE),
+    limit: int = 5,
+    min_coverage: float = MIN_COVERAGE,
+) -> SearchResult:
     """`min_coverage` lower than the default when the context already says what is asked for (a citizen
     starting a bundle in their own words: any bundle the words point to is worth offering)."""
     index: SearchIndex = kb.derived("search_index", SearchIndex)
@@ -109,7 +117,7 @@ class SearchIndex:
         for label, (kind, item_id) in self.labels.items():
             if len(label) >= FUZZY_MIN_LENGTH:
                 for i in range(len(label)):
-                    self.masked[label[:i] + _MASK + label[i + 1:]].add((kind, item_id, len(label)))
+                    self.masked[label[:i] + _MASK + label[i + 1 :]].add((kind, item_id, len(label)))
         self.masked_lengths = sorted({n for hits in self.masked.values() for _, _, n in hits}, reverse=True)
 
     # ------------------------------------------------------------ exact
@@ -132,7 +140,7 @@ class SearchIndex:
         hits = []
         for length in self.label_lengths:
             for start in range(len(text) - length + 1):
-                key = self.labels.get(text[start:start + length])
+                key = self.labels.get(text[start : start + length])
                 if key:
                     hits.append((start, start + length, key))
         return hits
@@ -145,9 +153,9 @@ class SearchIndex:
         best: dict[tuple[str, str], int] = {}
         for length in self.masked_lengths:
             for start in range(len(text) - length + 1):
-                window = text[start:start + length]
+                window = text[start : start + length]
                 for i in range(length):
-                    for kind, item_id, n in self.masked.get(window[:i] + _MASK + window[i + 1:], ()):
+                    for kind, item_id, n in self.masked.get(window[:i] + _MASK + window[i + 1 :], ()):
                         if n == length and kind in kinds and best.get((kind, item_id), 0) < n:
                             best[kind, item_id] = n
         ordered = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -165,8 +173,9 @@ class SearchIndex:
         coverage = self.bm25.coverage(query, self.positions[ranked[0].kind, ranked[0].id]) if ranked else 0.0
         return ranked, round(coverage, 4)
 
-    def search(self, text: str, kinds: tuple[str, ...] = (SERVICE, BUNDLE), limit: int = 5,
-               min_coverage: float = MIN_COVERAGE) -> SearchResult:
+    def search(
+        self, text: str, kinds: tuple[str, ...] = (SERVICE, BUNDLE), limit: int = 5, min_coverage: float = MIN_COVERAGE
+    ) -> SearchResult:
         exact = self.exact(text, kinds)
         if exact:
             # Only what was named: retrieval on the rest of the text was tried and added wrong items
@@ -184,8 +193,9 @@ class SearchIndex:
         offer = ([ranked.top] if ranked.status == CONFIDENT else []) + [first] + others + rest
         return SearchResult(AMBIGUOUS, tuple(_unique(offer))[:MAX_AMBIGUOUS], ranked.coverage)
 
-    def _ranked_result(self, text: str, kinds: tuple[str, ...], limit: int,
-                       min_coverage: float = MIN_COVERAGE) -> SearchResult:
+    def _ranked_result(
+        self, text: str, kinds: tuple[str, ...], limit: int, min_coverage: float = MIN_COVERAGE
+    ) -> SearchResult:
         ranked, coverage = self.rank(text, kinds)
         if not ranked or coverage < min_coverage:
             return SearchResult(NONE, (), coverage)
@@ -250,6 +260,7 @@ def _unique(candidates: list[Candidate]) -> list[Candidate]:
 
 # ---------------------------------------------------------------- features
 
+
 def _compact(text: str) -> str:
     return re.sub(r"\s+", "", normalize(text))
 
@@ -265,7 +276,7 @@ def _features(text: str) -> Counter:
 
 def _char_features(run: str) -> list[str]:
     out = [f"u:{ch}" for ch in run]
-    out += [f"b:{run[i:i + 2]}" for i in range(len(run) - 1)]
+    out += [f"b:{run[i : i + 2]}" for i in range(len(run) - 1)]
     out += [f"s:{run[i]}{run[i + 2]}" for i in range(len(run) - 2)]
     return out
 

@@ -2,6 +2,7 @@
 
 Only one-to-one character maps (no NFKC), so string lengths and offsets never change.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,10 +19,26 @@ _WHITESPACE = re.compile(r"\s")
 # Same length on both sides, so offsets stay valid; only pairs that mean nothing else in a county's
 # service questions. Names of three or more characters need no entry: search matches them with one typo.
 HOMOPHONE_SLIPS = {
-    "医宝": "医保", "社宝": "社保", "低宝": "低保", "养劳": "养老", "前移": "迁移",
-    "户口薄": "户口簿", "公基金": "公积金", "驾找": "驾照", "结昏": "结婚", "离昏": "离婚",
-    "残急": "残疾", "残及": "残疾", "补帖": "补贴", "津帖": "津贴", "退修": "退休", "年减": "年检",
-    "营业挚照": "营业执照", "执找": "执照", "宅积地": "宅基地", "宅鸡地": "宅基地",
+    "医宝": "医保",
+    "社宝": "社保",
+    "低宝": "低保",
+    "养劳": "养老",
+    "前移": "迁移",
+    "户口薄": "户口簿",
+    "公基金": "公积金",
+    "驾找": "驾照",
+    "结昏": "结婚",
+    "离昏": "离婚",
+    "残急": "残疾",
+    "残及": "残疾",
+    "补帖": "补贴",
+    "津帖": "津贴",
+    "退修": "退休",
+    "年减": "年检",
+    "营业挚照": "营业执照",
+    "执找": "执照",
+    "宅积地": "宅基地",
+    "宅鸡地": "宅基地",
 }
 _SLIPS = re.compile("|".join(sorted(map(re.escape, HOMOPHONE_SLIPS), key=len, reverse=True)))
 

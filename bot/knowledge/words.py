@@ -1,9 +1,10 @@
 """The word list for jieba: knowledge-base names/aliases/keywords plus fixed domain words."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 DOMAIN_WORDS_FILE = Path(__file__).with_name("domain_words.txt")
 JIEBA_FREQ = 20000  # high enough that jieba keeps each entry as one token

@@ -17,9 +17,10 @@ ChannelMetadata: the app API sends `metadata: {"elderly_mode": true}` with a mes
 an `elderly_mode` entity, which the slot of the same name maps (domain.yml), so 长辈模式 follows the app's
 own setting without an extra round trip to the action server.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -44,20 +45,20 @@ KNOWN_LATIN = {"hi", "hello", "ok", "okay", "yes", "no", "bye", "thanks", "thank
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class TextNormalizer(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"max_chars": 500}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self.max_chars = int(config["max_chars"])
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "TextNormalizer":
+    ) -> TextNormalizer:
         return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -66,7 +67,7 @@ class TextNormalizer(GraphComponent):
                 example.set(TEXT, normalize(example.get(TEXT)))
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             original = message.get(TEXT) or ""
             text = normalize(original)
@@ -79,7 +80,7 @@ class TextNormalizer(GraphComponent):
         return messages
 
 
-def force_intent(message: Message, intent: Text) -> None:
+def force_intent(message: Message, intent: str) -> None:
     """Set `intent` at confidence 1.0, first in the ranking."""
     message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
@@ -91,14 +92,14 @@ class InputGuard(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "InputGuard":
+    ) -> InputGuard:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             check = message.get(INPUT_CHECK) or {}
             intent = self._override(check, (message.get(TEXT) or "").strip().lower())
@@ -107,7 +108,7 @@ class InputGuard(GraphComponent):
         return messages
 
     @staticmethod
-    def _override(check: Dict[Text, Any], text: Text) -> Optional[Text]:
+    def _override(check: dict[str, Any], text: str) -> str | None:
         if check.get("truncated"):
             return LONG_INTENT
         if option_number(text) is not None:
@@ -128,14 +129,14 @@ class SafetyNet(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SafetyNet":
+    ) -> SafetyNet:
         return cls(SafetyRules.load())  # $KNOWLEDGE_DIR/safety.yml, read when the model loads
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             found = self.rules.detect(message.get(FULL_TEXT) or message.get(TEXT) or "")
             if found:
@@ -151,19 +152,25 @@ class ChannelMetadata(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "ChannelMetadata":
+    ) -> ChannelMetadata:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             metadata = message.get(METADATA) or {}
             value = metadata.get(ELDERLY_ENTITY) if isinstance(metadata, dict) else None
             if isinstance(value, bool):
-                entity = {"entity": ELDERLY_ENTITY, "value": value, "start": 0, "end": 0,
-                          "confidence_entity": 1.0, "extractor": type(self).__name__}
+                entity = {
+                    "entity": ELDERLY_ENTITY,
+                    "value": value,
+                    "start": 0,
+                    "end": 0,
+                    "confidence_entity": 1.0,
+                    "extractor": type(self).__name__,
+                }
                 message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
         return messages

@@ -1,4 +1,5 @@
 """Plain text helpers shared by the NLU components (no Rasa imports, easy to unit-test)."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """`python -m bot.tickets`: run the backend with uvicorn on BACKEND_HOST:BACKEND_PORT."""
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """The fixed vocabularies of a ticket (values are the Chinese words stored and shown)."""
+
 from __future__ import annotations
 
 from enum import Enum

@@ -1,8 +1,9 @@
 """Queries on tickets and events (no business rules here; see service.py)."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import List, Optional, Sequence, Tuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -11,7 +12,9 @@ from bot.tickets.choices import Status
 from bot.tickets.models import Ticket, TicketEvent
 
 
-def get_by_number(session: Session, number: str, *, with_events: bool = False, for_update: bool = False) -> Optional[Ticket]:
+def get_by_number(
+    session: Session, number: str, *, with_events: bool = False, for_update: bool = False
+) -> Ticket | None:
     query = select(Ticket).where(Ticket.number == number)
     if with_events:
         query = query.options(selectinload(Ticket.events))
@@ -20,7 +23,7 @@ def get_by_number(session: Session, number: str, *, with_events: bool = False, f
     return session.execute(query).scalar_one_or_none()
 
 
-def get_by_idempotency_key(session: Session, key: str) -> Optional[Ticket]:
+def get_by_idempotency_key(session: Session, key: str) -> Ticket | None:
     query = select(Ticket).where(Ticket.idempotency_key == key).options(selectinload(Ticket.events))
     return session.execute(query).scalar_one_or_none()
 
@@ -28,15 +31,15 @@ def get_by_idempotency_key(session: Session, key: str) -> Optional[Ticket]:
 def list_tickets(
     session: Session,
     *,
-    status: Optional[str] = None,
-    category: Optional[str] = None,
-    department: Optional[str] = None,
-    supervised: Optional[bool] = None,
-    idempotency_key: Optional[str] = None,
-    conversation_id: Optional[str] = None,
+    status: str | None = None,
+    category: str | None = None,
+    department: str | None = None,
+    supervised: bool | None = None,
+    idempotency_key: str | None = None,
+    conversation_id: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> Tuple[int, List[Ticket]]:
+) -> tuple[int, list[Ticket]]:
     query = select(Ticket)
     filters = {
         Ticket.status: status,
@@ -57,12 +60,12 @@ def list_tickets(
 def search_tickets(
     session: Session,
     *,
-    categories: Optional[Sequence[str]] = None,
-    closed: Optional[bool] = None,
-    created_from: Optional[datetime] = None,
-    created_to: Optional[datetime] = None,
+    categories: Sequence[str] | None = None,
+    closed: bool | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
     limit: int = 1000,
-) -> List[Ticket]:
+) -> list[Ticket]:
     query = select(Ticket)
     if categories:
         query = query.where(Ticket.category.in_(list(categories)))
@@ -76,8 +79,15 @@ def search_tickets(
     return list(session.execute(query.order_by(Ticket.id.desc()).limit(limit)).scalars().all())
 
 
-def add_event(session: Session, ticket: Ticket, kind: str, actor: str, note: Optional[str] = None,
-              from_status: Optional[str] = None, to_status: Optional[str] = None) -> TicketEvent:
+def add_event(
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    actor: str,
+    note: str | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+) -> TicketEvent:
     event = TicketEvent(kind=kind, actor=actor, note=note, from_status=from_status, to_status=to_status)
     ticket.events.append(event)
     session.flush()

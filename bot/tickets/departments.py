@@ -1,8 +1,8 @@
 """Guess the handling department from the citizen's words, using the keyword map in ticket_rules.yml."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Tuple
 
 from bot.tickets.rules import TicketRules
 
@@ -10,7 +10,7 @@ from bot.tickets.rules import TicketRules
 @dataclass(frozen=True)
 class DepartmentGuess:
     department: str
-    keywords: Tuple[str, ...]  # the keywords that matched; empty when falling back to the dispatcher
+    keywords: tuple[str, ...]  # the keywords that matched; empty when falling back to the dispatcher
 
     @property
     def matched(self) -> bool:

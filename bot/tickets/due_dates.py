@@ -1,4 +1,5 @@
 """Working-day arithmetic: weekends and listed holidays are skipped, 调休 working weekends count."""
+
 from __future__ import annotations
 
 import logging

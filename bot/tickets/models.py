@@ -3,9 +3,10 @@
 Times are stored as naive UTC; the API shows them in China time (+08:00).
 Any change here needs a migration: `python -m bot.tickets.migrate revision -m "what changed"`.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
@@ -14,7 +15,7 @@ from bot.core.database import Base
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Ticket(Base):

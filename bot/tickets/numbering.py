@@ -3,6 +3,7 @@
 The counter row is upserted inside the creating transaction, so concurrent creations queue on the
 row (PostgreSQL) or on the write lock (SQLite) and never share a number; `tickets.number` is unique too.
 """
+
 from __future__ import annotations
 
 import re

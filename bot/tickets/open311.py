@@ -3,11 +3,11 @@
 `api_key` (query or form field, or the Bearer header) carries the API token. Errors use the
 GeoReport shape: [{"code": 400, "description": "..."}].
 """
+
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Dict, List, Optional
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
@@ -46,11 +46,12 @@ def install_open311_errors(app: FastAPI) -> None:
     @app.exception_handler(Open311Error)
     async def _handle(_request: Request, exc: Open311Error) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.code == 401 else None
-        return JSONResponse(status_code=exc.code, content=[{"code": exc.code, "description": exc.description}],
-                            headers=headers)
+        return JSONResponse(
+            status_code=exc.code, content=[{"code": exc.code, "description": exc.description}], headers=headers
+        )
 
 
-async def _form(request: Request) -> Dict[str, str]:
+async def _form(request: Request) -> dict[str, str]:
     """POST fields from application/x-www-form-urlencoded (the GeoReport way) or JSON."""
     raw = await request.body()
     if not raw:
@@ -67,7 +68,7 @@ async def _form(request: Request) -> Dict[str, str]:
         raise Open311Error(400, "请求体格式不正确") from None
 
 
-async def require_api_key(request: Request, candidate: Optional[str] = Depends(token_or_api_key)) -> None:
+async def require_api_key(request: Request, candidate: str | None = Depends(token_or_api_key)) -> None:
     """GeoReport clients send api_key in the query, or as a field of the POST body."""
     if candidate is None and request.method == "POST":
         candidate = (await _form(request)).get("api_key")
@@ -111,15 +112,22 @@ def service_request(ticket: Ticket) -> dict:
 
 
 @router.get("/services.json", summary="服务列表（诉求类别）")
-def services() -> List[dict]:
+def services() -> list[dict]:
     return [
-        {"service_code": SERVICE_CODES[c], "service_name": c.value, "description": DESCRIPTIONS[c],
-         "metadata": False, "type": "realtime", "keywords": c.value, "group": "12345 政务服务便民热线"}
+        {
+            "service_code": SERVICE_CODES[c],
+            "service_name": c.value,
+            "description": DESCRIPTIONS[c],
+            "metadata": False,
+            "type": "realtime",
+            "keywords": c.value,
+            "group": "12345 政务服务便民热线",
+        }
         for c in Category
     ]
 
 
-def _parse_datetime(value: Optional[str], name: str) -> Optional[datetime]:
+def _parse_datetime(value: str | None, name: str) -> datetime | None:
     if not value:
         return None
     try:
@@ -128,18 +136,18 @@ def _parse_datetime(value: Optional[str], name: str) -> Optional[datetime]:
         raise Open311Error(400, f"{name} 应为 ISO 8601 时间，例如 2026-11-25T08:00:00+08:00") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=CHINA_TZ)
-    return parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed.astimezone(UTC).replace(tzinfo=None)
 
 
 @router.get("/requests.json", summary="查询诉求（默认近 90 天，最多 1000 条）")
 def list_requests(
-    service_request_id: Optional[str] = None,
-    service_code: Optional[str] = None,
-    start_date: Optional[str] = None,
-    end_date: Optional[str] = None,
-    status: Optional[str] = None,
+    service_request_id: str | None = None,
+    service_code: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    status: str | None = None,
     service: TicketService = Depends(get_service),
-) -> List[dict]:
+) -> list[dict]:
     if service_request_id:
         found = []
         for number in [n.strip().upper() for n in service_request_id.split(",") if n.strip()][:MAX_RESULTS]:
@@ -161,17 +169,19 @@ def list_requests(
     end = _parse_datetime(end_date, "end_date")
     start = _parse_datetime(start_date, "start_date")
     if start is None:
-        start = (end or datetime.now(timezone.utc).replace(tzinfo=None)) - DEFAULT_WINDOW
+        start = (end or datetime.now(UTC).replace(tzinfo=None)) - DEFAULT_WINDOW
     tickets = service.search(
         categories=[CATEGORY_BY_CODE[c].value for c in codes] or None,
         closed=None if len(set(statuses)) != 1 else statuses[0] == "closed",
-        created_from=start, created_to=end, limit=MAX_RESULTS,
+        created_from=start,
+        created_to=end,
+        limit=MAX_RESULTS,
     )
     return [service_request(t) for t in tickets]
 
 
 @router.get("/requests/{service_request_id}.json", summary="查询单个诉求")
-def get_request(service_request_id: str, service: TicketService = Depends(get_service)) -> List[dict]:
+def get_request(service_request_id: str, service: TicketService = Depends(get_service)) -> list[dict]:
     number = service_request_id.strip().upper()
     try:
         if not plausible_number(number):
@@ -181,7 +191,7 @@ def get_request(service_request_id: str, service: TicketService = Depends(get_se
         raise Open311Error(404, "未找到该诉求") from None
 
 
-def _optional_float(fields: Dict[str, str], name: str) -> Optional[float]:
+def _optional_float(fields: dict[str, str], name: str) -> float | None:
     value = fields.get(name, "").strip()
     if not value:
         return None
@@ -198,22 +208,34 @@ _POST_FIELDS = {
     "type": "object",
     "required": ["service_code", "description"],
     "properties": {
-        name: {"type": "string", "description": text} for name, text in [
-            ("api_key", "API 令牌（也可放在查询参数或 Bearer 头）"), ("service_code", "见 services.json"),
-            ("description", "诉求内容，原样保存"), ("address_string", "地点（与 lat/long 二选一）"),
-            ("lat", "纬度"), ("long", "经度"), ("first_name", "名"), ("last_name", "姓"),
+        name: {"type": "string", "description": text}
+        for name, text in [
+            ("api_key", "API 令牌（也可放在查询参数或 Bearer 头）"),
+            ("service_code", "见 services.json"),
+            ("description", "诉求内容，原样保存"),
+            ("address_string", "地点（与 lat/long 二选一）"),
+            ("lat", "纬度"),
+            ("long", "经度"),
+            ("first_name", "名"),
+            ("last_name", "姓"),
             ("phone", "手机号或固定电话"),
         ]
     },
 }
-_POST_BODY = {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": _POST_FIELDS},
-                                          "application/json": {"schema": _POST_FIELDS}}}}
+_POST_BODY = {
+    "requestBody": {
+        "content": {
+            "application/x-www-form-urlencoded": {"schema": _POST_FIELDS},
+            "application/json": {"schema": _POST_FIELDS},
+        }
+    }
+}
 
 
 @router.post("/requests.json", summary="提交诉求（表单或 JSON）", status_code=201, openapi_extra=_POST_BODY)
 async def create_request(
     request: Request,
-    idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key", max_length=200),
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),
     service: TicketService = Depends(get_service),
 ):
     fields = await _form(request)
@@ -252,6 +274,11 @@ async def create_request(
         citizen_name=name[:100] or None,
     )
     ticket, created = await run_in_threadpool(service.create, new, idempotency_key)
-    body = [{"service_request_id": ticket.number, "service_notice": f"已受理，办理时限：{ticket.due_date} 前",
-             "account_id": None}]
+    body = [
+        {
+            "service_request_id": ticket.number,
+            "service_notice": f"已受理，办理时限：{ticket.due_date} 前",
+            "account_id": None,
+        }
+    ]
     return JSONResponse(status_code=201 if created else 200, content=body)

@@ -1,7 +1,6 @@
 """Tickets API (/api/tickets): every route needs the API token."""
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 
@@ -10,8 +9,22 @@ from bot.tickets.choices import Category, Status
 from bot.tickets.models import Ticket
 from bot.tickets.numbering import plausible_number
 from bot.tickets.schemas import (
-    EventOut, RatingIn, ReplyIn, ReturnIn, StatusQueryIn, StatusQueryOut, SuperviseOut, TicketCreate,
-    TicketList, TicketOut, TicketUpdate, TransitionIn, event_out, status_query_out, ticket_list_item, ticket_out,
+    EventOut,
+    RatingIn,
+    ReplyIn,
+    ReturnIn,
+    StatusQueryIn,
+    StatusQueryOut,
+    SuperviseOut,
+    TicketCreate,
+    TicketList,
+    TicketOut,
+    TicketUpdate,
+    TransitionIn,
+    event_out,
+    status_query_out,
+    ticket_list_item,
+    ticket_out,
 )
 from bot.tickets.service import NewTicket, TicketNotFound, TicketService
 from bot.tickets.state_machine import TransitionError
@@ -56,8 +69,13 @@ def _apply(service: TicketService, operation, number: str, *args, **kwargs) -> d
     return ticket_out(ticket, service.overdue(ticket))
 
 
-@router.post("", response_model=TicketOut, status_code=201, summary="受理工单（幂等）",
-             responses={200: {"description": "同一 Idempotency-Key 的重试，返回已有工单"}})
+@router.post(
+    "",
+    response_model=TicketOut,
+    status_code=201,
+    summary="受理工单（幂等）",
+    responses={200: {"description": "同一 Idempotency-Key 的重试，返回已有工单"}},
+)
 def create_ticket(
     body: TicketCreate,
     response: Response,
@@ -72,26 +90,32 @@ def create_ticket(
 
 @router.get("", response_model=TicketList, summary="工单列表（个人信息已脱敏）")
 def list_tickets(
-    status: Optional[Status] = None,
-    category: Optional[Category] = None,
-    department: Optional[str] = None,
-    supervised: Optional[bool] = None,
-    idempotency_key: Optional[str] = None,
-    conversation_id: Optional[str] = None,
+    status: Status | None = None,
+    category: Category | None = None,
+    department: str | None = None,
+    supervised: bool | None = None,
+    idempotency_key: str | None = None,
+    conversation_id: str | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     service: TicketService = Depends(get_service),
 ):
     total, tickets = service.list(
-        status=status.value if status else None, category=category.value if category else None,
-        department=department, supervised=supervised, idempotency_key=idempotency_key,
-        conversation_id=conversation_id, limit=limit, offset=offset,
+        status=status.value if status else None,
+        category=category.value if category else None,
+        department=department,
+        supervised=supervised,
+        idempotency_key=idempotency_key,
+        conversation_id=conversation_id,
+        limit=limit,
+        offset=offset,
     )
     return {"total": total, "items": [ticket_list_item(t, service.overdue(t)) for t in tickets]}
 
 
-def _owned_ticket(request: Request, service: TicketService, number: str, phone_last4: str,
-                  client_id: Optional[str]) -> Ticket:
+def _owned_ticket(
+    request: Request, service: TicketService, number: str, phone_last4: str, client_id: str | None
+) -> Ticket:
     """The ticket if number and phone digits match; rate-limited per client and per ticket number."""
     client = f"{request.client.host if request.client else '-'}|{client_id or ''}"
     limits = request.app.state.limits
@@ -104,15 +128,24 @@ def _owned_ticket(request: Request, service: TicketService, number: str, phone_l
     return ticket
 
 
-@router.post("/status-query", response_model=StatusQueryOut, summary="市民查询办理进度（工单编号 + 手机号后四位）",
-             responses={404: {"description": "编号与手机号不匹配或工单不存在（同一答复）"}, 429: {"description": "查询过于频繁"}})
+@router.post(
+    "/status-query",
+    response_model=StatusQueryOut,
+    summary="市民查询办理进度（工单编号 + 手机号后四位）",
+    responses={
+        404: {"description": "编号与手机号不匹配或工单不存在（同一答复）"},
+        429: {"description": "查询过于频繁"},
+    },
+)
 def status_query(
     body: StatusQueryIn,
     request: Request,
-    x_client_id: Optional[str] = Header(None, alias="X-Client-Id", max_length=200),
+    x_client_id: str | None = Header(None, alias="X-Client-Id", max_length=200),
     service: TicketService = Depends(get_service),
 ):
-    return status_query_out(_owned_ticket(request, service, normalize_number(body.number), body.phone_last4, x_client_id))
+    return status_query_out(
+        _owned_ticket(request, service, normalize_number(body.number), body.phone_last4, x_client_id)
+    )
 
 
 @router.post("/supervise", response_model=SuperviseOut, summary="标记超期工单为督办")
@@ -133,19 +166,42 @@ def get_events(number: str, service: TicketService = Depends(get_service)):
 
 @router.patch("/{number}", response_model=TicketOut, summary="修改承办部门或紧急程度")
 def update_ticket(number: str, body: TicketUpdate, service: TicketService = Depends(get_service)):
-    return _apply(service, service.update, normalize_number(number), body.actor, department=body.department,
-                  urgency=body.urgency.value if body.urgency else None, note=body.note)
+    return _apply(
+        service,
+        service.update,
+        normalize_number(number),
+        body.actor,
+        department=body.department,
+        urgency=body.urgency.value if body.urgency else None,
+        note=body.note,
+    )
 
 
-@router.post("/{number}/transition", response_model=TicketOut, summary="状态流转",
-             responses={409: {"description": "不允许的状态变更"}})
+@router.post(
+    "/{number}/transition",
+    response_model=TicketOut,
+    summary="状态流转",
+    responses={409: {"description": "不允许的状态变更"}},
+)
 def transition(number: str, body: TransitionIn, service: TicketService = Depends(get_service)):
-    return _apply(service, service.transition, normalize_number(number), body.to.value, body.actor,
-                  note=body.note, department=body.department, reply=body.reply)
+    return _apply(
+        service,
+        service.transition,
+        normalize_number(number),
+        body.to.value,
+        body.actor,
+        note=body.note,
+        department=body.department,
+        reply=body.reply,
+    )
 
 
-@router.post("/{number}/return", response_model=TicketOut, summary="退回派单员（回到已受理）",
-             responses={409: {"description": "当前状态不能退回"}})
+@router.post(
+    "/{number}/return",
+    response_model=TicketOut,
+    summary="退回派单员（回到已受理）",
+    responses={409: {"description": "当前状态不能退回"}},
+)
 def return_ticket(number: str, body: ReturnIn, service: TicketService = Depends(get_service)):
     return _apply(service, service.return_to_dispatcher, normalize_number(number), body.actor, body.note)
 
@@ -155,13 +211,17 @@ def reply(number: str, body: ReplyIn, service: TicketService = Depends(get_servi
     return _apply(service, service.reply, normalize_number(number), body.text, body.actor)
 
 
-@router.post("/{number}/rating", response_model=TicketOut, summary="回访评价（好差评，仅已办结工单）",
-             responses={409: {"description": "未办结或已评价"}})
+@router.post(
+    "/{number}/rating",
+    response_model=TicketOut,
+    summary="回访评价（好差评，仅已办结工单）",
+    responses={409: {"description": "未办结或已评价"}},
+)
 def rate(
     number: str,
     body: RatingIn,
     request: Request,
-    x_client_id: Optional[str] = Header(None, alias="X-Client-Id", max_length=200),
+    x_client_id: str | None = Header(None, alias="X-Client-Id", max_length=200),
     service: TicketService = Depends(get_service),
 ):
     number = normalize_number(number)

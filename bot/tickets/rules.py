@@ -4,6 +4,7 @@ unless told otherwise.
 
 Both files are re-read when they change. A broken edit is logged and the last good rules stay in force.
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,7 +12,6 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import yaml
 
@@ -27,24 +27,24 @@ class RulesError(ValueError):
 
 @dataclass(frozen=True)
 class TicketRules:
-    time_limits: Dict[str, int]
-    supervision_statuses: FrozenSet[str]
+    time_limits: dict[str, int]
+    supervision_statuses: frozenset[str]
     supervision_grace_days: int
     bad_rating_follow_up_days: int
     default_department: str
-    departments: Tuple[Tuple[str, Tuple[str, ...]], ...]
-    holidays: FrozenSet[date] = field(default_factory=frozenset)
-    makeup_working_days: FrozenSet[date] = field(default_factory=frozenset)
+    departments: tuple[tuple[str, tuple[str, ...]], ...]
+    holidays: frozenset[date] = field(default_factory=frozenset)
+    makeup_working_days: frozenset[date] = field(default_factory=frozenset)
 
     @property
-    def covered_years(self) -> FrozenSet[int]:
+    def covered_years(self) -> frozenset[int]:
         return frozenset(d.year for d in self.holidays)
 
 
 MOVED_KEYS = ("public_holidays", "makeup_working_days")
 
 
-def parse_rules(data: dict, calendar: Optional[WorkCalendar] = None) -> TicketRules:
+def parse_rules(data: dict, calendar: WorkCalendar | None = None) -> TicketRules:
     """The rules in `data`; holidays and 调休 days come from `calendar` (none: weekends only)."""
     if not isinstance(data, dict):
         raise RulesError("文件内容应为映射 (key: value)")
@@ -67,7 +67,7 @@ def parse_rules(data: dict, calendar: Optional[WorkCalendar] = None) -> TicketRu
     if unknown:
         raise RulesError(f"supervision.statuses: 未知状态 {'、'.join(map(str, unknown))}")
 
-    departments: List[Tuple[str, Tuple[str, ...]]] = []
+    departments: list[tuple[str, tuple[str, ...]]] = []
     for name, entry in (data.get("departments") or {}).items():
         keywords = (entry or {}).get("keywords") or []
         if not all(isinstance(k, str) and k.strip() for k in keywords):
@@ -87,11 +87,11 @@ def parse_rules(data: dict, calendar: Optional[WorkCalendar] = None) -> TicketRu
     )
 
 
-def _calendar_path(path: Path, calendar_path: Optional[Path]) -> Path:
+def _calendar_path(path: Path, calendar_path: Path | None) -> Path:
     return Path(calendar_path) if calendar_path else path.parent / CALENDAR_FILE
 
 
-def read_rules(path: Path, calendar_path: Optional[Path] = None) -> TicketRules:
+def read_rules(path: Path, calendar_path: Path | None = None) -> TicketRules:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -109,13 +109,13 @@ def read_rules(path: Path, calendar_path: Optional[Path] = None) -> TicketRules:
 class RulesFile:
     """The rules file (and its calendar) with reload-on-change; `get()` is cheap enough to call per request."""
 
-    def __init__(self, path: Path, calendar: Optional[CalendarFile] = None):
+    def __init__(self, path: Path, calendar: CalendarFile | None = None):
         self.path = path
         self.calendar = calendar or CalendarFile(_calendar_path(path, None))
         self._lock = threading.Lock()
-        self._mtime: Optional[float] = None
-        self._calendar: Optional[WorkCalendar] = None
-        self._rules: Optional[TicketRules] = None
+        self._mtime: float | None = None
+        self._calendar: WorkCalendar | None = None
+        self._rules: TicketRules | None = None
 
     def _read(self) -> TicketRules:
         try:

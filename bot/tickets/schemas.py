@@ -3,11 +3,11 @@
 Text is stored exactly as sent (HTML, SQL-like text, emoji); only NUL characters and broken
 Unicode are refused, because the databases cannot store them.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import List, Optional
 
 from pydantic import BaseModel, Field, validator
 
@@ -17,12 +17,30 @@ from bot.tickets.models import Ticket, TicketEvent
 from bot.tickets.service import to_china_time
 
 FIELD_LABELS = {
-    "category": "类别", "summary": "摘要", "description": "详细描述", "location": "地点",
-    "occurred_at": "发生时间", "department": "承办部门", "citizen_name": "姓名", "phone": "联系电话",
-    "channel": "渠道", "consent": "同意转交个人信息", "urgency": "紧急程度", "conversation_id": "会话编号",
-    "to": "目标状态", "actor": "操作人", "note": "备注", "reply": "部门答复", "text": "答复内容",
-    "grade": "评价等级", "comment": "评价意见", "number": "工单编号", "phone_last4": "手机号后四位",
-    "idempotency-key": "Idempotency-Key", "limit": "每页条数", "offset": "起始位置",
+    "category": "类别",
+    "summary": "摘要",
+    "description": "详细描述",
+    "location": "地点",
+    "occurred_at": "发生时间",
+    "department": "承办部门",
+    "citizen_name": "姓名",
+    "phone": "联系电话",
+    "channel": "渠道",
+    "consent": "同意转交个人信息",
+    "urgency": "紧急程度",
+    "conversation_id": "会话编号",
+    "to": "目标状态",
+    "actor": "操作人",
+    "note": "备注",
+    "reply": "部门答复",
+    "text": "答复内容",
+    "grade": "评价等级",
+    "comment": "评价意见",
+    "number": "工单编号",
+    "phone_last4": "手机号后四位",
+    "idempotency-key": "Idempotency-Key",
+    "limit": "每页条数",
+    "offset": "起始位置",
 }
 
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
@@ -53,11 +71,11 @@ def normalize_phone(raw: str) -> str:
     if digits.isdigit() and digits.startswith("0") and 10 <= len(digits) <= 12:
         area = digits[:3] if digits[1] in "12" else digits[:4]
         if 7 <= len(digits) - len(area) <= 8:
-            return f"{area}-{digits[len(area):]}"
+            return f"{area}-{digits[len(area) :]}"
     raise ValueError("请填写11位手机号或带区号的固定电话，例如 13812345678 或 0955-1234567")
 
 
-def _not_blank(value: Optional[str]) -> Optional[str]:
+def _not_blank(value: str | None) -> str | None:
     if value is not None and not value.strip():
         raise ValueError("不能为空")
     return value
@@ -73,19 +91,20 @@ class _Input(BaseModel):
 
 # --- requests -------------------------------------------------------------------------------
 
+
 class TicketCreate(_Input):
     category: Category
     summary: str = Field(..., max_length=200, description="一句话摘要")
     description: str = Field(..., description="完整描述，不限长度，原样保存")
     phone: str = Field(..., description="手机号或带区号的固定电话")
     consent: bool = Field(..., description="市民是否同意将个人信息转交承办部门")
-    location: Optional[str] = Field(None, max_length=500)
-    occurred_at: Optional[str] = Field(None, max_length=200, description="发生时间（市民原话）")
-    department: Optional[str] = Field(None, max_length=100, description="不填则按关键词推断")
-    citizen_name: Optional[str] = Field(None, max_length=100)
+    location: str | None = Field(None, max_length=500)
+    occurred_at: str | None = Field(None, max_length=200, description="发生时间（市民原话）")
+    department: str | None = Field(None, max_length=100, description="不填则按关键词推断")
+    citizen_name: str | None = Field(None, max_length=100)
     channel: str = Field("智能助手", max_length=50)
     urgency: Urgency = Urgency.NORMAL
-    conversation_id: Optional[str] = Field(None, max_length=200, description="Rasa sender id")
+    conversation_id: str | None = Field(None, max_length=200, description="Rasa sender id")
 
     _blank = validator("summary", "description", "channel", allow_reuse=True)(_not_blank)
     _phone = validator("phone", allow_reuse=True)(normalize_phone)
@@ -94,9 +113,9 @@ class TicketCreate(_Input):
 class TransitionIn(_Input):
     to: Status
     actor: str = Field(..., min_length=1, max_length=100)
-    note: Optional[str] = None
-    department: Optional[str] = Field(None, max_length=100, description="转办时可同时指定承办部门")
-    reply: Optional[str] = Field(None, description="标记已反馈时可同时填写部门答复")
+    note: str | None = None
+    department: str | None = Field(None, max_length=100, description="转办时可同时指定承办部门")
+    reply: str | None = Field(None, description="标记已反馈时可同时填写部门答复")
 
 
 class ReturnIn(_Input):
@@ -106,9 +125,9 @@ class ReturnIn(_Input):
 
 class TicketUpdate(_Input):
     actor: str = Field(..., min_length=1, max_length=100)
-    department: Optional[str] = Field(None, min_length=1, max_length=100)
-    urgency: Optional[Urgency] = None
-    note: Optional[str] = None
+    department: str | None = Field(None, min_length=1, max_length=100)
+    urgency: Urgency | None = None
+    note: str | None = None
 
 
 class ReplyIn(_Input):
@@ -118,8 +137,8 @@ class ReplyIn(_Input):
 
 class RatingIn(_Input):
     grade: Grade
-    comment: Optional[str] = None
-    phone_last4: Optional[str] = Field(None, regex=r"^\d{4}$", description="提供时核对工单归属")
+    comment: str | None = None
+    phone_last4: str | None = Field(None, regex=r"^\d{4}$", description="提供时核对工单归属")
 
 
 class StatusQueryIn(_Input):
@@ -135,12 +154,13 @@ class StatusQueryIn(_Input):
 
 # --- responses ------------------------------------------------------------------------------
 
+
 class EventOut(BaseModel):
     kind: EventKind
-    from_status: Optional[str]
-    to_status: Optional[str]
+    from_status: str | None
+    to_status: str | None
     actor: str
-    note: Optional[str]
+    note: str | None
     created_at: str
 
 
@@ -149,14 +169,14 @@ class TicketOut(BaseModel):
     category: Category
     summary: str
     description: str
-    location: Optional[str]
-    latitude: Optional[float]
-    longitude: Optional[float]
-    occurred_at: Optional[str]
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    occurred_at: str | None
     department: str
     department_inferred: bool
-    citizen_name: Optional[str]
-    phone: Optional[str] = Field(None, description="已脱敏，如 138****5678")
+    citizen_name: str | None
+    phone: str | None = Field(None, description="已脱敏，如 138****5678")
     channel: str
     consent: bool
     status: Status
@@ -166,13 +186,13 @@ class TicketOut(BaseModel):
     created_at: str
     updated_at: str
     due_date: date
-    reply: Optional[str]
-    replied_at: Optional[str]
-    rating: Optional[Grade]
-    rating_comment: Optional[str]
-    rated_at: Optional[str]
-    conversation_id: Optional[str]
-    events: Optional[List[EventOut]] = None
+    reply: str | None
+    replied_at: str | None
+    rating: Grade | None
+    rating_comment: str | None
+    rated_at: str | None
+    conversation_id: str | None
+    events: list[EventOut] | None = None
 
 
 class TicketListItem(BaseModel):
@@ -184,17 +204,17 @@ class TicketListItem(BaseModel):
     urgency: Urgency
     supervised: bool
     overdue: bool
-    citizen_name: Optional[str]
-    phone: Optional[str]
+    citizen_name: str | None
+    phone: str | None
     channel: str
     created_at: str
     due_date: date
-    rating: Optional[Grade]
+    rating: Grade | None
 
 
 class TicketList(BaseModel):
     total: int
-    items: List[TicketListItem]
+    items: list[TicketListItem]
 
 
 class StageOut(BaseModel):
@@ -210,28 +230,36 @@ class StatusQueryOut(BaseModel):
     department: str
     created_at: str
     due_date: date
-    reply: Optional[str]
-    rating: Optional[Grade]
-    phone: Optional[str] = Field(None, description="归属已核对，不脱敏")
-    history: List[StageOut] = Field(..., description="办理环节与时间（不含工作人员信息）")
+    reply: str | None
+    rating: Grade | None
+    phone: str | None = Field(None, description="归属已核对，不脱敏")
+    history: list[StageOut] = Field(..., description="办理环节与时间（不含工作人员信息）")
 
 
 class SuperviseOut(BaseModel):
-    flagged: List[str]
+    flagged: list[str]
 
 
 # --- serialisers ----------------------------------------------------------------------------
 
+
 def event_out(event: TicketEvent) -> dict:
     return {
-        "kind": event.kind, "from_status": event.from_status, "to_status": event.to_status,
-        "actor": event.actor, "note": event.note, "created_at": to_china_time(event.created_at),
+        "kind": event.kind,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "actor": event.actor,
+        "note": event.note,
+        "created_at": to_china_time(event.created_at),
     }
 
 
 def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True) -> dict:
-    data = {column: getattr(ticket, column) for column in TicketOut.__fields__
-            if column != "events" and hasattr(Ticket, column)}
+    data = {
+        column: getattr(ticket, column)
+        for column in TicketOut.__fields__
+        if column != "events" and hasattr(Ticket, column)
+    }
     data.update(
         phone=mask_phone(ticket.phone),
         overdue=overdue,
@@ -246,23 +274,42 @@ def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True) -> dict:
 
 def ticket_list_item(ticket: Ticket, overdue: bool) -> dict:
     return {
-        "number": ticket.number, "category": ticket.category, "summary": mask_text(ticket.summary),
-        "department": ticket.department, "status": ticket.status, "urgency": ticket.urgency,
-        "supervised": ticket.supervised, "overdue": overdue, "citizen_name": mask_name(ticket.citizen_name),
-        "phone": mask_phone(ticket.phone), "channel": ticket.channel,
-        "created_at": to_china_time(ticket.created_at), "due_date": ticket.due_date, "rating": ticket.rating,
+        "number": ticket.number,
+        "category": ticket.category,
+        "summary": mask_text(ticket.summary),
+        "department": ticket.department,
+        "status": ticket.status,
+        "urgency": ticket.urgency,
+        "supervised": ticket.supervised,
+        "overdue": overdue,
+        "citizen_name": mask_name(ticket.citizen_name),
+        "phone": mask_phone(ticket.phone),
+        "channel": ticket.channel,
+        "created_at": to_china_time(ticket.created_at),
+        "due_date": ticket.due_date,
+        "rating": ticket.rating,
     }
 
 
 def status_query_out(ticket: Ticket) -> dict:
     history = [
-        {"stage": EventKind.RETURNED.value if e.kind == EventKind.RETURNED.value else e.to_status,
-         "at": to_china_time(e.created_at)}
-        for e in ticket.events if e.to_status
+        {
+            "stage": EventKind.RETURNED.value if e.kind == EventKind.RETURNED.value else e.to_status,
+            "at": to_china_time(e.created_at),
+        }
+        for e in ticket.events
+        if e.to_status
     ]
     return {
-        "number": ticket.number, "category": ticket.category, "summary": ticket.summary,
-        "status": ticket.status, "department": ticket.department, "created_at": to_china_time(ticket.created_at),
-        "due_date": ticket.due_date, "reply": ticket.reply, "rating": ticket.rating, "phone": ticket.phone,
+        "number": ticket.number,
+        "category": ticket.category,
+        "summary": ticket.summary,
+        "status": ticket.status,
+        "department": ticket.department,
+        "created_at": to_china_time(ticket.created_at),
+        "due_date": ticket.due_date,
+        "reply": ticket.reply,
+        "rating": ticket.rating,
+        "phone": ticket.phone,
         "history": history,
     }

@@ -2,13 +2,14 @@
 
 Every change writes a TicketEvent (actor, time, note) in the same transaction.
 """
+
 from __future__ import annotations
 
+import builtins
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import List, Optional, Tuple
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -40,20 +41,20 @@ class NewTicket:
     category: str
     summary: str
     description: str
-    phone: Optional[str]
+    phone: str | None
     consent: bool
     channel: str
-    location: Optional[str] = None
-    latitude: Optional[float] = None
-    longitude: Optional[float] = None
-    occurred_at: Optional[str] = None
-    department: Optional[str] = None
-    citizen_name: Optional[str] = None
+    location: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    occurred_at: str | None = None
+    department: str | None = None
+    citizen_name: str | None = None
     urgency: str = Urgency.NORMAL.value
-    conversation_id: Optional[str] = None
+    conversation_id: str | None = None
 
 
-def phone_last4_matches(phone: Optional[str], last4: str) -> bool:
+def phone_last4_matches(phone: str | None, last4: str) -> bool:
     digits = "".join(ch for ch in (phone or "") if ch.isdigit())
     return len(digits) >= 4 and secrets.compare_digest(digits[-4:], last4)
 
@@ -67,12 +68,12 @@ class TicketService:
     def rules(self) -> TicketRules:
         return self.rules_file.get()
 
-    def overdue(self, ticket: Ticket, today: Optional[date] = None) -> bool:
+    def overdue(self, ticket: Ticket, today: date | None = None) -> bool:
         return is_overdue(ticket.due_date, ticket.status, today or china_today(), self.rules)
 
     # --- create -------------------------------------------------------------------------------
 
-    def create(self, new: NewTicket, idempotency_key: Optional[str]) -> Tuple[Ticket, bool]:
+    def create(self, new: NewTicket, idempotency_key: str | None) -> tuple[Ticket, bool]:
         """Returns (ticket, created). A known idempotency key returns the existing ticket."""
         if idempotency_key:
             with self.db.session() as session:
@@ -91,10 +92,10 @@ class TicketService:
                 raise
             return existing, False
 
-    def _insert(self, new: NewTicket, idempotency_key: Optional[str]) -> Tuple[Ticket, bool]:
+    def _insert(self, new: NewTicket, idempotency_key: str | None) -> tuple[Ticket, bool]:
         rules = self.rules
         now = utcnow()
-        accepted_on = now.replace(tzinfo=timezone.utc).astimezone(CHINA_TZ).date()
+        accepted_on = now.replace(tzinfo=UTC).astimezone(CHINA_TZ).date()
         department, inferred = new.department, False
         if not department or not department.strip():
             guess = infer_department(" ".join(filter(None, [new.summary, new.description, new.location])), rules)
@@ -131,8 +132,9 @@ class TicketService:
             session.add(ticket)
             session.flush()
             note = f"渠道：{new.channel}；承办部门{'（按关键词推断）' if inferred else ''}：{department}"
-            crud.add_event(session, ticket, EventKind.CREATED.value, new.channel or CITIZEN, note,
-                           to_status=Status.ACCEPTED.value)
+            crud.add_event(
+                session, ticket, EventKind.CREATED.value, new.channel or CITIZEN, note, to_status=Status.ACCEPTED.value
+            )
         log.info("工单已受理 %s（%s，%s）", ticket.number, ticket.category, ticket.department)
         return ticket, True
 
@@ -145,15 +147,15 @@ class TicketService:
             raise TicketNotFound(number)
         return ticket
 
-    def list(self, **filters) -> Tuple[int, List[Ticket]]:
+    def list(self, **filters) -> tuple[int, builtins.list[Ticket]]:
         with self.db.session() as session:
             return crud.list_tickets(session, **filters)
 
-    def search(self, **filters) -> List[Ticket]:
+    def search(self, **filters) -> builtins.list[Ticket]:
         with self.db.session() as session:
             return crud.search_tickets(session, **filters)
 
-    def status_query(self, number: str, phone_last4: str) -> Optional[Ticket]:
+    def status_query(self, number: str, phone_last4: str) -> Ticket | None:
         """The ticket only when number and phone digits belong together; otherwise None (no hint why)."""
         ticket = None
         try:
@@ -175,8 +177,15 @@ class TicketService:
             ticket.updated_at = utcnow()
         return ticket
 
-    def transition(self, number: str, target: str, actor: str, note: Optional[str] = None,
-                   department: Optional[str] = None, reply: Optional[str] = None) -> Ticket:
+    def transition(
+        self,
+        number: str,
+        target: str,
+        actor: str,
+        note: str | None = None,
+        department: str | None = None,
+        reply: str | None = None,
+    ) -> Ticket:
         def change(session, ticket: Ticket) -> None:
             check_forward(ticket.status, target)
             if department and department != ticket.department:
@@ -188,8 +197,9 @@ class TicketService:
             if target == Status.ANSWERED.value and not ticket.reply:
                 raise TransitionError("请先填写给市民的部门答复，再标记为已反馈。")
             previous, ticket.status = ticket.status, target
-            crud.add_event(session, ticket, EventKind.STATUS_CHANGED.value, actor, note,
-                           from_status=previous, to_status=target)
+            crud.add_event(
+                session, ticket, EventKind.STATUS_CHANGED.value, actor, note, from_status=previous, to_status=target
+            )
 
         return self._change(number, change)
 
@@ -200,14 +210,26 @@ class TicketService:
             ticket.status = RETURN_TARGET.value
             ticket.department = self.rules.default_department
             ticket.department_inferred = False
-            crud.add_event(session, ticket, EventKind.RETURNED.value, actor,
-                           f"原承办部门：{former_department}；退回原因：{note}",
-                           from_status=previous, to_status=RETURN_TARGET.value)
+            crud.add_event(
+                session,
+                ticket,
+                EventKind.RETURNED.value,
+                actor,
+                f"原承办部门：{former_department}；退回原因：{note}",
+                from_status=previous,
+                to_status=RETURN_TARGET.value,
+            )
 
         return self._change(number, change)
 
-    def update(self, number: str, actor: str, department: Optional[str] = None,
-               urgency: Optional[str] = None, note: Optional[str] = None) -> Ticket:
+    def update(
+        self,
+        number: str,
+        actor: str,
+        department: str | None = None,
+        urgency: str | None = None,
+        note: str | None = None,
+    ) -> Ticket:
         def change(session, ticket: Ticket) -> None:
             if ticket.status == Status.CLOSED.value:
                 raise TransitionError("工单已办结，不能再修改承办部门或紧急程度。")
@@ -215,8 +237,9 @@ class TicketService:
                 self._set_department(session, ticket, department, actor, note)
             if urgency and urgency != ticket.urgency:
                 previous, ticket.urgency = ticket.urgency, urgency
-                crud.add_event(session, ticket, EventKind.URGENCY_CHANGED.value, actor,
-                               _join(f"{previous} → {urgency}", note))
+                crud.add_event(
+                    session, ticket, EventKind.URGENCY_CHANGED.value, actor, _join(f"{previous} → {urgency}", note)
+                )
 
         return self._change(number, change)
 
@@ -228,7 +251,7 @@ class TicketService:
 
         return self._change(number, change)
 
-    def rate(self, number: str, grade: str, comment: Optional[str]) -> Ticket:
+    def rate(self, number: str, grade: str, comment: str | None) -> Ticket:
         def change(session, ticket: Ticket) -> None:
             if ticket.status != Status.CLOSED.value:
                 raise TransitionError(f"工单办结后才能评价，当前状态为「{ticket.status}」。")
@@ -239,42 +262,62 @@ class TicketService:
             if Grade(grade).is_bad:
                 days = self.rules.bad_rating_follow_up_days
                 deadline = add_working_days(china_today(), days, self.rules)
-                crud.add_event(session, ticket, EventKind.BAD_RATING_FOLLOW_UP.value, SYSTEM,
-                               f"差评，请在 {days} 个工作日内（{deadline} 前）回访核实，整改结果反馈市民。")
+                crud.add_event(
+                    session,
+                    ticket,
+                    EventKind.BAD_RATING_FOLLOW_UP.value,
+                    SYSTEM,
+                    f"差评，请在 {days} 个工作日内（{deadline} 前）回访核实，整改结果反馈市民。",
+                )
 
         return self._change(number, change)
 
     def supervise(self, number: str, actor: str, note: str) -> Ticket:
         """督办 of one ticket by staff: only while it is overdue (past its time limit and still open)."""
+
         def change(session, ticket: Ticket) -> None:
             if not is_overdue(ticket.due_date, ticket.status, china_today(), self.rules):
                 raise TransitionError("只有超期未办结的工单可以督办。")
             ticket.supervised = True
-            crud.add_event(session, ticket, EventKind.SUPERVISED.value, actor,
-                           f"督办：{note}（办理时限 {ticket.due_date}，承办部门 {ticket.department}）")
+            crud.add_event(
+                session,
+                ticket,
+                EventKind.SUPERVISED.value,
+                actor,
+                f"督办：{note}（办理时限 {ticket.due_date}，承办部门 {ticket.department}）",
+            )
 
         return self._change(number, change)
 
-    def flag_overdue(self, today: Optional[date] = None) -> List[str]:
+    def flag_overdue(self, today: date | None = None) -> builtins.list[str]:
         """Mark overdue tickets 督办 (once each); returns the newly flagged numbers."""
         today = today or china_today()
         rules = self.rules
         flagged = []
         with self.db.session(write=True) as session:
-            candidates = session.execute(
-                select(Ticket).where(
-                    Ticket.supervised.is_(False),
-                    Ticket.status.in_(sorted(rules.supervision_statuses)),
-                    Ticket.due_date < today,
+            candidates = (
+                session.execute(
+                    select(Ticket).where(
+                        Ticket.supervised.is_(False),
+                        Ticket.status.in_(sorted(rules.supervision_statuses)),
+                        Ticket.due_date < today,
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             for ticket in candidates:
                 if not is_overdue(ticket.due_date, ticket.status, today, rules):
                     continue
                 ticket.supervised = True
                 ticket.updated_at = utcnow()
-                crud.add_event(session, ticket, EventKind.SUPERVISED.value, SYSTEM,
-                               f"已超过办理时限（{ticket.due_date}），请{ticket.department}尽快办理并反馈。")
+                crud.add_event(
+                    session,
+                    ticket,
+                    EventKind.SUPERVISED.value,
+                    SYSTEM,
+                    f"已超过办理时限（{ticket.due_date}），请{ticket.department}尽快办理并反馈。",
+                )
                 flagged.append(ticket.number)
         if flagged:
             log.info("督办 %d 件超期工单", len(flagged))
@@ -282,22 +325,23 @@ class TicketService:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _set_department(self, session, ticket: Ticket, department: str, actor: str, note: Optional[str]) -> None:
+    def _set_department(self, session, ticket: Ticket, department: str, actor: str, note: str | None) -> None:
         previous = ticket.department
         ticket.department, ticket.department_inferred = department, False
-        crud.add_event(session, ticket, EventKind.DEPARTMENT_CHANGED.value, actor,
-                       _join(f"{previous} → {department}", note))
+        crud.add_event(
+            session, ticket, EventKind.DEPARTMENT_CHANGED.value, actor, _join(f"{previous} → {department}", note)
+        )
 
     def _set_reply(self, session, ticket: Ticket, text: str, actor: str) -> None:
         ticket.reply, ticket.replied_at = text, utcnow()
         crud.add_event(session, ticket, EventKind.REPLIED.value, actor, text)
 
 
-def _join(first: str, second: Optional[str]) -> str:
+def _join(first: str, second: str | None) -> str:
     return f"{first}；{second}" if second else first
 
 
-def to_china_time(value: Optional[datetime]) -> Optional[str]:
+def to_china_time(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc).astimezone(CHINA_TZ).isoformat(timespec="seconds")
+    return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).isoformat(timespec="seconds")

@@ -1,4 +1,5 @@
 """Ticket status flow: 已受理 → 已转办 → 办理中 → 已反馈 → 已办结, and 退回 to the dispatcher."""
+
 from __future__ import annotations
 
 from bot.tickets.choices import Status

@@ -3,6 +3,7 @@
 All public (no API token): the page talks to the Rasa server directly (socket.io, REST as a fallback);
 the backend only serves files and tells the page where Rasa is (RASA_PUBLIC_URL).
 """
+
 from __future__ import annotations
 
 import json
@@ -35,25 +36,37 @@ def _security_headers(rasa_url: str) -> dict[str, str]:
     parts = urlsplit(rasa_url)
     origin = f"{parts.scheme}://{parts.netloc}"
     ws_origin = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
-    policy = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-              f"connect-src 'self' {origin} {ws_origin}; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
-    return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"}
+    policy = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' {origin} {ws_origin}; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-cache",
+    }
 
 
 @router.get("/")
 @router.get("/chat")
 def chat_page(request: Request) -> FileResponse:
-    return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8",
-                        headers=_security_headers(rasa_public_url(request)))
+    return FileResponse(
+        STATIC_DIR / "index.html",
+        media_type="text/html; charset=utf-8",
+        headers=_security_headers(rasa_public_url(request)),
+    )
 
 
 @router.get("/chat-config.js")
 def chat_config(request: Request) -> Response:
     config = {"rasaUrl": rasa_public_url(request), "socketPath": "/socket.io", "channel": "web"}
     body = f"window.HAIYUAN_CHAT_CONFIG = {json.dumps(config, ensure_ascii=False)};\n"
-    return Response(body, media_type="application/javascript; charset=utf-8",
-                    headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    return Response(
+        body,
+        media_type="application/javascript; charset=utf-8",
+        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.get("/static/{path:path}")

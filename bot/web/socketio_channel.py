@@ -7,9 +7,11 @@ itself becomes the `bot_uttered` data, the shape the web page expects; text and 
 
 credentials.yml names this class instead of `socketio:` (same settings, same channel name "socketio").
 """
+
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels import socketio
 from rasa.core.channels.channel import UserMessage
@@ -17,7 +19,7 @@ from sanic import Blueprint
 
 
 class SocketIOOutput(socketio.SocketIOOutput):
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, json_message)
 
 

@@ -4,6 +4,7 @@ Failure cases use the real process: stopped (connection refused), frozen with SI
 frozen then killed (request lost), and a proxy that drops the response after the backend created
 the ticket (502). In every case the ticket is delivered exactly once.
 """
+
 from __future__ import annotations
 
 import signal
@@ -24,9 +25,10 @@ for path in (HERE.parents[1], HERE.parent / "backend"):  # the repo, and the bac
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+from backend_process import BackendProcess, free_port, ticket_payload  # noqa: E402
+
 from actions.api.tickets import BackendUnavailable, TicketClient, TicketClientError  # noqa: E402
 from actions.outbox import Outbox  # noqa: E402
-from backend_process import BackendProcess, free_port, ticket_payload  # noqa: E402
 
 FAST = {"base_delay": 0.1, "max_delay": 0.5, "poll_interval": 0.2}
 
@@ -42,8 +44,9 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
 
 
 def tickets_with_key(backend: BackendProcess, key: str) -> dict:
-    response = requests.get(f"{backend.url}/api/tickets", params={"idempotency_key": key},
-                            headers=backend.headers(), timeout=10)
+    response = requests.get(
+        f"{backend.url}/api/tickets", params={"idempotency_key": key}, headers=backend.headers(), timeout=10
+    )
     assert response.status_code == 200
     return response.json()
 
@@ -85,6 +88,7 @@ def outboxes():
 
 # --- client ------------------------------------------------------------------------------------
 
+
 def test_create_ticket_and_retry(client):
     key = uuid.uuid4().hex
     first = client.create_ticket(ticket_payload(), key)
@@ -107,8 +111,12 @@ def test_rate_needs_closed_ticket_then_works(client, backend):
         client.rate(number, "满意")
     assert refused.value.status_code == 409 and "办结" in refused.value.detail
     for to, extra in [("已转办", {}), ("办理中", {}), ("已反馈", {"reply": "已处理"}), ("已办结", {})]:
-        response = requests.post(f"{backend.url}/api/tickets/{number}/transition", headers=backend.headers(),
-                                 json={"to": to, "actor": "派单员", **extra}, timeout=10)
+        response = requests.post(
+            f"{backend.url}/api/tickets/{number}/transition",
+            headers=backend.headers(),
+            json={"to": to, "actor": "派单员", **extra},
+            timeout=10,
+        )
         assert response.status_code == 200, response.text
     rated = client.rate(number, "非常不满意", "没解决", phone_last4="5678")
     assert rated["rating"] == "非常不满意" and rated["events"][-1]["kind"] == "差评待回访"
@@ -149,6 +157,7 @@ def test_client_never_logs_phone_numbers(client, caplog):
 
 
 # --- outbox ------------------------------------------------------------------------------------
+
 
 def test_outbox_sends_at_once_when_backend_is_up(client, outboxes, tmp_path):
     outbox = outboxes(f"sqlite:///{tmp_path / 'outbox.db'}", client)
@@ -191,7 +200,9 @@ def test_outbox_queues_while_backend_is_down_and_delivers_after_restart(own_back
 
 
 def test_timeout_then_late_processing_gives_one_ticket(own_backend, outboxes, tmp_path):
-    outbox = outboxes(f"sqlite:///{tmp_path / 'outbox.db'}", TicketClient(own_backend.url, own_backend.token, timeout=1))
+    outbox = outboxes(
+        f"sqlite:///{tmp_path / 'outbox.db'}", TicketClient(own_backend.url, own_backend.token, timeout=1)
+    )
     key = uuid.uuid4().hex
     own_backend.signal(signal.SIGSTOP)  # accepts connections (kernel backlog) but answers nothing
     result = outbox.submit(ticket_payload(), idempotency_key=key)
@@ -204,7 +215,9 @@ def test_timeout_then_late_processing_gives_one_ticket(own_backend, outboxes, tm
 
 
 def test_backend_killed_mid_request_then_restarted_gives_one_ticket(own_backend, outboxes, tmp_path):
-    outbox = outboxes(f"sqlite:///{tmp_path / 'outbox.db'}", TicketClient(own_backend.url, own_backend.token, timeout=1))
+    outbox = outboxes(
+        f"sqlite:///{tmp_path / 'outbox.db'}", TicketClient(own_backend.url, own_backend.token, timeout=1)
+    )
     key = uuid.uuid4().hex
     own_backend.signal(signal.SIGSTOP)
     result = outbox.submit(ticket_payload(), idempotency_key=key)
@@ -230,8 +243,9 @@ class ResponseLosingProxy:
             def _forward(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-                upstream = requests.request(self.command, proxy.target + self.path, headers=headers, data=body,
-                                            timeout=10)
+                upstream = requests.request(
+                    self.command, proxy.target + self.path, headers=headers, data=body, timeout=10
+                )
                 if self.command == "POST" and self.path == "/api/tickets" and proxy.lose_next_create:
                     proxy.lose_next_create = False
                     proxy.lost.set()

@@ -1,4 +1,5 @@
 """The real backend (`python -m bot.tickets`) as a subprocess on a free port, for tests."""
+
 from __future__ import annotations
 
 import os
@@ -9,7 +10,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Optional
 
 import requests
 
@@ -23,21 +23,27 @@ def free_port() -> int:
 
 
 class BackendProcess:
-    def __init__(self, var_dir: Path, port: Optional[int] = None, token: Optional[str] = None,
-                 database_url: Optional[str] = None, env: Optional[Dict[str, str]] = None):
+    def __init__(
+        self,
+        var_dir: Path,
+        port: int | None = None,
+        token: str | None = None,
+        database_url: str | None = None,
+        env: dict[str, str] | None = None,
+    ):
         self.var_dir = var_dir
         self.port = port or free_port()
         self.token = secrets.token_urlsafe(16) if token is None else token
         self.database_url = database_url or f"sqlite:///{var_dir / 'tickets.db'}"
         self.extra_env = env or {}
-        self.process: Optional[subprocess.Popen] = None
+        self.process: subprocess.Popen | None = None
         self.log_path = var_dir / "backend.log"
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _env(self) -> Dict[str, str]:
+    def _env(self) -> dict[str, str]:
         return {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
@@ -50,11 +56,15 @@ class BackendProcess:
             **self.extra_env,
         }
 
-    def start(self, timeout: float = 30.0) -> "BackendProcess":
+    def start(self, timeout: float = 30.0) -> BackendProcess:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.tickets"], cwd=ROOT, env=self._env(), stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "bot.tickets"],
+            cwd=ROOT,
+            env=self._env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         deadline = time.monotonic() + timeout
@@ -99,7 +109,7 @@ class BackendProcess:
             self.process.wait(10)
             self.process = None
 
-    def headers(self, **extra: str) -> Dict[str, str]:
+    def headers(self, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}", **extra}
 
 
@@ -126,8 +136,9 @@ class Api:
     def __init__(self, backend: BackendProcess):
         self.backend = backend
 
-    def request(self, method: str, path: str, *, token: bool = True, headers: Optional[Dict[str, str]] = None,
-                **kwargs) -> requests.Response:
+    def request(
+        self, method: str, path: str, *, token: bool = True, headers: dict[str, str] | None = None, **kwargs
+    ) -> requests.Response:
         all_headers = {**(self.backend.headers() if token else {}), **(headers or {})}
         return requests.request(method, self.backend.url + path, headers=all_headers, timeout=15, **kwargs)
 
@@ -140,7 +151,7 @@ class Api:
     def patch(self, path: str, **kwargs) -> requests.Response:
         return self.request("PATCH", path, **kwargs)
 
-    def create(self, key: Optional[str] = None, **overrides) -> requests.Response:
+    def create(self, key: str | None = None, **overrides) -> requests.Response:
         key = key or secrets.token_hex(8)
         return self.post("/api/tickets", json=ticket_payload(**overrides), headers={"Idempotency-Key": key})
 
@@ -154,8 +165,12 @@ class Api:
 
     def close(self, number: str) -> dict:
         """Walk a fresh ticket through the whole flow to 已办结."""
-        for to, extra in [("已转办", {"department": "海原县住房和城乡建设局"}), ("办理中", {}),
-                          ("已反馈", {"reply": "已联系供热公司检修，现已恢复供暖。"}), ("已办结", {})]:
+        for to, extra in [
+            ("已转办", {"department": "海原县住房和城乡建设局"}),
+            ("办理中", {}),
+            ("已反馈", {"reply": "已联系供热公司检修，现已恢复供暖。"}),
+            ("已办结", {}),
+        ]:
             response = self.move(number, to, **extra)
             assert response.status_code == 200, response.text
         return response.json()

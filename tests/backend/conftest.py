@@ -1,4 +1,5 @@
 """Fixtures for the backend tests: the real backend process, started once per session."""
+
 from __future__ import annotations
 
 import os
@@ -13,6 +14,7 @@ for path in (HERE.parents[1], HERE):  # the repo (for `bot`) and this folder (fo
         sys.path.insert(0, str(path))
 
 from backend_process import Api, BackendProcess  # noqa: E402
+
 from bot.core.database import Database  # noqa: E402
 from bot.core.settings import ROOT  # noqa: E402
 from bot.tickets import migrate  # noqa: E402
@@ -26,8 +28,9 @@ LIMITS = {"STATUS_QUERY_RATE_LIMIT": "20/60", "STATUS_QUERY_FAILURES_PER_NUMBER"
 @pytest.fixture(scope="session")
 def backend(tmp_path_factory: pytest.TempPathFactory):
     """SQLite in a temp dir; TEST_DATABASE_URL=postgresql://… runs the same tests on PostgreSQL."""
-    process = BackendProcess(tmp_path_factory.mktemp("backend-var"), env=LIMITS,
-                             database_url=os.environ.get("TEST_DATABASE_URL") or None).start()
+    process = BackendProcess(
+        tmp_path_factory.mktemp("backend-var"), env=LIMITS, database_url=os.environ.get("TEST_DATABASE_URL") or None
+    ).start()
     yield process
     process.stop()
 

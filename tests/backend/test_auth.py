@@ -1,4 +1,5 @@
 """Every endpoint except /healthz needs the API token."""
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,11 @@ def test_healthz_is_open(backend):
     assert response.status_code == 200 and response.json()["status"] == "ok"
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-token"}, {"Authorization": "Basic eA=="}],
-                         ids=["none", "wrong", "basic"])
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong-token"}, {"Authorization": "Basic eA=="}],
+    ids=["none", "wrong", "basic"],
+)
 def test_every_endpoint_refuses_without_valid_token(api, backend, headers):
     operations = [op for op in all_operations(api) if op[1] != "/healthz"]
     assert len(operations) >= 12

@@ -1,4 +1,5 @@
 """Alembic migrations: empty database to head, upgrades keep data, models match the migrations."""
+
 from __future__ import annotations
 
 import subprocess
@@ -32,8 +33,13 @@ def version(engine) -> str:
 
 def test_command_line_upgrades_an_empty_database(tmp_path):
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    result = subprocess.run([sys.executable, "-m", "bot.tickets.migrate", "--database-url", url],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.tickets.migrate", "--database-url", url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     engine = make_engine(url)
     assert TABLES <= set(inspect(engine).get_table_names())
@@ -60,17 +66,21 @@ def test_each_revision_upgrades_to_head_keeping_data(tmp_path):
         engine = make_engine(url)
         migrate.upgrade(url, revision, engine=engine)
         with engine.begin() as connection:  # a ticket as that version would have written it
-            connection.execute(text(
-                "INSERT INTO tickets (number, category, summary, description, department, department_inferred,"
-                " channel, consent, status, urgency, supervised, created_at, updated_at, due_date)"
-                " VALUES ('HY202601050001', '投诉', '旧工单', '旧描述 <b>😀</b>', '海原县水务局', 0, '12345', 1,"
-                " '办理中', '普通', 0, '2026-01-05 01:00:00', '2026-01-05 01:00:00', '2026-01-22')"
-            ))
+            connection.execute(
+                text(
+                    "INSERT INTO tickets (number, category, summary, description, department, department_inferred,"
+                    " channel, consent, status, urgency, supervised, created_at, updated_at, due_date)"
+                    " VALUES ('HY202601050001', '投诉', '旧工单', '旧描述 <b>😀</b>', '海原县水务局', 0, '12345', 1,"
+                    " '办理中', '普通', 0, '2026-01-05 01:00:00', '2026-01-05 01:00:00', '2026-01-22')"
+                )
+            )
             ticket_id = connection.execute(text("SELECT id FROM tickets")).scalar_one()
-            connection.execute(text(
-                "INSERT INTO ticket_events (ticket_id, kind, actor, created_at, to_status)"
-                f" VALUES ({ticket_id}, '受理', '12345', '2026-01-05 01:00:00', '已受理')"
-            ))
+            connection.execute(
+                text(
+                    "INSERT INTO ticket_events (ticket_id, kind, actor, created_at, to_status)"
+                    f" VALUES ({ticket_id}, '受理', '12345', '2026-01-05 01:00:00', '已受理')"
+                )
+            )
         migrate.upgrade(url, engine=engine)
         migrate.upgrade(url, engine=engine)  # running again at head changes nothing
         assert version(engine) == head()

@@ -1,4 +1,5 @@
 """Open311 GeoReport v2 endpoints over the same tickets."""
+
 from __future__ import annotations
 
 import uuid
@@ -15,9 +16,17 @@ def test_services_are_the_categories(api, backend):
 
 
 def test_create_form_encoded_then_read(api, backend):
-    form = {"api_key": backend.token, "service_code": "complaint", "description": "路灯不亮 <b>好几天</b> 😀",
-            "address_string": "海原县海城镇", "lat": "36.56", "long": "105.64", "first_name": "建国",
-            "last_name": "马", "phone": "13812345678"}
+    form = {
+        "api_key": backend.token,
+        "service_code": "complaint",
+        "description": "路灯不亮 <b>好几天</b> 😀",
+        "address_string": "海原县海城镇",
+        "lat": "36.56",
+        "long": "105.64",
+        "first_name": "建国",
+        "last_name": "马",
+        "phone": "13812345678",
+    }
     created = api.post("/open311/v2/requests.json", token=False, data=form)
     assert created.status_code == 201, created.text
     [receipt] = created.json()
@@ -40,10 +49,12 @@ def test_create_form_encoded_then_read(api, backend):
 def test_create_with_json_and_idempotency_key(api, backend):
     key = uuid.uuid4().hex
     body = {"service_code": "help", "description": "老人独居需要帮助", "address_string": "关桥乡"}
-    first = api.post("/open311/v2/requests.json", json=body, params=params(backend), token=False,
-                     headers={"Idempotency-Key": key})
-    second = api.post("/open311/v2/requests.json", json=body, params=params(backend), token=False,
-                      headers={"Idempotency-Key": key})
+    first = api.post(
+        "/open311/v2/requests.json", json=body, params=params(backend), token=False, headers={"Idempotency-Key": key}
+    )
+    second = api.post(
+        "/open311/v2/requests.json", json=body, params=params(backend), token=False, headers={"Idempotency-Key": key}
+    )
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()[0]["service_request_id"] == second.json()[0]["service_request_id"]
 
@@ -67,19 +78,24 @@ def test_list_filters(api, backend):
     number = api.new_ticket(category="建议", summary="建议多设公交站")["number"]
     closed = api.new_ticket(category="建议")["number"]
     api.close(closed)
-    by_id = api.get("/open311/v2/requests.json", token=False,
-                    params=params(backend, service_request_id=f"{number},{closed},HY209901019999")).json()
+    by_id = api.get(
+        "/open311/v2/requests.json",
+        token=False,
+        params=params(backend, service_request_id=f"{number},{closed},HY209901019999"),
+    ).json()
     assert [r["service_request_id"] for r in by_id] == [number, closed]
-    open_suggestions = api.get("/open311/v2/requests.json", token=False,
-                               params=params(backend, service_code="suggestion", status="open")).json()
+    open_suggestions = api.get(
+        "/open311/v2/requests.json", token=False, params=params(backend, service_code="suggestion", status="open")
+    ).json()
     ids = {r["service_request_id"] for r in open_suggestions}
     assert number in ids and closed not in ids
     assert all(r["status"] == "open" and r["service_code"] == "suggestion" for r in open_suggestions)
     closed_ones = api.get("/open311/v2/requests.json", token=False, params=params(backend, status="closed")).json()
     closed_request = next(r for r in closed_ones if r["service_request_id"] == closed)
     assert closed_request["status"] == "closed" and "已恢复供暖" in closed_request["status_notes"]
-    future = api.get("/open311/v2/requests.json", token=False,
-                     params=params(backend, start_date="2099-01-01T00:00:00Z")).json()
+    future = api.get(
+        "/open311/v2/requests.json", token=False, params=params(backend, start_date="2099-01-01T00:00:00Z")
+    ).json()
     assert future == []
     bad = api.get("/open311/v2/requests.json", token=False, params=params(backend, start_date="yesterday"))
     assert bad.status_code == 400

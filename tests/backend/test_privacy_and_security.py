@@ -1,4 +1,5 @@
 """Masking helpers, log filter, API token file (unit)."""
+
 from __future__ import annotations
 
 import logging
@@ -11,15 +12,18 @@ from bot.core.privacy import PiiLogFilter, mask_id_card, mask_name, mask_phone, 
 from bot.core.security import RateLimiter, load_or_create_token, resolve_api_token, token_matches
 
 
-@pytest.mark.parametrize("phone, masked", [
-    ("13812345678", "138****5678"),
-    ("+86 138 1234 5678", "138****5678"),
-    ("0955-1234567", "0955-****567"),
-    ("010-12345678", "010-****5678"),
-    ("09551234567", "0955-****567"),
-    ("12", "****"),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "phone, masked",
+    [
+        ("13812345678", "138****5678"),
+        ("+86 138 1234 5678", "138****5678"),
+        ("0955-1234567", "0955-****567"),
+        ("010-12345678", "010-****5678"),
+        ("09551234567", "0955-****567"),
+        ("12", "****"),
+        (None, None),
+    ],
+)
 def test_mask_phone(phone, masked):
     assert mask_phone(phone) == masked
 
@@ -31,8 +35,10 @@ def test_mask_id_card_and_name():
 
 
 def test_mask_text_finds_numbers_in_free_text():
-    text = ("身份证64010219900101123x，手机13812345678或138-1234-5678，座机0955-1234567，"
-            "银行卡6222021234567890123，工单HY202611250001，金额12000元")
+    text = (
+        "身份证64010219900101123x，手机13812345678或138-1234-5678，座机0955-1234567，"
+        "银行卡6222021234567890123，工单HY202611250001，金额12000元"
+    )
     masked = mask_text(text)
     assert "6401**********123x" in masked
     assert masked.count("138****5678") == 2
@@ -43,10 +49,14 @@ def test_mask_text_finds_numbers_in_free_text():
 
 def test_log_filter_masks_message_args_and_tokens():
     logger = logging.getLogger("test.privacy")
-    record = logger.makeRecord("test", logging.INFO, __file__, 1, "电话 %s 令牌 %s", ("13812345678", "Bearer abc.def"), None)
+    record = logger.makeRecord(
+        "test", logging.INFO, __file__, 1, "电话 %s 令牌 %s", ("13812345678", "Bearer abc.def"), None
+    )
     PiiLogFilter().filter(record)
     assert record.getMessage() == "电话 138****5678 令牌 Bearer ***"
-    record = logger.makeRecord("test", logging.INFO, __file__, 1, "GET /open311/v2/requests.json?api_key=secret&x=1", (), None)
+    record = logger.makeRecord(
+        "test", logging.INFO, __file__, 1, "GET /open311/v2/requests.json?api_key=secret&x=1", (), None
+    )
     PiiLogFilter().filter(record)
     assert "secret" not in record.getMessage()
 

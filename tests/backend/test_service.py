@@ -1,4 +1,5 @@
 """Service layer on a temporary database (unit): 督办 of overdue tickets, numbering per day."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -8,8 +9,14 @@ from bot.tickets.service import NewTicket
 
 
 def new(**overrides) -> NewTicket:
-    values = dict(category="求助", summary="家里停水", description="村里停水三天", phone="13812345678",
-                  consent=True, channel="网页对话")
+    values = dict(
+        category="求助",
+        summary="家里停水",
+        description="村里停水三天",
+        phone="13812345678",
+        consent=True,
+        channel="网页对话",
+    )
     values.update(overrides)
     return NewTicket(**values)
 

@@ -1,4 +1,5 @@
 """TicketService.supervise: 督办 of one ticket by staff, through the ticket rules (unit, temporary database)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,8 +13,17 @@ from bot.tickets.state_machine import TransitionError
 
 
 def ticket(service: TicketService, key: str, days_overdue: int = 0) -> str:
-    created, _ = service.create(NewTicket(category="投诉", summary="路灯坏了", description="村口路灯坏了一个月",
-                                          phone="13812345678", consent=True, channel="网页对话"), key)
+    created, _ = service.create(
+        NewTicket(
+            category="投诉",
+            summary="路灯坏了",
+            description="村口路灯坏了一个月",
+            phone="13812345678",
+            consent=True,
+            channel="网页对话",
+        ),
+        key,
+    )
     if days_overdue:
         with service.db.session(write=True) as session:
             session.get(Ticket, created.id).due_date = china_today() - timedelta(days=days_overdue)
@@ -34,8 +44,12 @@ def test_only_overdue_open_tickets(service: TicketService) -> None:
     with pytest.raises(TransitionError, match="超期"):
         service.supervise(fresh, "派单员", "催一下")
     closed = ticket(service, "k3", days_overdue=10)
-    for target, extra in [("已转办", {"department": "海原县综合执法局"}), ("办理中", {}), ("已反馈", {"reply": "已修好"}),
-                          ("已办结", {})]:
+    for target, extra in [
+        ("已转办", {"department": "海原县综合执法局"}),
+        ("办理中", {}),
+        ("已反馈", {"reply": "已修好"}),
+        ("已办结", {}),
+    ]:
         service.transition(closed, target, "派单员", **extra)
     with pytest.raises(TransitionError):
         service.supervise(closed, "派单员", "催一下")

@@ -1,4 +1,5 @@
 """Tickets API against the real backend process."""
+
 from __future__ import annotations
 
 import re
@@ -19,6 +20,7 @@ def unknown_number() -> str:
 
 
 # --- create ------------------------------------------------------------------------------------
+
 
 def test_create_returns_number_masked_phone_and_due_date(api):
     response = api.create()
@@ -60,6 +62,7 @@ def test_numbers_are_unique_and_sequential_under_concurrency(api):
 
 # --- idempotency -------------------------------------------------------------------------------
 
+
 def test_retry_with_same_key_returns_same_ticket(api):
     key = uuid.uuid4().hex
     first = api.create(key=key)
@@ -88,23 +91,28 @@ def test_create_without_idempotency_key_is_refused(api):
 
 # --- input -------------------------------------------------------------------------------------
 
+
 def test_odd_text_is_stored_verbatim(api):
     description = (
         "<script>alert('x')</script><b>粗体</b> '; DROP TABLE tickets; -- "
         "Robert'); DELETE FROM ticket_events WHERE '1'='1 😀👍🏽 \\n\\t 回族 𠀀 \u200b"
     ) + "很长的描述。" * 500
     assert len(description) > 2000
-    ticket = api.new_ticket(description=description, summary="<i>摘要</i> 😀 ' OR 1=1 --",
-                            location="海原县 \"老城\" <区>")
+    ticket = api.new_ticket(
+        description=description, summary="<i>摘要</i> 😀 ' OR 1=1 --", location='海原县 "老城" <区>'
+    )
     fetched = api.get(f"/api/tickets/{ticket['number']}").json()
     assert fetched["description"] == description
     assert fetched["summary"] == "<i>摘要</i> 😀 ' OR 1=1 --"
-    assert fetched["location"] == "海原县 \"老城\" <区>"
+    assert fetched["location"] == '海原县 "老城" <区>'
 
 
 def test_validation_errors_are_422_in_chinese(api):
-    response = api.post("/api/tickets", json={"category": "吐槽", "summary": "", "phone": "12345", "consent": "也许"},
-                        headers={"Idempotency-Key": "x"})
+    response = api.post(
+        "/api/tickets",
+        json={"category": "吐槽", "summary": "", "phone": "12345", "consent": "也许"},
+        headers={"Idempotency-Key": "x"},
+    )
     assert response.status_code == 422
     body = response.json()
     fields = {e["field"] for e in body["errors"]}
@@ -117,28 +125,41 @@ def test_odd_requests_never_cause_500(api):
     bad_bodies = [
         ("not json at all", {"Content-Type": "application/json"}),
         ("[1, 2, 3]", {"Content-Type": "application/json"}),
-        ('{"category": "投诉", "summary": "\\u0000", "description": "x", "phone": "13812345678", "consent": true}',
-         {"Content-Type": "application/json"}),
-        ('{"category": "投诉", "summary": "\\ud800", "description": "x", "phone": "13812345678", "consent": true}',
-         {"Content-Type": "application/json"}),
+        (
+            '{"category": "投诉", "summary": "\\u0000", "description": "x", "phone": "13812345678", "consent": true}',
+            {"Content-Type": "application/json"},
+        ),
+        (
+            '{"category": "投诉", "summary": "\\ud800", "description": "x", "phone": "13812345678", "consent": true}',
+            {"Content-Type": "application/json"},
+        ),
         (b"\xff\xfe\x00garbage", {"Content-Type": "application/json"}),
     ]
     for body, headers in bad_bodies:
         response = api.post("/api/tickets", data=body, headers={**headers, **key})
         assert response.status_code == 422, (body, response.status_code, response.text)
-    for path in ["/api/tickets/%00", "/api/tickets/' OR 1=1 --", "/api/tickets/😀/events", "/open311/v2/requests/<b>.json"]:
+    for path in [
+        "/api/tickets/%00",
+        "/api/tickets/' OR 1=1 --",
+        "/api/tickets/😀/events",
+        "/open311/v2/requests/<b>.json",
+    ]:
         assert api.get(path).status_code in (404, 400), path
     assert api.get("/api/tickets", params={"limit": "many"}).status_code == 422
     assert api.get("/api/tickets", params={"status": "DROP TABLE"}).status_code == 422
 
 
 def test_oversized_body_is_refused(api):
-    response = api.post("/api/tickets", data=b"x" * (1024 * 1024 + 1),
-                        headers={"Idempotency-Key": "big", "Content-Type": "application/json"})
+    response = api.post(
+        "/api/tickets",
+        data=b"x" * (1024 * 1024 + 1),
+        headers={"Idempotency-Key": "big", "Content-Type": "application/json"},
+    )
     assert response.status_code == 413
 
 
 # --- state machine and history -------------------------------------------------------------------
+
 
 def test_full_flow_and_history(api):
     number = api.new_ticket()["number"]
@@ -148,8 +169,12 @@ def test_full_flow_and_history(api):
     events = api.get(f"/api/tickets/{number}/events").json()
     steps = [(e["kind"], e["to_status"]) for e in events]
     assert steps == [
-        ("受理", "已受理"), ("状态变更", "已转办"), ("状态变更", "办理中"),
-        ("部门答复", None), ("状态变更", "已反馈"), ("状态变更", "已办结"),
+        ("受理", "已受理"),
+        ("状态变更", "已转办"),
+        ("状态变更", "办理中"),
+        ("部门答复", None),
+        ("状态变更", "已反馈"),
+        ("状态变更", "已办结"),
     ]
     assert all(e["actor"] and e["created_at"] for e in events)
 
@@ -194,8 +219,10 @@ def test_return_to_dispatcher(api):
 
 def test_department_and_urgency_changes_are_events(api):
     number = api.new_ticket()["number"]
-    response = api.patch(f"/api/tickets/{number}", json={"actor": "派单员乙", "department": "海原县综合执法局",
-                                                         "urgency": "紧急", "note": "涉及安全"})
+    response = api.patch(
+        f"/api/tickets/{number}",
+        json={"actor": "派单员乙", "department": "海原县综合执法局", "urgency": "紧急", "note": "涉及安全"},
+    )
     assert response.status_code == 200
     ticket = response.json()
     assert ticket["department"] == "海原县综合执法局" and ticket["urgency"] == "紧急"
@@ -216,11 +243,13 @@ def test_supervise_endpoint_flags_nothing_for_fresh_tickets(api):
 
 # --- status query --------------------------------------------------------------------------------
 
+
 def test_status_query_with_right_phone_digits(api):
     number = api.new_ticket(phone="13912348765")["number"]
     api.move(number, "已转办")
-    response = api.post("/api/tickets/status-query", json={"number": number.lower(), "phone_last4": "8765"},
-                        headers=client_id())
+    response = api.post(
+        "/api/tickets/status-query", json={"number": number.lower(), "phone_last4": "8765"}, headers=client_id()
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "已转办" and body["phone"] == "13912348765"
@@ -231,8 +260,9 @@ def test_status_query_with_right_phone_digits(api):
 def test_status_query_wrong_combination_looks_like_missing_ticket(api):
     number = api.new_ticket(phone="13912348765")["number"]
     wrong = api.post("/api/tickets/status-query", json={"number": number, "phone_last4": "0000"}, headers=client_id())
-    missing = api.post("/api/tickets/status-query", json={"number": unknown_number(), "phone_last4": "8765"},
-                       headers=client_id())
+    missing = api.post(
+        "/api/tickets/status-query", json={"number": unknown_number(), "phone_last4": "8765"}, headers=client_id()
+    )
     assert wrong.status_code == missing.status_code == 404
     assert wrong.json() == missing.json()
 
@@ -244,25 +274,35 @@ def test_status_query_needs_four_digits(api):
 
 def test_status_query_is_rate_limited_per_client(api):
     headers = client_id()
-    codes = [api.post("/api/tickets/status-query", json={"number": unknown_number(), "phone_last4": "1234"},
-                      headers=headers).status_code for _ in range(22)]
+    codes = [
+        api.post(
+            "/api/tickets/status-query", json={"number": unknown_number(), "phone_last4": "1234"}, headers=headers
+        ).status_code
+        for _ in range(22)
+    ]
     assert codes[:20] == [404] * 20 and codes[20:] == [429, 429]
     # another client is not affected
-    other = api.post("/api/tickets/status-query", json={"number": unknown_number(), "phone_last4": "1234"},
-                     headers=client_id())
+    other = api.post(
+        "/api/tickets/status-query", json={"number": unknown_number(), "phone_last4": "1234"}, headers=client_id()
+    )
     assert other.status_code == 404
 
 
 def test_guessing_phone_digits_of_one_ticket_is_stopped(api):
     number = api.new_ticket(phone="13912348765")["number"]
     for guess in range(5):
-        assert api.post("/api/tickets/status-query", json={"number": number, "phone_last4": f"{guess:04d}"},
-                        headers=client_id()).status_code == 404
+        assert (
+            api.post(
+                "/api/tickets/status-query", json={"number": number, "phone_last4": f"{guess:04d}"}, headers=client_id()
+            ).status_code
+            == 404
+        )
     blocked = api.post("/api/tickets/status-query", json={"number": number, "phone_last4": "8765"}, headers=client_id())
     assert blocked.status_code == 429
 
 
 # --- rating (回访) --------------------------------------------------------------------------------
+
 
 def test_rating_only_when_closed(api):
     number = api.new_ticket()["number"]
@@ -302,9 +342,11 @@ def test_rating_with_wrong_phone_digits_is_404(api):
 
 # --- lists mask personal data ---------------------------------------------------------------------
 
+
 def test_list_masks_phone_id_card_and_name(api):
-    ticket = api.new_ticket(summary="身份证640102199001011234丢了 电话13812345678", citizen_name="马建国",
-                            conversation_id="list-mask-test")
+    ticket = api.new_ticket(
+        summary="身份证640102199001011234丢了 电话13812345678", citizen_name="马建国", conversation_id="list-mask-test"
+    )
     listed = api.get("/api/tickets", params={"conversation_id": "list-mask-test"}).json()
     item = next(i for i in listed["items"] if i["number"] == ticket["number"])
     assert item["summary"] == "身份证6401**********1234丢了 电话138****5678"

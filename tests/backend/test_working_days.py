@@ -1,4 +1,5 @@
 """Due dates in working days (unit): weekends, listed holidays and 调休 working weekends."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,24 +14,27 @@ from bot.tickets.rules import parse_rules, read_rules
 RULES = read_rules(ROOT / "knowledge" / "ticket_rules.yml")
 
 
-@pytest.mark.parametrize("start, days, expected", [
-    (date(2026, 11, 25), 0, date(2026, 11, 25)),   # Wednesday, same day
-    (date(2026, 11, 25), 3, date(2026, 11, 30)),   # Thu, Fri, (weekend), Mon
-    (date(2026, 11, 27), 1, date(2026, 11, 30)),   # Friday + 1 -> Monday
-    (date(2026, 11, 28), 1, date(2026, 11, 30)),   # Saturday + 1 -> Monday
-    (date(2026, 11, 25), 13, date(2026, 12, 14)),
-    (date(2026, 9, 30), 1, date(2026, 10, 8)),     # 国庆节 1-7 Oct skipped
-    (date(2026, 10, 9), 1, date(2026, 10, 10)),    # Saturday 10 Oct is a 调休 working day
-    (date(2026, 2, 12), 3, date(2026, 2, 24)),     # Fri 13, Sat 14 (调休), then 春节 15-23, Tue 24
-    (date(2026, 12, 31), 1, date(2027, 1, 1)),     # 2027 not listed yet: weekends only
-])
+@pytest.mark.parametrize(
+    "start, days, expected",
+    [
+        (date(2026, 11, 25), 0, date(2026, 11, 25)),  # Wednesday, same day
+        (date(2026, 11, 25), 3, date(2026, 11, 30)),  # Thu, Fri, (weekend), Mon
+        (date(2026, 11, 27), 1, date(2026, 11, 30)),  # Friday + 1 -> Monday
+        (date(2026, 11, 28), 1, date(2026, 11, 30)),  # Saturday + 1 -> Monday
+        (date(2026, 11, 25), 13, date(2026, 12, 14)),
+        (date(2026, 9, 30), 1, date(2026, 10, 8)),  # 国庆节 1-7 Oct skipped
+        (date(2026, 10, 9), 1, date(2026, 10, 10)),  # Saturday 10 Oct is a 调休 working day
+        (date(2026, 2, 12), 3, date(2026, 2, 24)),  # Fri 13, Sat 14 (调休), then 春节 15-23, Tue 24
+        (date(2026, 12, 31), 1, date(2027, 1, 1)),  # 2027 not listed yet: weekends only
+    ],
+)
 def test_add_working_days(start, days, expected):
     assert add_working_days(start, days, RULES) == expected
 
 
 def test_working_day_rules():
-    assert not is_working_day(date(2026, 5, 4), RULES)    # Monday in 劳动节
-    assert is_working_day(date(2026, 5, 9), RULES)        # Saturday, 调休上班
+    assert not is_working_day(date(2026, 5, 4), RULES)  # Monday in 劳动节
+    assert is_working_day(date(2026, 5, 9), RULES)  # Saturday, 调休上班
     assert not is_working_day(date(2026, 11, 28), RULES)  # plain Saturday
 
 

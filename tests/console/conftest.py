@@ -6,6 +6,7 @@ knowledge/ the action server reads. It writes labelled NLU data into a temporary
 config.yml, domain.yml and data/, never into the repository, and its retrain command is a tiny script
 that prints a model path the way `python -m bot train` does (a real retrain takes minutes).
 """
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,6 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional
 
 import pytest
 import requests
@@ -59,9 +59,17 @@ class ConsoleServer:
         return requests.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
 
     def new_ticket(self, **overrides) -> dict:
-        body = {"category": "投诉", "summary": "小区暖气不热", "description": "我家住在海城镇某小区，这几天暖气一直不热。",
-                "location": "海城镇", "phone": "13812345678", "citizen_name": "马建国", "consent": True,
-                "channel": "网页对话", **overrides}
+        body = {
+            "category": "投诉",
+            "summary": "小区暖气不热",
+            "description": "我家住在海城镇某小区，这几天暖气一直不热。",
+            "location": "海城镇",
+            "phone": "13812345678",
+            "citizen_name": "马建国",
+            "consent": True,
+            "channel": "网页对话",
+            **overrides,
+        }
         response = self.api("POST", "/api/tickets", json=body, headers={"Idempotency-Key": secrets.token_hex(8)})
         assert response.status_code == 201, response.text
         return response.json()
@@ -76,8 +84,11 @@ class Staff:
         self.username = username
         page = self.session.get(f"{server.url}/console/login", timeout=15)
         token = CSRF.search(page.text).group(1)
-        response = self.session.post(f"{server.url}/console/login", timeout=15,
-                                     data={"username": username, "password": password, "csrf_token": token})
+        response = self.session.post(
+            f"{server.url}/console/login",
+            timeout=15,
+            data={"username": username, "password": password, "csrf_token": token},
+        )
         assert response.status_code == 200 and response.url.endswith("/console/"), response.text[-500:]
         self.login_response = response
         self.csrf = CSRF.search(response.text).group(1)
@@ -85,7 +96,7 @@ class Staff:
     def get(self, path: str, **kwargs) -> requests.Response:
         return self.session.get(self.server.url + path, timeout=30, allow_redirects=False, **kwargs)
 
-    def post(self, path: str, data: Optional[Dict] = None, csrf: Optional[str] = "own") -> requests.Response:
+    def post(self, path: str, data: dict | None = None, csrf: str | None = "own") -> requests.Response:
         data = dict(data or {})
         if csrf == "own":
             data["csrf_token"] = self.csrf
@@ -122,16 +133,21 @@ def console_server(assistant, tmp_path_factory: pytest.TempPathFactory):
         shutil.copy2(assistant.model.resolve(), new_model)
     settings = assistant.settings
     token = (settings.var_dir / "secrets" / "api_token").read_text().strip()
-    process = BackendProcess(base / "var", token=token, database_url=settings.database_url, env={
-        "TRACKER_DB_URL": settings.tracker_db_url,
-        "KNOWLEDGE_DIR": str(settings.knowledge_dir),
-        "CONSOLE_PROJECT_DIR": str(project),
-        "CONSOLE_RASA_URL": settings.rasa_url,
-        "RASA_URL": settings.rasa_url,  # the handoff sweep resumes abandoned chats on this Rasa
-        "CONSOLE_TRAIN_COMMAND": f"{sys.executable} {script} {new_model}",
-        "CONSOLE_LOGIN_FAILURES_PER_USER": "5/300",
-        "CONSOLE_LOGIN_FAILURES_PER_IP": "100/300",
-    })
+    process = BackendProcess(
+        base / "var",
+        token=token,
+        database_url=settings.database_url,
+        env={
+            "TRACKER_DB_URL": settings.tracker_db_url,
+            "KNOWLEDGE_DIR": str(settings.knowledge_dir),
+            "CONSOLE_PROJECT_DIR": str(project),
+            "CONSOLE_RASA_URL": settings.rasa_url,
+            "RASA_URL": settings.rasa_url,  # the handoff sweep resumes abandoned chats on this Rasa
+            "CONSOLE_TRAIN_COMMAND": f"{sys.executable} {script} {new_model}",
+            "CONSOLE_LOGIN_FAILURES_PER_USER": "5/300",
+            "CONSOLE_LOGIN_FAILURES_PER_IP": "100/300",
+        },
+    )
     process.start(timeout=60)
     server = ConsoleServer(process, project, Path(settings.knowledge_dir), settings.database_url, token, new_model)
     _create_accounts(server, base / "var")
@@ -139,12 +155,28 @@ def console_server(assistant, tmp_path_factory: pytest.TempPathFactory):
     process.stop()
 
 
-def create_admin(var_dir: Path, database_url: str, username: str, password: str,
-                 display_name: str = "管理员") -> subprocess.CompletedProcess:
+def create_admin(
+    var_dir: Path, database_url: str, username: str, password: str, display_name: str = "管理员"
+) -> subprocess.CompletedProcess:
     env = {**BackendProcess(var_dir, database_url=database_url)._env()}
-    return subprocess.run([sys.executable, "-m", "bot.console.create_admin", "--username", username,
-                           "--display-name", display_name, "--password-stdin"], input=password + "\n",
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.console.create_admin",
+            "--username",
+            username,
+            "--display-name",
+            display_name,
+            "--password-stdin",
+        ],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
 
 
 def _create_accounts(server: ConsoleServer, var_dir: Path) -> None:
@@ -154,8 +186,16 @@ def _create_accounts(server: ConsoleServer, var_dir: Path) -> None:
     admin = Staff(server, username)
     for role in ("dispatcher", "department", "analyst"):
         username, display, department = ACCOUNTS[role]
-        response = admin.post("/console/users", {"username": username, "display_name": display, "role": role,
-                                                 "department": department or "", "password": PASSWORD})
+        response = admin.post(
+            "/console/users",
+            {
+                "username": username,
+                "display_name": display,
+                "role": role,
+                "department": department or "",
+                "password": PASSWORD,
+            },
+        )
         assert response.status_code == 303, response.text[-800:]
 
 
@@ -169,8 +209,15 @@ class ConsolePage:
     """A staff member's browser tab (own context, so own cookies). `server` is anything with a `url`;
     other test packages pass their own accounts and screenshot folder (tests/handoff)."""
 
-    def __init__(self, browser, server, role: str, accounts: Optional[dict] = None, password: str = PASSWORD,
-                 screenshots: Optional[Path] = None):
+    def __init__(
+        self,
+        browser,
+        server,
+        role: str,
+        accounts: dict | None = None,
+        password: str = PASSWORD,
+        screenshots: Path | None = None,
+    ):
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         self.page = self.context.new_page()
         self.server = server

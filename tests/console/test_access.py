@@ -1,4 +1,5 @@
 """Access to the console: roles see only their pages (403 elsewhere), CSRF, rate-limited login, expiry, audit."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +10,14 @@ import requests
 from sqlalchemy import create_engine, text
 
 from tests.console.conftest import (
-    ACCOUNTS, CSRF, DEPARTMENT, OTHER_DEPARTMENT, PASSWORD, ConsoleServer, Staff, create_admin,
+    ACCOUNTS,
+    CSRF,
+    DEPARTMENT,
+    OTHER_DEPARTMENT,
+    PASSWORD,
+    ConsoleServer,
+    Staff,
+    create_admin,
 )
 
 PAGES = {
@@ -26,9 +34,17 @@ PAGES = {
     "/console/users": {"admin"},
     "/console/audit": {"admin"},
 }
-NAV_LABELS = {"未解决问题": "/console/inbox", "工单": "/console/tickets", "知识库": "/console/knowledge",
-              "公告": "/console/notices", "模型训练": "/console/training", "数据看板": "/console/dashboard",
-              "月度报告": "/console/reports/monthly", "用户": "/console/users", "操作记录": "/console/audit"}
+NAV_LABELS = {
+    "未解决问题": "/console/inbox",
+    "工单": "/console/tickets",
+    "知识库": "/console/knowledge",
+    "公告": "/console/notices",
+    "模型训练": "/console/training",
+    "数据看板": "/console/dashboard",
+    "月度报告": "/console/reports/monthly",
+    "用户": "/console/users",
+    "操作记录": "/console/audit",
+}
 
 
 def test_pages_need_a_login(console_server: ConsoleServer) -> None:
@@ -70,19 +86,24 @@ def test_department_staff_see_only_their_department(console_server: ConsoleServe
     assert refused.status_code == 403
     assert console_server.api("GET", f"/api/tickets/{other['number']}").json()["reply"] is None
     # Dispatching belongs to the dispatcher: the department cannot reassign or close.
-    assert member.post(f"/console/tickets/{own['number']}/assign",
-                       {"department": OTHER_DEPARTMENT, "note": "改派"}).status_code == 403
+    assert (
+        member.post(
+            f"/console/tickets/{own['number']}/assign", {"department": OTHER_DEPARTMENT, "note": "改派"}
+        ).status_code
+        == 403
+    )
 
 
 def test_analyst_is_read_only(staff, console_server: ConsoleServer) -> None:
     analyst: Staff = staff["analyst"]
     ticket = console_server.new_ticket()
-    for path, data in ((f"/console/tickets/{ticket['number']}/reply", {"text": "x"}),
-                       ("/console/notices", {"title": "x", "text": "y", "start": "2026-01-01", "end": "2099-01-01"}),
-                       ("/console/inbox/decide", {"message_ids": "1", "status": "dismissed"}),
-                       ("/console/training/start", {}),
-                       ("/console/users", {"username": "evil", "display_name": "x", "role": "admin",
-                                           "password": "long-enough-pass"})):
+    for path, data in (
+        (f"/console/tickets/{ticket['number']}/reply", {"text": "x"}),
+        ("/console/notices", {"title": "x", "text": "y", "start": "2026-01-01", "end": "2099-01-01"}),
+        ("/console/inbox/decide", {"message_ids": "1", "status": "dismissed"}),
+        ("/console/training/start", {}),
+        ("/console/users", {"username": "evil", "display_name": "x", "role": "admin", "password": "long-enough-pass"}),
+    ):
         assert analyst.post(path, data).status_code == 403, path
 
 
@@ -98,22 +119,31 @@ def test_forms_without_the_csrf_token_are_refused(staff, console_server: Console
     public = requests.get(f"{console_server.url}/api/notices/active", timeout=10).json()
     assert all(n["title"] != "不该出现的公告" for n in public["notices"])
     # The login form has its own token (double submit): a bare POST is refused.
-    bare = requests.post(f"{console_server.url}/console/login", timeout=15,
-                         data={"username": ACCOUNTS["admin"][0], "password": PASSWORD})
+    bare = requests.post(
+        f"{console_server.url}/console/login", timeout=15, data={"username": ACCOUNTS["admin"][0], "password": PASSWORD}
+    )
     assert bare.status_code == 403 and "hy_console=" not in bare.headers.get("set-cookie", "")
 
 
 def test_login_is_rate_limited(console_server: ConsoleServer, staff) -> None:
     admin: Staff = staff["admin"]
-    assert admin.post("/console/users", {"username": "xiaozhao", "display_name": "小赵", "role": "analyst",
-                                         "password": PASSWORD}).status_code == 303
+    assert (
+        admin.post(
+            "/console/users", {"username": "xiaozhao", "display_name": "小赵", "role": "analyst", "password": PASSWORD}
+        ).status_code
+        == 303
+    )
     session = requests.Session()
 
     def attempt(password: str) -> requests.Response:
         page = session.get(f"{console_server.url}/console/login", timeout=15).text
         token = CSRF.search(page).group(1)
-        return session.post(f"{console_server.url}/console/login", timeout=30, allow_redirects=False,
-                            data={"username": "xiaozhao", "password": password, "csrf_token": token})
+        return session.post(
+            f"{console_server.url}/console/login",
+            timeout=30,
+            allow_redirects=False,
+            data={"username": "xiaozhao", "password": password, "csrf_token": token},
+        )
 
     statuses = [attempt(f"wrong-password-{i}").status_code for i in range(5)]
     assert statuses == [401] * 5
@@ -128,8 +158,10 @@ def test_sessions_expire_when_idle(console_server: ConsoleServer) -> None:
     token_hash = hashlib.sha256(member.session.cookies["hy_console"].encode()).hexdigest()
     engine = create_engine(console_server.database_url)
     with engine.begin() as connection:  # as if this session's last request had been an hour ago
-        connection.execute(text("UPDATE console_sessions SET last_seen_at = :t WHERE token_hash = :h"),
-                           {"t": datetime.utcnow() - timedelta(hours=1), "h": token_hash})
+        connection.execute(
+            text("UPDATE console_sessions SET last_seen_at = :t WHERE token_hash = :h"),
+            {"t": datetime.utcnow() - timedelta(hours=1), "h": token_hash},
+        )
     engine.dispose()
     response = member.get("/console/dashboard")
     assert response.status_code == 303 and "/console/login" in response.headers["location"]
@@ -155,8 +187,19 @@ def test_first_admin_comes_from_the_command_only(console_server: ConsoleServer, 
 
 def test_user_changes_are_in_the_audit_log(staff, open_console) -> None:
     admin: Staff = staff["admin"]
-    assert admin.post("/console/users", {"username": "laoyang", "display_name": "老杨", "role": "department",
-                                         "department": DEPARTMENT, "password": PASSWORD}).status_code == 303
+    assert (
+        admin.post(
+            "/console/users",
+            {
+                "username": "laoyang",
+                "display_name": "老杨",
+                "role": "department",
+                "department": DEPARTMENT,
+                "password": PASSWORD,
+            },
+        ).status_code
+        == 303
+    )
     log = admin.get("/console/audit?action_name=user&target=user:laoyang").text
     assert "user.create" in log and "老杨" in log and ACCOUNTS["admin"][0] in log
     page = open_console("admin")

@@ -1,4 +1,5 @@
 """The unresolved-intent inbox: real messages through the REST channel, read from Rasa's tracker store."""
+
 from __future__ import annotations
 
 import subprocess
@@ -6,7 +7,8 @@ import sys
 import uuid
 
 import yaml
-from sqlalchemy import create_engine, text as sql
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql
 
 from bot.settings import ROOT, Settings
 from tests.conftest import Chat
@@ -27,8 +29,9 @@ def missed(chat: Chat) -> bool:
     turn = events[last_user:]
     intent = turn[0]["parse_data"]["intent"]["name"]
     ladder = any(e["event"] == "action" and e.get("name") == "action_fallback_ladder" for e in turn)
-    marker = any(e["event"] == "bot" and ((e.get("data") or {}).get("custom") or {}).get("type") == FALLBACK_MARKER
-                 for e in turn)
+    marker = any(
+        e["event"] == "bot" and ((e.get("data") or {}).get("custom") or {}).get("type") == FALLBACK_MARKER for e in turn
+    )
     return intent == "nlu_fallback" or ladder or marker
 
 
@@ -50,8 +53,16 @@ def stored(server: ConsoleServer, staff: Staff, text: str) -> dict:
     assert staff.get("/console/inbox").status_code == 200  # imports new tracker events
     engine = create_engine(server.database_url)
     with engine.connect() as connection:
-        row = connection.execute(sql("SELECT id, group_id, reason, status FROM console_messages WHERE text = :t "
-                                     "ORDER BY id DESC LIMIT 1"), {"t": text}).mappings().first()
+        row = (
+            connection.execute(
+                sql(
+                    "SELECT id, group_id, reason, status FROM console_messages WHERE text = :t ORDER BY id DESC LIMIT 1"
+                ),
+                {"t": text},
+            )
+            .mappings()
+            .first()
+        )
     engine.dispose()
     assert row is not None, f"{text!r} was not imported"
     return dict(row)
@@ -107,13 +118,31 @@ def test_an_unhelpful_answer_marks_the_question_before(assistant, console_server
 
 def _validate(project) -> subprocess.CompletedProcess:
     env = Settings().as_env()
-    return subprocess.run([sys.executable, "-m", "rasa", "data", "validate", "--domain", "domain.yml", "--data",
-                           "data", "--config", "config.yml"], cwd=project, env=env, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "data",
+            "validate",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--config",
+            "config.yml",
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
-def test_labelling_writes_nlu_data_that_rasa_accepts(assistant, console_server: ConsoleServer, staff,
-                                                    open_console) -> None:
+def test_labelling_writes_nlu_data_that_rasa_accepts(
+    assistant, console_server: ConsoleServer, staff, open_console
+) -> None:
     # 1. A message the bot missed, labelled in the browser with a new intent.
     _chat, text = send_unclear(assistant)
     page = open_console("dispatcher")
@@ -157,7 +186,9 @@ def test_labelling_writes_nlu_data_that_rasa_accepts(assistant, console_server: 
     result = _validate(console_server.project)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    ours = [line for line in output.splitlines() if "UserWarning" in line and ("ask_parking" in line or "labelled" in line)]
+    ours = [
+        line for line in output.splitlines() if "UserWarning" in line and ("ask_parking" in line or "labelled" in line)
+    ]
     assert all("not used in any story or rule" in line for line in ours), ours
     assert not (ROOT / "data" / "nlu" / "staff").exists()  # the repository's own data is untouched
 
@@ -168,12 +199,16 @@ def test_knowledge_gaps_are_marked_fixed_and_reported(assistant, console_server:
     message_id = stored(console_server, dispatcher, masked(text))["id"]
     refused = dispatcher.post("/console/inbox/decide", {"message_ids": message_id, "status": "gap", "note": ""})
     assert refused.status_code == 400 and "缺少什么" in refused.text
-    marked = dispatcher.post("/console/inbox/decide", {"message_ids": message_id, "status": "gap",
-                                                      "note": "知识库没有政务大厅停车的信息", "back": "/console/inbox"})
+    marked = dispatcher.post(
+        "/console/inbox/decide",
+        {"message_ids": message_id, "status": "gap", "note": "知识库没有政务大厅停车的信息", "back": "/console/inbox"},
+    )
     assert marked.status_code == 303
-    assert "知识库没有政务大厅停车的信息" in dispatcher.get("/console/inbox/messages/%d" % message_id).text
-    fixed = dispatcher.post("/console/inbox/decide", {"message_ids": message_id, "status": "gap_fixed",
-                                                     "note": "county.yml 补充了停车场信息"})
+    assert "知识库没有政务大厅停车的信息" in dispatcher.get(f"/console/inbox/messages/{message_id}").text
+    fixed = dispatcher.post(
+        "/console/inbox/decide",
+        {"message_ids": message_id, "status": "gap_fixed", "note": "county.yml 补充了停车场信息"},
+    )
     assert fixed.status_code == 303
     assert masked(text) in dispatcher.get("/console/inbox?status=gap_fixed").text
     report = dispatcher.get("/console/reports/monthly").text
@@ -192,8 +227,12 @@ def test_dismissed_messages_leave_the_open_list(assistant, console_server: Conso
     else:
         raise AssertionError("the assistant understood every test message; pick messages it cannot answer")
     row = stored(console_server, dispatcher, text)
-    assert dispatcher.post("/console/inbox/decide", {"message_ids": row["id"], "status": "dismissed",
-                                                    "note": "测试消息"}).status_code == 303
+    assert (
+        dispatcher.post(
+            "/console/inbox/decide", {"message_ids": row["id"], "status": "dismissed", "note": "测试消息"}
+        ).status_code
+        == 303
+    )
     assert text not in dispatcher.get("/console/inbox").text
     assert text in dispatcher.get("/console/inbox?status=dismissed").text
     audit = staff["admin"].get(f"/console/audit?target=message:{row['id']}").text

@@ -1,4 +1,5 @@
 """Knowledge editing and notices: the bot answers with an edited fact without a retrain; notices go public."""
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,9 @@ def ask_until(chat: Chat, question: str, expected: str, seconds: float = 15) -> 
         time.sleep(1)
 
 
-def test_editing_a_fee_changes_the_answer_without_retraining(assistant, console_server: ConsoleServer,
-                                                             open_console, staff) -> None:
+def test_editing_a_fee_changes_the_answer_without_retraining(
+    assistant, console_server: ConsoleServer, open_console, staff
+) -> None:
     path = console_server.knowledge / "services" / "id_card.yml"
     original = path.read_text(encoding="utf-8")
     old_fee = yaml.safe_load(original)["fee"]
@@ -55,7 +57,9 @@ def test_editing_a_fee_changes_the_answer_without_retraining(assistant, console_
         # A fact is not a name: no retrain is asked for.
         assert staff["dispatcher"].get("/console/training").text.count("已过期") == stale_before
         # The list shows who edited it last (from the audit log).
-        row = re.search(r'<tr id="kb-id_card">.*?</tr>', staff["dispatcher"].get("/console/knowledge").text, re.S).group(0)
+        row = re.search(
+            r'<tr id="kb-id_card">.*?</tr>', staff["dispatcher"].get("/console/knowledge").text, re.S
+        ).group(0)
         assert ACCOUNTS["dispatcher"][0] in row
         audit = staff["admin"].get("/console/audit?target=knowledge:services/id_card.yml").text
         assert "knowledge.save" in audit and "45元" in audit
@@ -79,6 +83,7 @@ def _form(member: Staff, kind: str, item_id: str) -> dict:
         if chosen:
             fields[name] = chosen.group(1) if chosen.group(1) is not None else chosen.group(2)
     import html as html_lib
+
     return {k: html_lib.unescape(v) for k, v in fields.items()}
 
 
@@ -158,6 +163,7 @@ def test_a_notice_is_published_and_served_publicly(console_server: ConsoleServer
 
 
 def test_a_notice_with_bad_dates_is_refused(staff, console_server: ConsoleServer) -> None:
-    response = staff["dispatcher"].post("/console/notices", {"title": "维护", "text": "系统维护",
-                                                             "start": "2026-12-10", "end": "2026-12-01"})
+    response = staff["dispatcher"].post(
+        "/console/notices", {"title": "维护", "text": "系统维护", "start": "2026-12-10", "end": "2026-12-01"}
+    )
     assert response.status_code == 400 and "结束日期" in response.text

@@ -1,4 +1,5 @@
 """Dashboard and monthly 堵点 report on seeded data: charts (SVG), trend against last month, CSV and Excel."""
+
 from __future__ import annotations
 
 import csv
@@ -7,7 +8,8 @@ import re
 from datetime import datetime, timedelta
 
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, text as sql
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql
 
 from bot.tickets.due_dates import china_today
 from tests.conftest import Chat
@@ -17,17 +19,28 @@ FULL_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def _close_and_rate(server: ConsoleServer, number: str, department: str, grade: str) -> None:
-    for to, extra in (("已转办", {"department": department}), ("办理中", {}), ("已反馈", {"reply": "已处理。"}),
-                      ("已办结", {})):
-        assert server.api("POST", f"/api/tickets/{number}/transition",
-                          json={"to": to, "actor": "测试", **extra}).status_code == 200
+    for to, extra in (
+        ("已转办", {"department": department}),
+        ("办理中", {}),
+        ("已反馈", {"reply": "已处理。"}),
+        ("已办结", {}),
+    ):
+        assert (
+            server.api(
+                "POST", f"/api/tickets/{number}/transition", json={"to": to, "actor": "测试", **extra}
+            ).status_code
+            == 200
+        )
     assert server.api("POST", f"/api/tickets/{number}/rating", json={"grade": grade}).status_code == 200
 
 
 def _seed(server: ConsoleServer, assistant) -> str:
     """Tickets over categories, departments and grades, one overdue, one from last month; some chat."""
-    for category, department, grade in (("投诉", DEPARTMENT, "非常满意"), ("求助", OTHER_DEPARTMENT, "不满意"),
-                                        ("建议", DEPARTMENT, "基本满意")):
+    for category, department, grade in (
+        ("投诉", DEPARTMENT, "非常满意"),
+        ("求助", OTHER_DEPARTMENT, "不满意"),
+        ("建议", DEPARTMENT, "基本满意"),
+    ):
         number = server.new_ticket(category=category, department=department, summary=f"{category}报告测试")["number"]
         _close_and_rate(server, number, department, grade)
     late = server.new_ticket(category="举报", department=OTHER_DEPARTMENT, summary="报告测试超期")["number"]
@@ -36,8 +49,10 @@ def _seed(server: ConsoleServer, assistant) -> str:
     last_month = datetime.combine(first_of_month - timedelta(days=12), datetime.min.time()) + timedelta(hours=4)
     engine = create_engine(server.database_url)
     with engine.begin() as connection:
-        connection.execute(sql("UPDATE tickets SET due_date = :d WHERE number = :n"),
-                           {"d": china_today() - timedelta(days=20), "n": late})
+        connection.execute(
+            sql("UPDATE tickets SET due_date = :d WHERE number = :n"),
+            {"d": china_today() - timedelta(days=20), "n": late},
+        )
         connection.execute(sql("UPDATE tickets SET created_at = :t WHERE number = :n"), {"t": last_month, "n": old})
     engine.dispose()
     chat = Chat(assistant.settings.rasa_url)
@@ -46,8 +61,9 @@ def _seed(server: ConsoleServer, assistant) -> str:
     return f"{first_of_month:%Y-%m}"
 
 
-def test_dashboard_and_monthly_report_render_charts(assistant, console_server: ConsoleServer, staff,
-                                                   open_console) -> None:
+def test_dashboard_and_monthly_report_render_charts(
+    assistant, console_server: ConsoleServer, staff, open_console
+) -> None:
     month = _seed(console_server, assistant)
     analyst: Staff = staff["analyst"]
 

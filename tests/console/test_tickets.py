@@ -1,10 +1,12 @@
 """The ticket workbench: a ticket worked through its states in the browser; the citizen sees the reply."""
+
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
 
-from sqlalchemy import create_engine, text as sql
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql
 
 from bot.tickets.due_dates import china_today
 from tests.conftest import Chat
@@ -26,7 +28,8 @@ def _move(page, target: str, note: str, department: str = "", reply: str = "") -
 
 
 def test_a_ticket_moves_through_its_states_and_the_citizen_sees_the_reply(
-        assistant, console_server: ConsoleServer, open_console, staff) -> None:
+    assistant, console_server: ConsoleServer, open_console, staff
+) -> None:
     ticket = console_server.new_ticket(summary="小区暖气不热", phone="13812345678")
     number = ticket["number"]
 
@@ -38,7 +41,9 @@ def test_a_ticket_moves_through_its_states_and_the_citizen_sees_the_reply(
     dispatcher.page.click(f"#tickets a:text-is('{number}')")
     assert "138****5678" in dispatcher.page.content() and "13812345678" not in dispatcher.page.content()
     # Only the legal next step is offered (the state machine's), and a note is required.
-    assert dispatcher.page.locator("form[data-target]").evaluate_all("fs => fs.map(f => f.dataset.target)") == ["已转办"]
+    assert dispatcher.page.locator("form[data-target]").evaluate_all("fs => fs.map(f => f.dataset.target)") == [
+        "已转办"
+    ]
     _move(dispatcher, "已转办", "请住建局核实供暖情况", department=DEPARTMENT)
 
     department = open_console("department")
@@ -68,8 +73,9 @@ def test_a_ticket_moves_through_its_states_and_the_citizen_sees_the_reply(
 
 def test_an_empty_note_is_refused(console_server: ConsoleServer, staff) -> None:
     number = console_server.new_ticket()["number"]
-    response = staff["dispatcher"].post(f"/console/tickets/{number}/transition",
-                                        {"to": "已转办", "note": " ", "department": DEPARTMENT})
+    response = staff["dispatcher"].post(
+        f"/console/tickets/{number}/transition", {"to": "已转办", "note": " ", "department": DEPARTMENT}
+    )
     assert response.status_code == 409 and "请填写处理说明" in response.text
     assert console_server.api("GET", f"/api/tickets/{number}").json()["status"] == "已受理"
 
@@ -77,14 +83,23 @@ def test_an_empty_note_is_refused(console_server: ConsoleServer, staff) -> None:
 def test_return_and_reassign(console_server: ConsoleServer, staff) -> None:
     number = console_server.new_ticket(department=DEPARTMENT)["number"]
     dispatcher: Staff = staff["dispatcher"]
-    assert dispatcher.post(f"/console/tickets/{number}/transition",
-                           {"to": "已转办", "note": "转住建", "department": DEPARTMENT}).status_code == 303
-    assert staff["department"].post(f"/console/tickets/{number}/return",
-                                    {"note": "不属于本部门职责"}).status_code == 303
+    assert (
+        dispatcher.post(
+            f"/console/tickets/{number}/transition", {"to": "已转办", "note": "转住建", "department": DEPARTMENT}
+        ).status_code
+        == 303
+    )
+    assert (
+        staff["department"].post(f"/console/tickets/{number}/return", {"note": "不属于本部门职责"}).status_code == 303
+    )
     after = console_server.api("GET", f"/api/tickets/{number}").json()
     assert after["status"] == "已受理" and after["department"] != DEPARTMENT
-    assert dispatcher.post(f"/console/tickets/{number}/assign",
-                           {"department": OTHER_DEPARTMENT, "note": "改由交通局办理"}).status_code == 303
+    assert (
+        dispatcher.post(
+            f"/console/tickets/{number}/assign", {"department": OTHER_DEPARTMENT, "note": "改由交通局办理"}
+        ).status_code
+        == 303
+    )
     assert console_server.api("GET", f"/api/tickets/{number}").json()["department"] == OTHER_DEPARTMENT
     audit = staff["admin"].get(f"/console/audit?target=ticket:{number}").text
     assert "ticket.return" in audit and "ticket.assign" in audit and "改由交通局办理" in audit
@@ -109,7 +124,9 @@ def _age(server: ConsoleServer, number: str, **columns) -> None:
     engine = create_engine(server.database_url)
     assignments = ", ".join(f"{name} = :{name}" for name in columns)
     with engine.begin() as connection:
-        connection.execute(sql(f"UPDATE tickets SET {assignments} WHERE number = :number"), {**columns, "number": number})
+        connection.execute(
+            sql(f"UPDATE tickets SET {assignments} WHERE number = :number"), {**columns, "number": number}
+        )
     engine.dispose()
 
 
@@ -131,14 +148,27 @@ def test_overdue_tickets_can_be_supervised(console_server: ConsoleServer, staff,
 
 
 def test_bad_ratings_queue_for_follow_up_with_the_15_working_day_clock(
-        console_server: ConsoleServer, staff, open_console) -> None:
+    console_server: ConsoleServer, staff, open_console
+) -> None:
     number = console_server.new_ticket(summary="窗口态度差", department=DEPARTMENT)["number"]
-    for to, extra in (("已转办", {"department": DEPARTMENT}), ("办理中", {}), ("已反馈", {"reply": "已约谈窗口人员。"}),
-                      ("已办结", {})):
-        assert console_server.api("POST", f"/api/tickets/{number}/transition",
-                                  json={"to": to, "actor": "测试", **extra}).status_code == 200
-    assert console_server.api("POST", f"/api/tickets/{number}/rating",
-                              json={"grade": "不满意", "comment": "等了太久"}).status_code == 200
+    for to, extra in (
+        ("已转办", {"department": DEPARTMENT}),
+        ("办理中", {}),
+        ("已反馈", {"reply": "已约谈窗口人员。"}),
+        ("已办结", {}),
+    ):
+        assert (
+            console_server.api(
+                "POST", f"/api/tickets/{number}/transition", json={"to": to, "actor": "测试", **extra}
+            ).status_code
+            == 200
+        )
+    assert (
+        console_server.api(
+            "POST", f"/api/tickets/{number}/rating", json={"grade": "不满意", "comment": "等了太久"}
+        ).status_code
+        == 200
+    )
     dispatcher: Staff = staff["dispatcher"]
     queue = dispatcher.get("/console/followups").text
     row = re.search(rf'<tr>\s*<td><a href="/console/tickets/{number}">.*?</tr>', queue, re.S).group(0)
@@ -156,8 +186,12 @@ def test_bad_ratings_queue_for_follow_up_with_the_15_working_day_clock(
     form.locator("button[type=submit]").click()
     page.page.wait_for_selector("text=回访记录已保存")
     assert "已回访，待整改" in dispatcher.get("/console/followups").text.split(number, 1)[1][:2000]
-    assert dispatcher.post(f"/console/tickets/{number}/follow-up",
-                           {"kind": "已整改", "note": "增开一个窗口，已告知市民"}).status_code == 303
+    assert (
+        dispatcher.post(
+            f"/console/tickets/{number}/follow-up", {"kind": "已整改", "note": "增开一个窗口，已告知市民"}
+        ).status_code
+        == 303
+    )
     assert number not in dispatcher.get("/console/followups").text
     assert number in dispatcher.get("/console/followups?all=1").text
     assert number in dispatcher.get("/console/tickets?bad=1").text

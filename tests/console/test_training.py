@@ -4,6 +4,7 @@ The retrain command is a tiny stand-in (see conftest.TRAIN_SCRIPT) that prints a
 `python -m bot train` does; a real training run takes 4–6 minutes on CI and is not repeated here. What
 follows the command is real: the console loads that model into the running Rasa server (PUT /model).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,9 @@ def _status(member: Staff) -> str:
     return found.group(1) if found else ""
 
 
-def test_retrain_runs_the_command_and_loads_the_new_model(assistant, console_server: ConsoleServer, staff,
-                                                         open_console) -> None:
+def test_retrain_runs_the_command_and_loads_the_new_model(
+    assistant, console_server: ConsoleServer, staff, open_console
+) -> None:
     dispatcher: Staff = staff["dispatcher"]
     rasa = assistant.settings.rasa_url
     page = open_console("dispatcher")
@@ -42,8 +44,9 @@ def test_retrain_runs_the_command_and_loads_the_new_model(assistant, console_ser
 
     def talk() -> None:
         started = time.monotonic()
-        response = requests.post(f"{rasa}/webhooks/rest/webhook", json={"sender": "console-swap", "message": "你好"},
-                                 timeout=600)  # queued behind the model load, not lost
+        response = requests.post(
+            f"{rasa}/webhooks/rest/webhook", json={"sender": "console-swap", "message": "你好"}, timeout=600
+        )  # queued behind the model load, not lost
         replies.append(" ".join(r.get("text") or "" for r in response.json()))
         timings.append(time.monotonic() - started)
 
@@ -69,7 +72,13 @@ def test_retrain_runs_the_command_and_loads_the_new_model(assistant, console_ser
         assert replies and "海原政务小助手" in replies[0]
     assert "海原政务小助手" in Chat(rasa).text("你好")
     load = re.search(r"加载用时 (\d+) 秒", html)
-    (ARTIFACTS / "console-model-swap.json").write_text(json.dumps({
-        "model_load_seconds": int(load.group(1)) if load else None,
-        "reply_seconds_during_load": round(timings[0], 1) if timings else None,
-    }, ensure_ascii=False), encoding="utf-8")
+    (ARTIFACTS / "console-model-swap.json").write_text(
+        json.dumps(
+            {
+                "model_load_seconds": int(load.group(1)) if load else None,
+                "reply_seconds_during_load": round(timings[0], 1) if timings else None,
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )

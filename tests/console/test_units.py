@@ -1,4 +1,5 @@
 """Console logic without servers: unresolved-message rules, grouping, NLU/domain writing, knowledge forms, notices."""
+
 from __future__ import annotations
 
 import shutil
@@ -9,7 +10,12 @@ import pytest
 import yaml
 
 from bot.console.services.knowledge_editor import (
-    KnowledgeEditor, bundle_form_values, bundle_from_form, diff, service_form_values, service_from_form,
+    KnowledgeEditor,
+    bundle_form_values,
+    bundle_from_form,
+    diff,
+    service_form_values,
+    service_from_form,
 )
 from bot.console.services.nlu_data import LabelError, NluData, annotate
 from bot.console.services.notices_store import NoticeError, NoticeStore
@@ -21,9 +27,22 @@ from bot.settings import ROOT
 
 
 def _turn(intent: str, confidence: float, text: str = "随便说点啥", actions=(), custom=None, ranking=None):
-    events = [Event(1, "s", "user", 0.0, {"text": text, "parse_data": {
-        "intent": {"name": intent, "confidence": confidence}, "entities": [],
-        "intent_ranking": ranking or [{"name": intent, "confidence": confidence}]}})]
+    events = [
+        Event(
+            1,
+            "s",
+            "user",
+            0.0,
+            {
+                "text": text,
+                "parse_data": {
+                    "intent": {"name": intent, "confidence": confidence},
+                    "entities": [],
+                    "intent_ranking": ranking or [{"name": intent, "confidence": confidence}],
+                },
+            },
+        )
+    ]
     for i, name in enumerate(actions):
         events.append(Event(2 + i, "s", "action", 0.0, {"name": name}))
     if custom:
@@ -34,15 +53,32 @@ def _turn(intent: str, confidence: float, text: str = "随便说点啥", actions
 def test_unresolved_reasons() -> None:
     assert unresolved_reason(_turn("nlu_fallback", 0.5), 0.5) == "nlu_fallback"
     assert unresolved_reason(_turn("ask_fee", 0.42), 0.5) == "low_confidence"
-    assert unresolved_reason(_turn("ask_fee", 0.9, actions=["action_answer_service"],
-                                   custom={"type": "fallback", "step": 1}), 0.5) == "unresolved_service"
+    assert (
+        unresolved_reason(
+            _turn("ask_fee", 0.9, actions=["action_answer_service"], custom={"type": "fallback", "step": 1}), 0.5
+        )
+        == "unresolved_service"
+    )
     assert unresolved_reason(_turn("greet", 0.9, actions=["action_fallback_ladder"]), 0.5) == "fallback_action"
-    assert unresolved_reason(_turn("ask_fee", 0.9, actions=["action_answer_service"],
-                                   custom={"type": "service_answer", "service": "id_card"}), 0.5) is None
+    assert (
+        unresolved_reason(
+            _turn(
+                "ask_fee",
+                0.9,
+                actions=["action_answer_service"],
+                custom={"type": "service_answer", "service": "id_card"},
+            ),
+            0.5,
+        )
+        is None
+    )
     assert unresolved_reason(_turn("answer_unhelpful", 0.99), 0.5) is None  # decided on the message before
     assert unresolved_reason(_turn("nlu_fallback", 0.5, text="/help"), 0.5) is None  # a button, not typed text
-    turn = _turn("nlu_fallback", 0.5, ranking=[{"name": "nlu_fallback", "confidence": 0.5},
-                                               {"name": "ask_place", "confidence": 0.31}])
+    turn = _turn(
+        "nlu_fallback",
+        0.5,
+        ranking=[{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_place", "confidence": 0.31}],
+    )
     assert turn.top_real_intent == ("ask_place", 0.31)
     assert _turn("ask_fee", 0.9, custom={"type": "service_answer", "service": "id_card"}).service == "id_card"
 
@@ -87,7 +123,10 @@ def test_labelled_examples_and_new_intents(project: Path) -> None:
         nlu.check_intent("Ask Parking", new=True)
     with pytest.raises(LabelError):
         nlu.check_intent("nlu_fallback", new=False)
-    assert nlu.add_examples("ask_fee", ["办身份证多少钱", "[社保卡](service)补办收费吗"]) == ["办身份证多少钱", "[社保卡](service)补办收费吗"]
+    assert nlu.add_examples("ask_fee", ["办身份证多少钱", "[社保卡](service)补办收费吗"]) == [
+        "办身份证多少钱",
+        "[社保卡](service)补办收费吗",
+    ]
     assert nlu.add_examples("ask_fee", ["办身份证多少钱"]) == []  # no duplicates
     nlu.add_intent_to_domain("ask_parking")
     nlu.add_intent_to_domain("ask_parking")  # once only
@@ -98,7 +137,9 @@ def test_labelled_examples_and_new_intents(project: Path) -> None:
     data = yaml.safe_load(nlu.labelled_path.read_text(encoding="utf-8"))
     assert data["version"] == "3.1"
     assert {e["intent"]: e["examples"] for e in data["nlu"]} == {
-        "ask_fee": "- 办身份证多少钱\n- [社保卡](service)补办收费吗\n", "ask_parking": "- 政务大厅能停车吗\n"}
+        "ask_fee": "- 办身份证多少钱\n- [社保卡](service)补办收费吗\n",
+        "ask_parking": "- 政务大厅能停车吗\n",
+    }
     assert "ask_parking" in nlu.intents()
     assert nlu.existing_examples()["答非所问"] == "answer_unhelpful"  # used to refuse contradictory labels
     assert nlu.existing_examples()["社保卡补办收费吗"] == "ask_fee"  # annotations stripped
@@ -118,8 +159,10 @@ def _as_form(values: dict) -> dict:
 
 def test_every_knowledge_form_round_trips_unchanged() -> None:
     editor = KnowledgeEditor(ROOT / "knowledge")
-    for kind, folder, values, build in (("service", "services", service_form_values, service_from_form),
-                                        ("bundle", "bundles", bundle_form_values, bundle_from_form)):
+    for kind, folder, values, build in (
+        ("service", "services", service_form_values, service_from_form),
+        ("bundle", "bundles", bundle_form_values, bundle_from_form),
+    ):
         for path in sorted((ROOT / "knowledge" / folder).glob("*.yml")):
             data, _version = editor.load(kind, path.stem)
             assert diff(data, build(data, _as_form(values(data)))) == {}, path.name
@@ -137,8 +180,11 @@ def test_a_saved_edit_keeps_comments_and_order(tmp_path: Path) -> None:
     form["materials-9-name"], form["materials-9-form"] = "户口本复印件", "复印件"
     before = path.read_text(encoding="utf-8")
     result = editor.save("service", "id_card", form, version)
-    assert result.saved and set(result.changes) == {"fee", f"materials[{len(data['materials'])}].name",
-                                                    f"materials[{len(data['materials'])}].form"}
+    assert result.saved and set(result.changes) == {
+        "fee",
+        f"materials[{len(data['materials'])}].name",
+        f"materials[{len(data['materials'])}].form",
+    }
     after = path.read_text(encoding="utf-8")
     assert after.startswith("# 有注释\n") and "fee: 工本费20元\n" in after
     assert len(after.splitlines()) == len(before.splitlines()) + 2
@@ -163,8 +209,9 @@ def test_notices_schema_and_activity(tmp_path: Path) -> None:
     assert active_notices(root, date(2027, 2, 1)) == []
     store.withdraw(general["id"])
     assert active_notices(root, date(2026, 12, 3)) == []
-    problems = validate_notices({"notices": [{"id": "A B", "title": "", "text": "x", "start": "2026-13-01",
-                                              "end": "2026-12-01", "extra": 1}]})
+    problems = validate_notices(
+        {"notices": [{"id": "A B", "title": "", "text": "x", "start": "2026-13-01", "end": "2026-12-01", "extra": 1}]}
+    )
     assert len(problems) == 4 and all(p.startswith("notices.yml: notices[0].") for p in problems)
     assert validate_notices(yaml.safe_load((ROOT / "knowledge" / "notices.yml").read_text(encoding="utf-8"))) == []
 
@@ -180,27 +227,37 @@ def test_sync_reads_the_tracker_store_incrementally(tmp_path: Path) -> None:
     import json
     import sqlite3
 
+    from sqlalchemy import select
+
     from bot.console import migrate
     from bot.console.config import ConsoleSettings
     from bot.console.models import Message
     from bot.console.services.inbox import Inbox
     from bot.core.database import Database
-    from sqlalchemy import select
 
     tracker = tmp_path / "tracker.db"
     connection = sqlite3.connect(tracker)
-    connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL, "
-                       "intent_name TEXT, action_name TEXT, data TEXT)")
+    connection.execute(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL, "
+        "intent_name TEXT, action_name TEXT, data TEXT)"
+    )
 
     def add(event_id: int, sender: str, kind: str, **data) -> None:
         data = {"event": kind, "timestamp": 1764547200.0 + event_id, **data}
-        connection.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (event_id, sender, kind, data["timestamp"], None, data.get("name"), json.dumps(data)))
+        connection.execute(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (event_id, sender, kind, data["timestamp"], None, data.get("name"), json.dumps(data)),
+        )
         connection.commit()
 
     def user(event_id: int, sender: str, text: str, intent: str, confidence: float = 0.9) -> None:
-        add(event_id, sender, "user", text=text,
-            parse_data={"intent": {"name": intent, "confidence": confidence}, "entities": []})
+        add(
+            event_id,
+            sender,
+            "user",
+            text=text,
+            parse_data={"intent": {"name": intent, "confidence": confidence}, "entities": []},
+        )
 
     user(1, "a", "电话13812345678咋弄停车", "nlu_fallback", 0.5)
     add(2, "a", "action", name="action_fallback_ladder")
@@ -219,6 +276,7 @@ def test_sync_reads_the_tracker_store_incrementally(tmp_path: Path) -> None:
     from bot.console.services.nlu_data import NluData
     from bot.console.services.tokens import ProjectTokenizer
     from bot.console.services.tracker import TrackerReader
+
     inbox = Inbox(db, settings, ProjectTokenizer(project), TrackerReader(settings.tracker_db_url), NluData(project))
 
     assert inbox.sync() == 4 and inbox.sync() == 0
@@ -253,10 +311,17 @@ def test_console_models_match_their_migrations(tmp_path: Path) -> None:
     ticket_migrate.upgrade(url, engine=engine)  # the two histories live side by side
     migrate.upgrade(url, engine=engine)
     with engine.connect() as connection:
-        versions = {table: connection.exec_driver_sql(f"SELECT version_num FROM {table}").scalar_one()
-                    for table in ("alembic_version", "alembic_version_console")}
-        context = MigrationContext.configure(connection, opts={
-            "compare_type": True, "include_object": lambda obj, name, kind, *_: kind != "table" or name.startswith("console_")})
+        versions = {
+            table: connection.exec_driver_sql(f"SELECT version_num FROM {table}").scalar_one()
+            for table in ("alembic_version", "alembic_version_console")
+        }
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "include_object": lambda obj, name, kind, *_: kind != "table" or name.startswith("console_"),
+            },
+        )
         assert compare_metadata(context, ConsoleBase.metadata) == []
     assert versions["alembic_version_console"] == "0001_console"
     migrate.downgrade(url, "base", engine=engine)

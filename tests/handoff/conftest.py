@@ -9,16 +9,17 @@ Two real backends (`python -m bot.tickets`):
 Staff accounts are prefixed kf_ so they never collide with the console tests' accounts in the shared database.
 The browser is the session's (tests/conftest.py: one per module).
 """
+
 from __future__ import annotations
 
 import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Dict, Optional
 
 import pytest
 import requests
@@ -42,11 +43,16 @@ ACCOUNTS = {
 }
 
 
-def write_calendar(path: Path, hours: Optional[Dict[str, list]] = None, holidays: bool = True) -> None:
+def write_calendar(path: Path, hours: dict[str, list] | None = None, holidays: bool = True) -> None:
     """calendar.yml with these hours (default: open around the clock every day); newer mtime, so it reloads."""
     shipped = yaml.safe_load((ROOT / "knowledge" / "calendar.yml").read_text(encoding="utf-8"))
-    data = {"online_service": {"verified": False, "note": "测试用：全天开放",
-                               "hours": hours if hours is not None else {day: ["00:00-24:00"] for day in WEEK}}}
+    data = {
+        "online_service": {
+            "verified": False,
+            "note": "测试用：全天开放",
+            "hours": hours if hours is not None else {day: ["00:00-24:00"] for day in WEEK},
+        }
+    }
     if holidays:
         data.update(public_holidays=shipped["public_holidays"], makeup_working_days=shipped["makeup_working_days"])
     before = path.stat().st_mtime_ns if path.exists() else 0
@@ -77,21 +83,28 @@ class Server:
     def url(self) -> str:
         return self.process.url
 
-    def api(self, method: str, path: str, token: Optional[str] = "own", **kwargs) -> requests.Response:
+    def api(self, method: str, path: str, token: str | None = "own", **kwargs) -> requests.Response:
         headers = dict(kwargs.pop("headers", {}))
         if token:
             headers["Authorization"] = f"Bearer {self.token if token == 'own' else token}"
         return requests.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
 
     def ask(self, conversation_id: str, reason: str = "asked", elderly: bool = False, channel: str = "web") -> dict:
-        response = self.api("POST", "/api/handoff/requests", json={
-            "conversation_id": conversation_id, "channel": channel, "reason": reason, "elderly": elderly})
+        response = self.api(
+            "POST",
+            "/api/handoff/requests",
+            json={"conversation_id": conversation_id, "channel": channel, "reason": reason, "elderly": elderly},
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
     def events(self, request_id: int, poll_token: str, after: int = 0) -> requests.Response:
-        return requests.get(f"{self.url}/api/handoff/{request_id}/events", params={"after": after},
-                            headers={"X-Handoff-Token": poll_token}, timeout=30)
+        return requests.get(
+            f"{self.url}/api/handoff/{request_id}/events",
+            params={"after": after},
+            headers={"X-Handoff-Token": poll_token},
+            timeout=30,
+        )
 
     def calendar(self, **kwargs) -> None:
         write_calendar(self.knowledge / "calendar.yml", **kwargs)
@@ -118,26 +131,37 @@ class Desk(Staff):
         return self.post(f"/console/handoff/{request_id}/reply", {"text": text})
 
 
-def everyone_away(staff: Dict[str, "Desk"]) -> None:
+def everyone_away(staff: dict[str, Desk]) -> None:
     for role, desk in staff.items():
         if role != "analyst":  # analysts do not serve citizens (403 on 人工接待)
             desk.away()
 
 
-def _start(base: Path, env: dict, token: Optional[str] = None, database_url: Optional[str] = None) -> BackendProcess:
+def _start(base: Path, env: dict, token: str | None = None, database_url: str | None = None) -> BackendProcess:
     return BackendProcess(base / "var", token=token, database_url=database_url, env=env).start(timeout=60)
 
 
-def _accounts(server: Server) -> Dict[str, Desk]:
+def _accounts(server: Server) -> dict[str, Desk]:
     username, display, _ = ACCOUNTS["admin"]
     result = create_admin(server.var_dir, server.database_url, username, PASSWORD, display)
     assert result.returncode == 0 or "已存在" in result.stderr, result.stderr
     admin = Desk(server, username)
     for role in ("dispatcher", "department", "analyst"):
         username, display, department = ACCOUNTS[role]
-        admin.post("/console/users", {"username": username, "display_name": display, "role": role,
-                                      "department": department or "", "password": PASSWORD})
-    return {"admin": admin, **{role: Desk(server, ACCOUNTS[role][0]) for role in ("dispatcher", "department", "analyst")}}
+        admin.post(
+            "/console/users",
+            {
+                "username": username,
+                "display_name": display,
+                "role": role,
+                "department": department or "",
+                "password": PASSWORD,
+            },
+        )
+    return {
+        "admin": admin,
+        **{role: Desk(server, ACCOUNTS[role][0]) for role in ("dispatcher", "department", "analyst")},
+    }
 
 
 def _copy_knowledge(base: Path) -> Path:
@@ -151,19 +175,25 @@ def _copy_knowledge(base: Path) -> Path:
 def api_backend(tmp_path_factory: pytest.TempPathFactory):
     base = tmp_path_factory.mktemp("handoff-api")
     knowledge = _copy_knowledge(base)
-    process = _start(base, env={
-        "KNOWLEDGE_DIR": str(knowledge), "RASA_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens there
-        "TRACKER_DB_URL": f"sqlite:///{base / 'no-tracker.db'}",
-        "HANDOFF_WAIT_SECONDS": "3", "HANDOFF_SWEEP_SECONDS": "1", "HANDOFF_PRESENCE_SECONDS": "8",
-        "CONSOLE_LOGIN_FAILURES_PER_IP": "100/300",
-    })
+    process = _start(
+        base,
+        env={
+            "KNOWLEDGE_DIR": str(knowledge),
+            "RASA_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens there
+            "TRACKER_DB_URL": f"sqlite:///{base / 'no-tracker.db'}",
+            "HANDOFF_WAIT_SECONDS": "3",
+            "HANDOFF_SWEEP_SECONDS": "1",
+            "HANDOFF_PRESENCE_SECONDS": "8",
+            "CONSOLE_LOGIN_FAILURES_PER_IP": "100/300",
+        },
+    )
     server = Server(process, knowledge, process.token, process.database_url, base / "var")
     yield server
     process.stop()
 
 
 @pytest.fixture(scope="session")
-def api_staff(api_backend: Server) -> Dict[str, Desk]:
+def api_staff(api_backend: Server) -> dict[str, Desk]:
     return _accounts(api_backend)
 
 
@@ -174,11 +204,20 @@ def handoff_server(assistant, tmp_path_factory: pytest.TempPathFactory):
     write_calendar(knowledge / "calendar.yml", holidays=False)  # open today whatever the date
     settings = assistant.settings
     token = (settings.var_dir / "secrets" / "api_token").read_text().strip()
-    process = _start(base, token=token, database_url=settings.database_url, env={
-        "KNOWLEDGE_DIR": str(knowledge), "TRACKER_DB_URL": settings.tracker_db_url,
-        "RASA_URL": settings.rasa_url, "RASA_PUBLIC_URL": settings.rasa_url,
-        "HANDOFF_WAIT_SECONDS": "300", "HANDOFF_ABANDON_SECONDS": "60", "CONSOLE_LOGIN_FAILURES_PER_IP": "100/300",
-    })
+    process = _start(
+        base,
+        token=token,
+        database_url=settings.database_url,
+        env={
+            "KNOWLEDGE_DIR": str(knowledge),
+            "TRACKER_DB_URL": settings.tracker_db_url,
+            "RASA_URL": settings.rasa_url,
+            "RASA_PUBLIC_URL": settings.rasa_url,
+            "HANDOFF_WAIT_SECONDS": "300",
+            "HANDOFF_ABANDON_SECONDS": "60",
+            "CONSOLE_LOGIN_FAILURES_PER_IP": "100/300",
+        },
+    )
     server = Server(process, knowledge, token, settings.database_url, base / "var")
     yield server
     process.stop()
@@ -193,4 +232,5 @@ def desks(handoff_server: Server):
 
 def china_today() -> date:
     from bot.tickets.due_dates import china_today as today
+
     return today()

@@ -1,6 +1,7 @@
 """The handoff API on a real backend (no Rasa needed here): office hours and staff availability decide
 queued or closed, the queue is idempotent per conversation and ordered, the poll token scopes the citizen's
 side, a request nobody accepts expires after the wait, and accepting while Rasa is down changes nothing."""
+
 from __future__ import annotations
 
 import time
@@ -73,7 +74,9 @@ def test_queue_order_idempotency_and_the_poll_token(api_backend: Server, open_wi
     assert a["status"] == b["status"] == "queued"
     assert b["position"] == a["position"] + 1 and b["ahead"] == b["position"] - 1
     assert 1 <= b["expected_wait_minutes"] <= 1  # never more than the 3-second wait of this backend, rounded up
-    assert a["wait_seconds"] == 3 and a["events_url"] == f"/api/handoff/{a['request_id']}/events?token={a['poll_token']}"
+    assert (
+        a["wait_seconds"] == 3 and a["events_url"] == f"/api/handoff/{a['request_id']}/events?token={a['poll_token']}"
+    )
     again = api_backend.ask(first)  # the same open conversation: the same request, not a second place
     assert (again["request_id"], again["poll_token"]) == (a["request_id"], a["poll_token"])
 
@@ -96,10 +99,15 @@ def test_queue_order_idempotency_and_the_poll_token(api_backend: Server, open_wi
 def test_cancel_leaves_the_queue_and_a_new_request_is_possible(api_backend: Server, open_with: Desk) -> None:
     citizen = conversation()
     a = api_backend.ask(citizen)
-    assert requests.post(f"{api_backend.url}/api/handoff/{a['request_id']}/cancel", timeout=10,
-                         headers={"X-Handoff-Token": "wrong"}).status_code == 404
-    cancelled = requests.post(f"{api_backend.url}/api/handoff/{a['request_id']}/cancel", timeout=10,
-                              params={"token": a["poll_token"]})
+    assert (
+        requests.post(
+            f"{api_backend.url}/api/handoff/{a['request_id']}/cancel", timeout=10, headers={"X-Handoff-Token": "wrong"}
+        ).status_code
+        == 404
+    )
+    cancelled = requests.post(
+        f"{api_backend.url}/api/handoff/{a['request_id']}/cancel", timeout=10, params={"token": a["poll_token"]}
+    )
     assert cancelled.json() == {"request_id": a["request_id"], "status": "cancelled"}
     events = api_backend.events(a["request_id"], a["poll_token"]).json()
     assert events["status"] == "cancelled" and events["poll_after_ms"] is None
@@ -123,8 +131,9 @@ def test_cancel_leaves_the_queue_and_a_new_request_is_possible(api_backend: Serv
 def test_a_request_nobody_accepts_expires_after_the_wait(api_backend: Server, open_with: Desk) -> None:
     answer = api_backend.ask(conversation())
     started = time.monotonic()
-    expired = eventually(lambda: api_backend.events(answer["request_id"], answer["poll_token"]).json()["status"] == "expired",
-                         timeout=15)
+    expired = eventually(
+        lambda: api_backend.events(answer["request_id"], answer["poll_token"]).json()["status"] == "expired", timeout=15
+    )
     assert expired and time.monotonic() - started >= 2  # HANDOFF_WAIT_SECONDS=3
     last = api_backend.events(answer["request_id"], answer["poll_token"]).json()["events"][-1]
     assert last["status"] == "expired" and "12345" in last["text"] and "预约回电" in last["text"]
@@ -148,7 +157,9 @@ def test_the_bot_api_needs_the_token_and_explains_bad_input(api_backend: Server)
     assert bad.status_code == 422 and "转人工原因" in bad.json()["detail"] and "会话编号" in bad.json()["detail"]
     assert api_backend.api("GET", "/api/handoff/abc/events", token=None).status_code == 422
     spec = api_backend.api("GET", "/openapi.json").json()["paths"]
-    assert "/api/handoff/requests" in spec and not any(p.startswith("/api/handoff/{") for p in spec)  # public: not listed
+    assert "/api/handoff/requests" in spec and not any(
+        p.startswith("/api/handoff/{") for p in spec
+    )  # public: not listed
 
 
 def test_the_client_says_clearly_when_the_backend_is_down() -> None:

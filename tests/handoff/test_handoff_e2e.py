@@ -4,11 +4,12 @@ and the console on the same databases, a citizen in a real browser and a staff m
 Until the dialogue calls the handoff itself (action_human_handoff, the lead engineer's part), the test asks
 for the person through the actions' client and hands the page the custom message that action will send.
 """
+
 from __future__ import annotations
 
 import random
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,8 @@ from sqlalchemy import create_engine, text
 
 from actions.api.handoff import HandoffClient
 from tests.conftest import Chat
-from tests.handoff.conftest import ACCOUNTS, PASSWORD, SCREENSHOTS, Server, eventually, everyone_away, write_calendar
 from tests.console.conftest import ConsolePage
+from tests.handoff.conftest import ACCOUNTS, PASSWORD, SCREENSHOTS, Server, eventually, everyone_away, write_calendar
 from tests.web.conftest import PHONE, SPIES, ChatPage
 
 ID_CARD = "640102199001011234"
@@ -66,7 +67,7 @@ def bot_replies_after(rasa_url: str, sender: str, text: str) -> list:
     events = tracker(rasa_url, sender)["events"]
     start = max(i for i, e in enumerate(events) if e["event"] == "user" and e.get("text") == text)
     replies = []
-    for event in events[start + 1:]:
+    for event in events[start + 1 :]:
         if event["event"] == "user":
             break
         if event["event"] == "bot":
@@ -76,8 +77,11 @@ def bot_replies_after(rasa_url: str, sender: str, text: str) -> list:
 
 def bot_customs(rasa_url: str, sender: str) -> list:
     """The custom payloads of the bot's messages in this conversation, in order."""
-    return [(e.get("data") or {}).get("custom") for e in tracker(rasa_url, sender)["events"]
-            if e["event"] == "bot" and (e.get("data") or {}).get("custom")]
+    return [
+        (e.get("data") or {}).get("custom")
+        for e in tracker(rasa_url, sender)["events"]
+        if e["event"] == "bot" and (e.get("data") or {}).get("custom")
+    ]
 
 
 def user_texts(rasa_url: str, sender: str) -> list:
@@ -129,9 +133,19 @@ def test_web_chat_to_a_person_and_back_to_the_bot(assistant, handoff_server: Ser
 
     # The citizen's earlier tickets are not shown before they give a phone number in this conversation.
     phone = unique_phone()
-    earlier = handoff_server.api("POST", "/api/tickets", headers={"Idempotency-Key": f"earlier-{phone}"}, json={
-        "category": "投诉", "summary": "去年的供暖问题", "description": "供暖不热", "phone": phone, "consent": True,
-        "channel": "12345"}).json()["number"]
+    earlier = handoff_server.api(
+        "POST",
+        "/api/tickets",
+        headers={"Idempotency-Key": f"earlier-{phone}"},
+        json={
+            "category": "投诉",
+            "summary": "去年的供暖问题",
+            "description": "供暖不热",
+            "phone": phone,
+            "consent": True,
+            "channel": "12345",
+        },
+    ).json()["number"]
     assert earlier not in staff.page.locator("#handoff-tickets").inner_text()
     assert "留了电话后才显示" in staff.page.locator("#handoff-tickets").inner_text()
 
@@ -199,7 +213,7 @@ def test_web_chat_to_a_person_and_back_to_the_bot(assistant, handoff_server: Ser
 
 def test_rest_app_receives_the_staff_messages_by_polling(assistant, handoff_server: Server, desks) -> None:
     rasa = assistant.settings.rasa_url
-    app_user = Chat(rasa, sender=f"app-handoff-{random.randint(10 ** 8, 10 ** 9)}")
+    app_user = Chat(rasa, sender=f"app-handoff-{random.randint(10**8, 10**9)}")
     assert app_user.say("你好", metadata={"channel": "我的宁夏"})
     client = HandoffClient(base_url=handoff_server.url, token=handoff_server.token)
     desk = desks["department"]
@@ -262,7 +276,7 @@ def test_the_citizen_can_end_the_chat_from_the_page(assistant, handoff_server: S
 def test_a_chat_whose_staff_page_went_quiet_goes_back_to_the_bot(assistant, handoff_server: Server, desks) -> None:
     """The staff member closed the laptop: after HANDOFF_ABANDON_SECONDS (60 here) the bot takes over again."""
     rasa = assistant.settings.rasa_url
-    app_user = Chat(rasa, sender=f"app-quiet-{random.randint(10 ** 8, 10 ** 9)}")
+    app_user = Chat(rasa, sender=f"app-quiet-{random.randint(10**8, 10**9)}")
     app_user.say("你好")
     client = HandoffClient(base_url=handoff_server.url, token=handoff_server.token)
     desk = desks["department"]
@@ -273,11 +287,14 @@ def test_a_chat_whose_staff_page_went_quiet_goes_back_to_the_bot(assistant, hand
     # Their page last polled 100 seconds ago (other backends on this database wait 300 s: only this one acts).
     engine = create_engine(handoff_server.database_url)
     with engine.begin() as connection:
-        connection.execute(text("UPDATE handoff_staff SET last_seen_at = :t WHERE username = :u"), {
-            "t": datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=100), "u": ACCOUNTS["department"][0]})
+        connection.execute(
+            text("UPDATE handoff_staff SET last_seen_at = :t WHERE username = :u"),
+            {"t": datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=100), "u": ACCOUNTS["department"][0]},
+        )
     engine.dispose()
-    assert eventually(lambda: client.events(answer["request_id"], answer["poll_token"])["status"] == "returned",
-                      timeout=30, every=1)
+    assert eventually(
+        lambda: client.events(answer["request_id"], answer["poll_token"])["status"] == "returned", timeout=30, every=1
+    )
     last = client.events(answer["request_id"], answer["poll_token"])["events"][-1]
     assert last["text"].startswith("人工客服暂时离开了")
     assert tracker(rasa, app_user.sender)["paused"] is False

@@ -3,6 +3,7 @@
 `alembic check` runs the same autogenerate as `python -m <package>.migrate revision`: on a database that
 holds all three packages' tables, none of them may propose a change (in particular no DROP of the others').
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -21,8 +22,11 @@ from bot.handoff import migrate as handoff_migrate
 from bot.tickets import migrate as ticket_migrate
 
 PACKAGES = (ticket_migrate, console_migrate, handoff_migrate)
-VERSION_TABLES = {"alembic_version": "0001_tickets", "alembic_version_console": "0001_console",
-                  "alembic_version_handoff": "0001_handoff"}
+VERSION_TABLES = {
+    "alembic_version": "0001_tickets",
+    "alembic_version_console": "0001_console",
+    "alembic_version_handoff": "0001_handoff",
+}
 
 
 @pytest.fixture
@@ -70,9 +74,16 @@ def test_handoff_downgrade_leaves_the_other_tables(database) -> None:
 
 def test_command_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    result = subprocess.run([sys.executable, "-m", "bot.handoff.migrate", "--database-url", url],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.handoff.migrate", "--database-url", url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     engine = make_engine(url)
-    assert "handoff_requests" in inspect(engine).get_table_names() and "tickets" not in inspect(engine).get_table_names()
+    assert (
+        "handoff_requests" in inspect(engine).get_table_names() and "tickets" not in inspect(engine).get_table_names()
+    )
     engine.dispose()

@@ -1,5 +1,6 @@
 """The web chat page's own parts of this work, in a real browser: the notices (公告) above the conversation,
 and the handoff states a citizen can reach without a staff member (queue timeout, cancelling)."""
+
 from __future__ import annotations
 
 import uuid
@@ -18,20 +19,45 @@ def notices(handoff_server: Server):
     path = handoff_server.knowledge / "notices.yml"
     original = path.read_text(encoding="utf-8")
     today = china_today()
-    path.write_text(yaml.safe_dump({"notices": [
-        {"id": "n-test-window", "title": "元旦假期窗口服务时间调整", "start": today - timedelta(days=1),
-         "end": today + timedelta(days=3), "text": "1月1日至3日暂停窗口服务。\n网上办理不受影响。<b>不是粗体</b>"},
-        {"id": "n-test-system", "title": "系统维护<i>今晚</i>", "start": today, "end": today,
-         "text": "今晚22点至23点系统维护。<img src=x onerror=\"window.__owned=1\">", "services": ["id_card"]},
-        {"id": "n-test-old", "title": "已经过期的公告", "start": today - timedelta(days=10),
-         "end": today - timedelta(days=1), "text": "不应显示"},
-    ]}, allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "notices": [
+                    {
+                        "id": "n-test-window",
+                        "title": "元旦假期窗口服务时间调整",
+                        "start": today - timedelta(days=1),
+                        "end": today + timedelta(days=3),
+                        "text": "1月1日至3日暂停窗口服务。\n网上办理不受影响。<b>不是粗体</b>",
+                    },
+                    {
+                        "id": "n-test-system",
+                        "title": "系统维护<i>今晚</i>",
+                        "start": today,
+                        "end": today,
+                        "text": '今晚22点至23点系统维护。<img src=x onerror="window.__owned=1">',
+                        "services": ["id_card"],
+                    },
+                    {
+                        "id": "n-test-old",
+                        "title": "已经过期的公告",
+                        "start": today - timedelta(days=10),
+                        "end": today - timedelta(days=1),
+                        "text": "不应显示",
+                    },
+                ]
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     yield
     path.write_text(original, encoding="utf-8")
 
 
-def test_notices_show_above_the_conversation_escaped_dated_and_dismissible(handoff_server: Server, notices,
-                                                                          open_chat) -> None:
+def test_notices_show_above_the_conversation_escaped_dated_and_dismissible(
+    handoff_server: Server, notices, open_chat
+) -> None:
     chat = open_chat(f"{handoff_server.url}/chat")
     region = chat.page.get_by_role("region", name="公告")
     region.wait_for(timeout=10000)
@@ -43,7 +69,11 @@ def test_notices_show_above_the_conversation_escaped_dated_and_dismissible(hando
     window = cards.filter(has_text="元旦假期")
     today, end = china_today() - timedelta(days=1), china_today() + timedelta(days=3)
     dates = window.locator(".notice-dates").inner_text()
-    assert dates.startswith("有效期：") and f"{end.month}月{end.day}日" in dates and f"{today.month}月{today.day}日" in dates
+    assert (
+        dates.startswith("有效期：")
+        and f"{end.month}月{end.day}日" in dates
+        and f"{today.month}月{today.day}日" in dates
+    )
     assert "<b>不是粗体</b>" in window.inner_text() and region.locator("b, i, img").count() == 0
     assert chat.js("() => window.__owned === undefined")
     # Above the conversation, and the greeting is still there below it.
@@ -81,7 +111,10 @@ def test_the_queue_times_out_with_12345_and_a_callback_button(api_backend: Serve
     chat = open_chat(f"{api_backend.url}/chat", transport=None)
     answer = HandoffClient(base_url=api_backend.url, token=api_backend.token).request(f"web-{uuid.uuid4().hex}")
     chat.js("(m) => window.haiyuanChat.receive(m)", {"type": "handoff", **answer})
-    assert "排在第" in chat.page.locator("#handoff-bar").inner_text() or "前面还有" in chat.page.locator("#handoff-bar").inner_text()
+    assert (
+        "排在第" in chat.page.locator("#handoff-bar").inner_text()
+        or "前面还有" in chat.page.locator("#handoff-bar").inner_text()
+    )
     line = chat.page.locator("li.notice-line", has_text="暂时没有工作人员接入")
     line.wait_for(timeout=15000)
     assert line.get_by_role("link", name="拨打 12345").get_attribute("href") == "tel:12345"
@@ -99,15 +132,23 @@ def test_cancelling_from_the_page(api_backend: Server, api_staff, open_chat) -> 
     chat = open_chat(f"{api_backend.url}/chat", transport=None)
     answer = HandoffClient(base_url=api_backend.url, token=api_backend.token).request(f"web-{uuid.uuid4().hex}")
     # The REST shape of action_human_handoff's message: text, buttons and the custom part in one.
-    chat.js("(m) => window.haiyuanChat.receive(m)", {
-        "text": "已为您转人工客服，前面还有 0 位。", "buttons": [{"title": "取消排队", "payload": "/cancel_handoff"}],
-        "custom": {"type": "handoff", **answer}})
+    chat.js(
+        "(m) => window.haiyuanChat.receive(m)",
+        {
+            "text": "已为您转人工客服，前面还有 0 位。",
+            "buttons": [{"title": "取消排队", "payload": "/cancel_handoff"}],
+            "custom": {"type": "handoff", **answer},
+        },
+    )
     bar = chat.page.locator("#handoff-bar")
     bar.get_by_role("button", name="取消排队").click()
     assert chat.user_texts()[-1] == "取消排队"  # sent to the dialogue (offline here: it waits to be sent)
     # What the action does: cancel through the backend, then say so with {"type": "handoff", "status": "cancelled"}.
     HandoffClient(base_url=api_backend.url, token=api_backend.token).cancel(answer["request_id"])
-    chat.js("(m) => window.haiyuanChat.receive(m)", {"text": "好的，已取消转人工。", "custom": {"type": "handoff", "status": "cancelled"}})
+    chat.js(
+        "(m) => window.haiyuanChat.receive(m)",
+        {"text": "好的，已取消转人工。", "custom": {"type": "handoff", "status": "cancelled"}},
+    )
     chat.page.locator("li.notice-line", has_text="已取消排队").wait_for(timeout=10000)
     assert bar.is_hidden() and chat.js("() => window.haiyuanChat.handoff()") is None
     api_staff["dispatcher"].away()

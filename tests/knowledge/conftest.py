@@ -1,4 +1,5 @@
 """Fixtures for the knowledge-base tests (data and helpers live in kb_fixtures.py)."""
+
 from __future__ import annotations
 
 import sys

@@ -5,6 +5,7 @@ e.g. for a vague query), or None when nothing in the knowledge base fits.
 Most texts avoid exact names and aliases on purpose: they exercise the ranked retrieval (typos,
 other phrasings).
 """
+
 from __future__ import annotations
 
 POSITIVE = [

@@ -1,15 +1,15 @@
 """The check command, and the real knowledge/ folder."""
+
 from __future__ import annotations
 
 import pytest
+from kb_fixtures import write_yaml
+from real_queries import NEGATIVE, POSITIVE
 
 from bot.knowledge.check import main
 from bot.knowledge.loader import BUNDLE, KnowledgeBase, default_root
 from bot.knowledge.render import ASPECTS, render_aspect
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, NONE, search
-
-from kb_fixtures import write_yaml
-from real_queries import NEGATIVE, POSITIVE
 
 
 def test_check_passes_on_a_valid_base(kb_root, capsys):
@@ -88,18 +88,28 @@ def test_check_reports_broken_notices_and_safety_files(tmp_path, capsys):
 
 
 @needs_real
-@pytest.mark.parametrize("text, expected", [("今年的医宝一个人交多少", "resident_medical_insurance"),
-                                            ("户口前移要带啥", "hukou_migration"),
-                                            ("养劳保险农村的能交不", "resident_pension_enroll")])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("今年的医宝一个人交多少", "resident_medical_insurance"),
+        ("户口前移要带啥", "hukou_migration"),
+        ("养劳保险农村的能交不", "resident_pension_enroll"),
+    ],
+)
 def test_homophone_slips_of_dictation_are_read_as_meant(text, expected):
     assert expected in [c.id for c in search(KnowledgeBase(REAL), text).candidates]
 
 
 @needs_real
-@pytest.mark.parametrize("text, expected", [("我妈前天过世了后面手续咋弄", "after_death"),
-                                            ("在镇上开个拉面馆要办哪些证", "open_restaurant"),
-                                            ("公司新招了几个员工要办啥", "employee_hiring"),
-                                            ("卖了房子水电燃气也要过户", "second_hand_house_transfer")])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我妈前天过世了后面手续咋弄", "after_death"),
+        ("在镇上开个拉面馆要办哪些证", "open_restaurant"),
+        ("公司新招了几个员工要办啥", "employee_hiring"),
+        ("卖了房子水电燃气也要过户", "second_hand_house_transfer"),
+    ],
+)
 def test_life_events_in_own_words_point_at_the_bundle(text, expected):
     """What bundle_form offers when a citizen starts a bundle without naming it (actions/bundles.py)."""
     result = search(KnowledgeBase(REAL), text, kinds=(BUNDLE,), min_coverage=0.1)

@@ -1,15 +1,15 @@
 """Generator: Rasa NLU lookups/synonyms and the jieba dictionary; determinism and --check."""
+
 from __future__ import annotations
 
 import random
 
 import jieba
 import yaml
+from kb_fixtures import BUNDLES, SERVICES, write_yaml
 
 from bot.knowledge.generate import NLU_FILE, USERDICT_FILE, build_outputs, main
 from bot.knowledge.words import domain_words
-
-from kb_fixtures import BUNDLES, SERVICES, write_yaml
 
 
 def test_nlu_file_is_rasa_yaml_with_lookups_and_synonyms():
@@ -100,4 +100,3 @@ def test_main_refuses_a_broken_base(kb_root, capsys):
     assert not (kb_root.parent / NLU_FILE).exists()
     assert "temp_id_card.yml" in capsys.readouterr().err
     assert main(["--root", str(kb_root), "--allow-errors"]) == 0
-

@@ -1,15 +1,15 @@
 """Loader: indexes, reload on change, keep-last-good on broken files."""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 import yaml
+from kb_fixtures import write_yaml
 
 from bot.knowledge import loader
 from bot.knowledge.loader import BUNDLE, SERVICE, KnowledgeBase
-
-from kb_fixtures import write_yaml
 
 
 def touch_later(path: Path) -> None:
@@ -60,8 +60,14 @@ def test_reload_picks_up_edits_and_new_files(kb, kb_root):
     assert kb.reload_if_changed() is True
     assert kb.services["temp_id_card"]["fee"] == "工本费10元"
 
-    new = dict(kb.services["divorce_registration"], id="passport", name="普通护照签发", short_name="护照办理",
-               aliases=["办护照", "护照"], keywords=["出国"])
+    new = dict(
+        kb.services["divorce_registration"],
+        id="passport",
+        name="普通护照签发",
+        short_name="护照办理",
+        aliases=["办护照", "护照"],
+        keywords=["出国"],
+    )
     write_yaml(kb_root / "services" / "passport.yml", new)
     assert kb.reload_if_changed() is True
     assert kb.lookup("办护照") == (SERVICE, "passport")

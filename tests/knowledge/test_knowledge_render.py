@@ -1,10 +1,18 @@
 """Reply text: each aspect, 待核实 wording, unverified line, elderly mode, 猜你想问."""
+
 from __future__ import annotations
 
 import pytest
 
-from bot.knowledge.render import (ASPECTS, ELDERLY_MAX, MORE_HINT, PENDING_TEXT, related_questions,
-                                  render_aspect, service_display_name)
+from bot.knowledge.render import (
+    ASPECTS,
+    ELDERLY_MAX,
+    MORE_HINT,
+    PENDING_TEXT,
+    related_questions,
+    render_aspect,
+    service_display_name,
+)
 
 
 def text(bubbles: list[str]) -> str:
@@ -86,7 +94,10 @@ def test_elderly_mode_is_short_and_offers_more(kb):
     bubbles = render_aspect(kb, "id_card", "materials", elderly=True)
     assert all(len(b) <= ELDERLY_MAX for b in bubbles), bubbles
     assert [b for b in bubbles if b[:2] in ("1.", "2.", "3.", "4.")] == [
-        "1. 居民户口簿", "2. 原居民身份证", "3. 户籍证明（待核实）"]
+        "1. 居民户口簿",
+        "2. 原居民身份证",
+        "3. 户籍证明（待核实）",
+    ]
     assert MORE_HINT in bubbles
     assert MORE_HINT == "回复“更多”看全部"
     assert MORE_HINT not in render_aspect(kb, "temp_id_card", "materials", elderly=True)  # only one item
@@ -117,8 +128,16 @@ def test_unknown_service_and_aspect(kb):
 
 
 def test_render_survives_a_malformed_service(kb):
-    kb.services["broken"] = {"id": "broken", "name": "坏文件", "materials": "户口本", "steps": None,
-                             "place": "大厅", "online": ["x"], "time_limit": "3天", "verified": False}
+    kb.services["broken"] = {
+        "id": "broken",
+        "name": "坏文件",
+        "materials": "户口本",
+        "steps": None,
+        "place": "大厅",
+        "online": ["x"],
+        "time_limit": "3天",
+        "verified": False,
+    }
     for aspect in ASPECTS:
         assert render_aspect(kb, "broken", aspect)
     assert related_questions(kb, "broken", "fee")

@@ -1,12 +1,12 @@
 """Validation: one test per kind of error, on small fixtures."""
+
 from __future__ import annotations
 
 import pytest
+from kb_fixtures import write_base, write_yaml
 
 from bot.knowledge.loader import check_base
 from bot.knowledge.schema import Issue, validate_base
-
-from kb_fixtures import write_base, write_yaml
 
 
 def issues_for(county, services, bundles) -> list[Issue]:
@@ -148,8 +148,7 @@ def test_ask_if_must_name_an_earlier_question(fixture_data):
     county, services, bundles = fixture_data
     questions = bundles["newborn"]["questions"]
     questions[0]["ask_if"] = {"insurance": "resident"}  # defined later
-    assert_issue(issues_for(county, services, bundles), "bundles/newborn.yml", "questions[0].ask_if.insurance",
-                 "前面")
+    assert_issue(issues_for(county, services, bundles), "bundles/newborn.yml", "questions[0].ask_if.insurance", "前面")
 
 
 def test_when_values_must_fit_question(fixture_data):
@@ -191,8 +190,10 @@ def test_alias_must_not_equal_another_items_name(fixture_data):
     county, services, bundles = fixture_data
     services["temp_id_card"]["aliases"].append("结婚登记")  # short_name of marriage_registration
     issues = issues_for(county, services, bundles)
-    assert any("结婚登记" in i.problem and i.file in ("services/temp_id_card.yml",
-                                                   "services/marriage_registration.yml") for i in issues)
+    assert any(
+        "结婚登记" in i.problem and i.file in ("services/temp_id_card.yml", "services/marriage_registration.yml")
+        for i in issues
+    )
 
 
 def test_pending_value_requires_verified_false(fixture_data):

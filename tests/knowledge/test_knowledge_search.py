@@ -1,16 +1,16 @@
 """Search: exact names, several items, typos, unknown text, ambiguity."""
+
 from __future__ import annotations
 
 import os
 
 import pytest
 import yaml
+from kb_fixtures import write_yaml
 
 from bot.knowledge import search as search_module
 from bot.knowledge.loader import BUNDLE, SERVICE, KnowledgeBase
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, NONE, search
-
-from kb_fixtures import write_yaml
 
 
 def ids(result):
@@ -41,13 +41,16 @@ def test_full_width_and_spaces_are_ignored(kb):
     assert ids(search(kb, "补 身份证")) == ["id_card"]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("身份正补办", "id_card"),
-    ("社宝卡", "social_security_card"),
-    ("社保咔丢了", "social_security_card"),
-    ("低宝怎么申请", "minimum_living_allowance"),
-    ("结婚需要带啥", "marriage_registration"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("身份正补办", "id_card"),
+        ("社宝卡", "social_security_card"),
+        ("社保咔丢了", "social_security_card"),
+        ("低宝怎么申请", "minimum_living_allowance"),
+        ("结婚需要带啥", "marriage_registration"),
+    ],
+)
 def test_typos_and_new_phrasings_find_the_service(kb, text, expected):
     result = search(kb, text)  # a known homophone slip (低宝 → 低保) is even an exact name
     assert result.status in (EXACT, CONFIDENT, AMBIGUOUS), result

@@ -7,6 +7,7 @@ deploy/nginx/haiyuan.conf with its ports moved to free loopback ports. Conversat
 the instances message by message, go through nginx (REST and socket.io), and survive one Rasa server
 being killed; the ticket backend's migrations and tests run on the same PostgreSQL.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,7 +22,6 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List
 
 import pytest
 import requests
@@ -48,16 +48,16 @@ class Stack:
     redis: Redis
     nginx: Nginx
     runner: Runner
-    env: Dict[str, str]
-    ports: Dict[int, int]  # production port → the port used here
+    env: dict[str, str]
+    ports: dict[int, int]  # production port → the port used here
     log_dir: Path
 
     @property
-    def rasa(self) -> List[str]:
+    def rasa(self) -> list[str]:
         return [f"http://127.0.0.1:{self.ports[p]}" for p in (5005, 5006)]
 
     @property
-    def rasa_units(self) -> List[str]:
+    def rasa_units(self) -> list[str]:
         return [f"haiyuan-rasa@{self.ports[p]}" for p in (5005, 5006)]
 
     def status_url(self, base_url: str) -> str:
@@ -72,19 +72,24 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[8000]}"
 
     def backend_get(self, path: str, **params) -> dict:
-        response = requests.get(self.backend + path, params=params, timeout=10,
-                                headers={"Authorization": f"Bearer {self.env['BACKEND_API_TOKEN']}"})
+        response = requests.get(
+            self.backend + path,
+            params=params,
+            timeout=10,
+            headers={"Authorization": f"Bearer {self.env['BACKEND_API_TOKEN']}"},
+        )
         response.raise_for_status()
         return response.json()
 
     def tracker(self, base_url: str, sender: str) -> dict:
-        response = requests.get(f"{base_url}/conversations/{sender}/tracker",
-                                params={"token": self.env["RASA_AUTH_TOKEN"]}, timeout=30)
+        response = requests.get(
+            f"{base_url}/conversations/{sender}/tracker", params={"token": self.env["RASA_AUTH_TOKEN"]}, timeout=30
+        )
         response.raise_for_status()
         return response.json()
 
 
-def environment_file(path: Path, values: Dict[str, str]) -> None:
+def environment_file(path: Path, values: dict[str, str]) -> None:
     """The example EnvironmentFile with the test's values: every key the example has, and no other."""
     example = read_environment_file(DEPLOY / "haiyuan.env.example", {})
     unknown = set(values) - set(example)
@@ -93,7 +98,7 @@ def environment_file(path: Path, values: Dict[str, str]) -> None:
     path.chmod(0o600)
 
 
-def wait_healthy(urls: List[str], timeout: float, runner: Runner) -> None:
+def wait_healthy(urls: list[str], timeout: float, runner: Runner) -> None:
     deadline = time.monotonic() + timeout
     pending = list(urls)
     while pending:
@@ -137,13 +142,21 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory):
         }
         env_file = base / "haiyuan.env"
         environment_file(env_file, env)
-        runner = Runner(paths={"/opt/haiyuan": str(ROOT), "/etc/haiyuan/haiyuan.env": str(env_file),
-                               "/var/log/haiyuan": str(log_dir)})
+        runner = Runner(
+            paths={
+                "/opt/haiyuan": str(ROOT),
+                "/etc/haiyuan/haiyuan.env": str(env_file),
+                "/var/log/haiyuan": str(log_dir),
+            }
+        )
         nginx = Nginx((DEPLOY / "nginx/haiyuan.conf").read_text(), ports).start()
         # haiyuan-migrate (oneshot) runs first; the rest start together, the Rasa servers in parallel.
-        runner.start("haiyuan-migrate", "haiyuan-backend",
-                     *(f"haiyuan-actions@{ports[p]}" for p in (5055, 5056)),
-                     *(f"haiyuan-rasa@{ports[p]}" for p in (5005, 5006)))
+        runner.start(
+            "haiyuan-migrate",
+            "haiyuan-backend",
+            *(f"haiyuan-actions@{ports[p]}" for p in (5055, 5056)),
+            *(f"haiyuan-rasa@{ports[p]}" for p in (5005, 5006)),
+        )
         yield Stack(pg, redis, nginx, runner, read_environment_file(env_file, {}), ports, log_dir)
     finally:
         if runner:
@@ -163,15 +176,23 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory):
 def ready(stack: Stack) -> Stack:
     """All processes answer their health checks (the two Rasa servers take a few minutes)."""
     p = stack.ports
-    wait_healthy([f"{stack.backend}/healthz", f"http://127.0.0.1:{p[5055]}/health",
-                  f"http://127.0.0.1:{p[5056]}/health", *(stack.status_url(url) for url in stack.rasa)],
-                 timeout=480, runner=stack.runner)
+    wait_healthy(
+        [
+            f"{stack.backend}/healthz",
+            f"http://127.0.0.1:{p[5055]}/health",
+            f"http://127.0.0.1:{p[5056]}/health",
+            *(stack.status_url(url) for url in stack.rasa),
+        ],
+        timeout=480,
+        runner=stack.runner,
+    )
     return stack
 
 
 def say(base_url: str, sender: str, message: str) -> str:
-    response = requests.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                             timeout=60)
+    response = requests.post(
+        f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+    )
     assert response.status_code == 200, response.text
     return render(response.json())
 
@@ -187,6 +208,7 @@ def ticket_number(reply: str) -> str:
 
 
 # --- PostgreSQL: migrations and the backend's own tests ----------------------------------------------
+
 
 def test_migrate_unit_brought_both_databases_to_head(stack: Stack) -> None:
     from alembic.autogenerate import compare_metadata
@@ -212,8 +234,13 @@ def test_migrate_unit_brought_both_databases_to_head(stack: Stack) -> None:
 def test_migrations_downgrade_and_upgrade_on_postgresql(stack: Stack) -> None:
     url = stack.pg.create_database("migrations")
     for action in (["upgrade"], ["downgrade", "base"], ["upgrade"]):
-        result = subprocess.run([sys.executable, "-m", "bot.tickets.migrate", *action, "--database-url", url],
-                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.tickets.migrate", *action, "--database-url", url],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
     from sqlalchemy import create_engine, inspect
 
@@ -226,20 +253,34 @@ def test_backend_tests_pass_on_postgresql(stack: Stack) -> None:
     """tests/backend again, its backend process on PostgreSQL (its migration tests are SQLite files)."""
     url = stack.pg.create_database("backend_tests")
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/backend", "-q", "-p", "no:cacheprovider",
-         "--ignore=tests/backend/test_migrations.py"],
-        cwd=ROOT, env={**os.environ, "TEST_DATABASE_URL": url}, capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/backend",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--ignore=tests/backend/test_migrations.py",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "TEST_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert re.search(r"\b\d+ passed\b", result.stdout) and " failed" not in result.stdout
 
 
 # --- two Rasa servers sharing one state -------------------------------------------------------------
 
+
 def asked(reply: str) -> str | None:
     return next((q["id"] for q in BUNDLES["newborn"]["questions"] if q["ask"] in reply), None)
 
 
-def walk_newborn(urls: List[str]) -> tuple[list, str]:
+def walk_newborn(urls: list[str]) -> tuple[list, str]:
     """The newborn bundle, message i sent to urls[i % len(urls)]; returns (questions asked, checklist)."""
     sender, seen = new_sender(), []
     reply = say(urls[0], sender, "孩子刚出生要办啥")
@@ -271,10 +312,17 @@ def test_service_follow_ups_carry_over_between_instances(ready: Stack) -> None:
     assert str(ID_CARD["time_limit"]["legal"]) in say(a, sender, "多久能拿到")
 
 
-def complaint_steps(name: str = "王先生") -> List[tuple[str, str]]:
+def complaint_steps(name: str = "王先生") -> list[tuple[str, str]]:
     """(message, what the reply must contain) of the complaint form up to the summary."""
-    return [(OPENING, "在哪里"), ("县政务服务中心二楼", "什么时候"), ("11月20日上午", "哪个部门"),
-            ("不知道", "称呼"), (name, "电话"), (PHONE, "同意"), ("同意", "请核对")]
+    return [
+        (OPENING, "在哪里"),
+        ("县政务服务中心二楼", "什么时候"),
+        ("11月20日上午", "哪个部门"),
+        ("不知道", "称呼"),
+        (name, "电话"),
+        (PHONE, "同意"),
+        ("同意", "请核对"),
+    ]
 
 
 def test_complaint_form_alternating_instances_creates_one_ticket(ready: Stack) -> None:
@@ -307,7 +355,7 @@ def test_complaint_form_alternating_instances_creates_one_ticket(ready: Stack) -
     assert ticket["citizen_name"] == "王先生" and ticket["phone"] == "138****5678"
 
 
-def upstreams(log: str, path: str) -> List[str]:
+def upstreams(log: str, path: str) -> list[str]:
     """The upstream of each logged request to `path` (the last one tried, when nginx moved on)."""
     pattern = rf'"(?:GET|POST) {re.escape(path)}\S* HTTP/1\.1" \d+ \d+ upstream=(.+?) rt='
     return [m.group(1).split(", ")[-1] for m in re.finditer(pattern, log)]
@@ -339,7 +387,7 @@ class SocketIoClient:
     def _url(self) -> str:
         return f"{self.base}&transport=polling&sid={self.sid}"
 
-    def poll(self) -> List[str]:
+    def poll(self) -> list[str]:
         response = self.http.get(self._url(), timeout=40)
         assert response.status_code == 200, response.text
         return response.text.split("\x1e")  # packets are separated by the record separator
@@ -360,8 +408,8 @@ class SocketIoClient:
     def emit(self, name: str, data: dict) -> None:
         self.send("42" + json.dumps([name, data], ensure_ascii=False))
 
-    def bot_messages(self, until: str, timeout: float = 60) -> List[dict]:
-        received: List[dict] = []
+    def bot_messages(self, until: str, timeout: float = 60) -> list[dict]:
+        received: list[dict] = []
         deadline = time.monotonic() + timeout
         while not any(until in (m.get("text") or "") for m in received):
             assert time.monotonic() < deadline, received

@@ -1,13 +1,14 @@
 """Fixtures for the web chat tests: Debian's chromium driven by Playwright (one browser per module), the
 page helper, a second backend whose page points at a Rasa URL that is down (a TCP relay we switch on and off)."""
+
 from __future__ import annotations
 
 import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, List, Optional
 
 import pytest
 
@@ -41,15 +42,16 @@ class ChatPage:
         self.page = page
         self.url = url
 
-    def open(self, transport: Optional[str] = "socket.io") -> "ChatPage":
+    def open(self, transport: str | None = "socket.io") -> ChatPage:
         self.page.goto(self.url)
         if transport:
             self.wait_transport(transport)
         return self
 
     def wait_transport(self, transport: str, timeout: float = 30) -> None:
-        self.page.wait_for_function("(t) => window.haiyuanChat && window.haiyuanChat.transport() === t", arg=transport,
-                                    timeout=timeout * 1000)
+        self.page.wait_for_function(
+            "(t) => window.haiyuanChat && window.haiyuanChat.transport() === t", arg=transport, timeout=timeout * 1000
+        )
 
     def js(self, expression: str, arg=None):
         return self.page.evaluate(expression, arg)
@@ -63,8 +65,9 @@ class ChatPage:
 
     def settle(self, before: int, timeout: float = 60, quiet: float = 0.8) -> None:
         """Wait for at least one new bot entry, then until no more arrive for `quiet` seconds."""
-        self.page.wait_for_function("([s, n]) => document.querySelectorAll(s).length > n", arg=[self.BOT, before],
-                                    timeout=timeout * 1000)
+        self.page.wait_for_function(
+            "([s, n]) => document.querySelectorAll(s).length > n", arg=[self.BOT, before], timeout=timeout * 1000
+        )
         last, stable_since = self.count(self.BOT), time.monotonic()
         while time.monotonic() - stable_since < quiet:
             time.sleep(0.1)
@@ -72,14 +75,14 @@ class ChatPage:
             if now != last:
                 last, stable_since = now, time.monotonic()
 
-    def say(self, text: str) -> List[dict]:
+    def say(self, text: str) -> list[dict]:
         before = self.count(self.BOT)
         self.page.fill("#message-input", text)
         self.page.press("#message-input", "Enter")
         self.settle(before)
         return self.turn()
 
-    def click(self, locator) -> List[dict]:
+    def click(self, locator) -> list[dict]:
         before = self.count(self.BOT)
         locator.click()
         self.settle(before)
@@ -89,7 +92,7 @@ class ChatPage:
         """A button under the latest bot message that has buttons."""
         return self.page.locator(f"{self.BOT} .choices").last.get_by_role("button", name=title, exact=True)
 
-    def turn(self) -> List[dict]:
+    def turn(self) -> list[dict]:
         """The bot entries after the last user bubble: kind, text, button titles."""
         return self.js("""() => {
           const items = [...document.querySelectorAll('li.msg[data-entry]')];
@@ -103,15 +106,17 @@ class ChatPage:
           }));
         }""")
 
-    def user_texts(self) -> List[str]:
+    def user_texts(self) -> list[str]:
         return self.page.locator(f"{self.USER} .bubble").all_inner_texts()
 
-    def transcript(self) -> List[str]:
+    def transcript(self) -> list[str]:
         return self.page.locator("li.msg[data-entry]").all_inner_texts()
 
     def no_horizontal_scroll(self) -> bool:
-        return self.js("() => document.documentElement.scrollWidth <= window.innerWidth"
-                       " && document.body.scrollWidth <= window.innerWidth")
+        return self.js(
+            "() => document.documentElement.scrollWidth <= window.innerWidth"
+            " && document.body.scrollWidth <= window.innerWidth"
+        )
 
     def screenshot(self, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
@@ -125,8 +130,7 @@ def open_chat(browser) -> Callable[..., ChatPage]:
     With opened=False the page is not loaded yet (call .open(transport) yourself, e.g. inside expect_response)."""
     contexts = []
 
-    def factory(url: str, transport: Optional[str] = "socket.io", viewport: dict = PHONE,
-                opened: bool = True) -> ChatPage:
+    def factory(url: str, transport: str | None = "socket.io", viewport: dict = PHONE, opened: bool = True) -> ChatPage:
         context = browser.new_context(viewport=viewport, locale="zh-CN")
         context.add_init_script(SPIES)
         contexts.append(context)
@@ -144,8 +148,8 @@ class TcpRelay:
     def __init__(self, target_port: int) -> None:
         self.port = free_port()
         self.target_port = target_port
-        self._listener: Optional[socket.socket] = None
-        self._sockets: List[socket.socket] = []
+        self._listener: socket.socket | None = None
+        self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
 
     @property

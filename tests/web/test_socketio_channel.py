@@ -3,6 +3,7 @@
 Uses python-socketio's real AsyncServer (its emit() signature is what broke Rasa's own channel); the
 browser tests then carry checklists and tickets through the running Rasa server.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -35,8 +36,7 @@ def test_custom_json_is_the_bot_uttered_data():
     server, sent = recording_server()
     message = {"text": "已为您登记工单。", "custom": dict(TICKET)}
     asyncio.run(SocketIOOutput(server, "bot_uttered").send_response("session-1", message))
-    assert sent == [("bot_uttered", {"text": "已为您登记工单。"}, "session-1"),
-                    ("bot_uttered", TICKET, "session-1")]
+    assert sent == [("bot_uttered", {"text": "已为您登记工单。"}, "session-1"), ("bot_uttered", TICKET, "session-1")]
 
 
 def test_rasa_own_output_loses_such_a_message():
@@ -52,5 +52,9 @@ def test_credentials_name_this_channel_with_the_page_settings():
     key = "bot.web.socketio_channel.SocketIOInput"
     assert class_from_module_path(key) is SocketIOInput
     channel = SocketIOInput.from_credentials(credentials[key])
-    assert (channel.name(), channel.user_message_evt, channel.bot_message_evt, channel.session_persistence) == \
-        ("socketio", "user_uttered", "bot_uttered", True)
+    assert (channel.name(), channel.user_message_evt, channel.bot_message_evt, channel.session_persistence) == (
+        "socketio",
+        "user_uttered",
+        "bot_uttered",
+        True,
+    )

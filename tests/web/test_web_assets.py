@@ -2,6 +2,7 @@
 
 Fast: one backend process, no Rasa, no browser.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,6 +12,7 @@ from urllib.parse import urljoin
 import pytest
 import requests
 from backend_process import BackendProcess
+
 from bot.web.routes import STATIC_DIR
 
 RASA_PUBLIC_URL = "http://127.0.0.1:5999"
@@ -55,7 +57,7 @@ def test_page_and_assets_are_served_without_a_token(backend):
     for url in (u for u in parser.urls if not u.startswith("#")):
         response = requests.get(urljoin(backend.url + "/chat", url), timeout=10)
         assert response.status_code == 200, url
-        assert types[url[url.rindex("."):]] in response.headers["content-type"], url
+        assert types[url[url.rindex(".") :]] in response.headers["content-type"], url
 
     config = requests.get(backend.url + "/chat-config.js", timeout=10)
     assert config.headers["cache-control"] == "no-store"

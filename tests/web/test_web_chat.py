@@ -4,6 +4,7 @@ The page is served by the backend (one port) and talks to the Rasa server (anoth
 cross-origin; replies are checked on stable facts (menu titles, numbered options, card kinds, font sizes),
 and where the conversation reached Rasa, in Rasa's own tracker. Screenshots go to tests/artifacts/screenshots/.
 """
+
 from __future__ import annotations
 
 import re
@@ -61,6 +62,7 @@ def luminance(rgb) -> float:
     def channel(c):
         c = c / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = (channel(c) for c in rgb[:3])
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -187,13 +189,17 @@ def test_elderly_mode_digit_answers_a_numbered_choice(open_chat, chat_url, rasa_
     options = [title for entry in chat.say("你好") for title in entry["buttons"]]
     assert options and options[0].startswith("1 ")
     chat.say("1")  # the first option: 办事咨询 (/menu_services)
-    chose = lambda: any(e["parse_data"]["intent"]["name"] == "menu_services"  # noqa: E731
-                        for e in user_events(rasa_url, chat.session_id)[-2:])
+
+    def chose() -> bool:
+        return any(
+            e["parse_data"]["intent"]["name"] == "menu_services" for e in user_events(rasa_url, chat.session_id)[-2:]
+        )
+
     assert eventually(chose), f"“1” did not choose {options[0]}"
 
 
 def test_the_bot_switches_the_page_to_elderly_mode(open_chat, chat_url, rasa_url):
-    """"字太小了" is understood by the dialogue, whose {"type": "elderly_mode"} message switches the page."""
+    """ "字太小了" is understood by the dialogue, whose {"type": "elderly_mode"} message switches the page."""
     chat = open_chat(chat_url)
     chat.say("字太小了")
     chat.page.wait_for_function("() => document.body.classList.contains('elderly')", timeout=5000)
@@ -262,8 +268,11 @@ def test_complaint_ends_with_a_ticket_card(open_chat, chat_url, rasa_url, assist
     assert PHONE not in chat.js("() => localStorage.getItem('haiyuan-chat:transcript')")
     # The ticket really exists in the backend.
     token = (assistant.settings.var_dir / "secrets" / "api_token").read_text().strip()
-    response = requests.get(f"{assistant.settings.backend_url}/api/tickets/{number}",
-                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    response = requests.get(
+        f"{assistant.settings.backend_url}/api/tickets/{number}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
     assert response.status_code == 200 and response.json()["number"] == number
 
 
@@ -298,14 +307,22 @@ def test_custom_messages_and_escaping(open_chat, chat_url):
     chat.js(receive, {"type": "ticket", "reference": "Q123456", "queued": True})
     assert chat.page.locator("article.ticket .ticket-number").last.inner_text() == "Q123456"
     count = entries()
-    for junk in ({"type": "fallback_step", "step": 1}, {"type": "ticket"}, {"type": "bundle_checklist", "text": 5},
-                 {"custom": "x"}, {"type": None}, None, 42, "文本"):
+    for junk in (
+        {"type": "fallback_step", "step": 1},
+        {"type": "ticket"},
+        {"type": "bundle_checklist", "text": 5},
+        {"custom": "x"},
+        {"type": None},
+        None,
+        42,
+        "文本",
+    ):
         chat.js(receive, junk)
     assert entries() == count
     assert chat.js("() => window.haiyuanChat.transport()") == "socket.io"
 
     # Text is text: markup from the bot or the citizen is shown, never run.
-    chat.js(receive, {"text": "<img src=x onerror=\"window.__owned=1\"><b>粗体</b>\n1. 第一\n2. 第二"})
+    chat.js(receive, {"text": '<img src=x onerror="window.__owned=1"><b>粗体</b>\n1. 第一\n2. 第二'})
     chat.page.fill("#message-input", "<script>window.__owned=2</script>")
     chat.page.press("#message-input", "Enter")
     time.sleep(0.5)
@@ -365,8 +382,11 @@ def test_server_down_shows_error_then_reconnects(open_chat, backend_with_rasa_do
     assert chat.no_horizontal_scroll()
     chat.screenshot("chat-server-down-360")
     retry.click()  # still down: the error comes back
-    chat.page.wait_for_function("() => !document.querySelector('#status').hidden"
-                                " && document.querySelector('#status').getAttribute('role') === 'alert'", timeout=20000)
+    chat.page.wait_for_function(
+        "() => !document.querySelector('#status').hidden"
+        " && document.querySelector('#status').getAttribute('role') === 'alert'",
+        timeout=20000,
+    )
 
     relay.start()  # the server is back: the page reconnects by itself and sends what was waiting
     try:

@@ -1,4 +1,5 @@
 """Alembic environment of the console tables: bot/core/migrations.py run_env (own history, own tables only)."""
+
 from __future__ import annotations
 
 from bot.console.models import ConsoleBase

@@ -1,4 +1,5 @@
 """All console routes under /console, plus the public notices API (/api/notices/active, no token)."""
+
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 

@@ -1,4 +1,5 @@
 """数据看板 and the monthly 堵点 report (printable page, CSV, Excel)."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from bot.console.routes.deps import ConsoleRoute, console, page, render
-from bot.console.services import charts, report as reports
+from bot.console.services import charts
+from bot.console.services import report as reports
 from bot.console.services.analytics import Period, month_period
 from bot.console.services.auth import CurrentUser
 from bot.console.services.timefmt import parse_day
@@ -47,8 +49,19 @@ def dashboard(request: Request, date_from: str = "", date_to: str = "", user: Cu
         "departments": charts.hbar_chart(tick["by_department"], "承办部门工单数"),
         "grades": charts.bar_chart(tick["grades"], "满意度（好差评五级）"),
     }
-    return render(request, "dashboard.html", {"title": "数据看板", "user": user, "period": period, "conv": conv,
-                                              "tick": tick, "chart": chart, "error": note})
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "title": "数据看板",
+            "user": user,
+            "period": period,
+            "conv": conv,
+            "tick": tick,
+            "chart": chart,
+            "error": note,
+        },
+    )
 
 
 def _month(month: str) -> Period:
@@ -71,28 +84,43 @@ def monthly(request: Request, month: str = "", user: CurrentUser = Depends(page(
     tick = data["tickets"]
     chart = {
         "questions": charts.hbar_chart([(q["text"], q["count"]) for q in data["questions"]], "问不到答案的问题"),
-        "overdue": charts.hbar_chart([(d["department"], d["overdue"]) for d in data["overdue_departments"]],
-                                     "超期工单最多的部门"),
+        "overdue": charts.hbar_chart(
+            [(d["department"], d["overdue"]) for d in data["overdue_departments"]], "超期工单最多的部门"
+        ),
         "categories": charts.bar_chart(tick["by_category"], "工单类别"),
         "grades": charts.bar_chart(tick["grades"], "满意度（好差评五级）"),
         "daily": charts.line_chart(data["conversations"]["daily"], ("对话数", "消息数"), "每日对话数与消息数"),
     }
-    return render(request, "report.html", {"title": f"{data['period'].start:%Y年%m月} 办事堵点报告", "user": user,
-                                           "r": data, "chart": chart, "month": f"{data['period'].start:%Y-%m}"})
+    return render(
+        request,
+        "report.html",
+        {
+            "title": f"{data['period'].start:%Y年%m月} 办事堵点报告",
+            "user": user,
+            "r": data,
+            "chart": chart,
+            "month": f"{data['period'].start:%Y-%m}",
+        },
+    )
 
 
 @router.get("/reports/monthly.csv", summary="月度报告（CSV）")
 def monthly_csv(request: Request, month: str = "", user: CurrentUser = Depends(page("reports"))):
     data = _report(request, month)
     name = f"haiyuan-report-{data['period'].start:%Y-%m}.csv"
-    return Response(reports.to_csv(data), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        reports.to_csv(data),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/reports/monthly.xlsx", summary="月度报告（Excel）")
 def monthly_xlsx(request: Request, month: str = "", user: CurrentUser = Depends(page("reports"))):
     data = _report(request, month)
     name = f"haiyuan-report-{data['period'].start:%Y-%m}.xlsx"
-    return Response(reports.to_xlsx(data),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        reports.to_xlsx(data),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -4,11 +4,13 @@
 a polite page for malformed input) and adds the security headers to every console response; the rest
 of the backend keeps its JSON error handlers.
 """
+
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import Depends, Form, Request
@@ -28,13 +30,18 @@ from bot.core.privacy import mask_name, mask_phone, mask_text
 SESSION_COOKIE = "hy_console"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 TEMPLATES.env.filters.update(
-    china_time=china_time, mask=lambda t: mask_text(t) if t else "", mask_phone=mask_phone, mask_name=mask_name,
-    pct=percent, role_label=lambda r: ROLE_LABELS.get(r, r), reason=lambda r: REASONS.get(r, r or ""),
+    china_time=china_time,
+    mask=lambda t: mask_text(t) if t else "",
+    mask_phone=mask_phone,
+    mask_name=mask_name,
+    pct=percent,
+    role_label=lambda r: ROLE_LABELS.get(r, r),
+    reason=lambda r: REASONS.get(r, r or ""),
     inbox_status=lambda s: INBOX_STATUS_LABELS.get(s, s or ""),
 )
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -59,11 +66,17 @@ def not_found(what: str = "页面") -> PageError:
     return PageError(404, "没有找到", f"没有找到这个{what}，它可能已被删除或链接有误。")
 
 
-def render(request: Request, template: str, context: dict[str, Any], status: int = 200,
-           user: Optional[CurrentUser] = None) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any], status: int = 200, user: CurrentUser | None = None
+) -> HTMLResponse:
     user = user or context.get("user")
-    base = {"request": request, "user": user, "nav": nav_for(user.role) if user else [],
-            "csrf": user.csrf_token if user else "", "can": (lambda p: allowed(user.role, p)) if user else (lambda p: False)}
+    base = {
+        "request": request,
+        "user": user,
+        "nav": nav_for(user.role) if user else [],
+        "csrf": user.csrf_token if user else "",
+        "can": (lambda p: allowed(user.role, p)) if user else (lambda p: False),
+    }
     return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status)
 
 
@@ -71,7 +84,7 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def safe_next(target: Optional[str]) -> str:
+def safe_next(target: str | None) -> str:
     """Only local console paths (no //host, no scheme) may follow a login."""
     if target and target.startswith("/console") and not target.startswith("//") and "\\" not in target:
         return target
@@ -89,13 +102,27 @@ class ConsoleRoute(APIRoute):
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 response = see_other(f"/console/login?next={quote(target)}")
             except PageError as error:
-                response = render(request, "error.html", {"title": error.title, "message": error.message,
-                                                          "user": getattr(request.state, "console_user", None)},
-                                  status=error.status)
+                response = render(
+                    request,
+                    "error.html",
+                    {
+                        "title": error.title,
+                        "message": error.message,
+                        "user": getattr(request.state, "console_user", None),
+                    },
+                    status=error.status,
+                )
             except RequestValidationError:
-                response = render(request, "error.html", {"title": "输入有误", "message": "提交的内容格式不正确，请返回检查后重试。",
-                                                          "user": getattr(request.state, "console_user", None)},
-                                  status=422)
+                response = render(
+                    request,
+                    "error.html",
+                    {
+                        "title": "输入有误",
+                        "message": "提交的内容格式不正确，请返回检查后重试。",
+                        "user": getattr(request.state, "console_user", None),
+                    },
+                    status=422,
+                )
             for name, value in SECURITY_HEADERS.items():
                 response.headers.setdefault(name, value)
             response.headers.setdefault("Cache-Control", "no-store")
@@ -116,12 +143,12 @@ def current_user(request: Request) -> CurrentUser:
     return user
 
 
-def check_csrf(user: CurrentUser, token: Optional[str]) -> None:
+def check_csrf(user: CurrentUser, token: str | None) -> None:
     if not token or not secrets.compare_digest(token.encode("utf-8"), user.csrf_token.encode("utf-8")):
         raise PageError(403, "表单已失效", "安全校验（CSRF）未通过：请刷新页面后重新提交。")
 
 
-def page(permission: Optional[str] = None):
+def page(permission: str | None = None):
     """Dependency for GET pages: logged in, and holding `permission` (403 otherwise)."""
 
     def dependency(user: CurrentUser = Depends(current_user)) -> CurrentUser:
@@ -132,7 +159,7 @@ def page(permission: Optional[str] = None):
     return dependency
 
 
-def action(permission: Optional[str] = None):
+def action(permission: str | None = None):
     """Dependency for form posts: as `page`, plus the session's CSRF token in the form."""
 
     def dependency(user: CurrentUser = Depends(current_user), csrf_token: str = Form("")) -> CurrentUser:

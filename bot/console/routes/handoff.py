@@ -3,6 +3,7 @@
 The pages work without JavaScript (forms and a 刷新 link); console.js polls `queue.json` and `feed` to keep
 them live, and both polls count as the staff member being on the page (presence, bot/handoff/service.py).
 """
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -16,10 +17,21 @@ from bot.handoff.service import REASON_LABELS, HandoffError, RequestNotFound
 from bot.tickets.choices import Category
 
 router = APIRouter(route_class=ConsoleRoute)
-DONE = {"returned": "已交还机器人：市民可以继续问小助手。", "closed": "已结束本次人工接待。", "ticket": "已转成工单，工单号已发给市民。",
-        "online": "您已在线，市民转人工时会排进队列。", "away": "您已设为离开，不再接新的市民。"}
-STATUS_LABELS = {"queued": "排队中", "connected": "接待中", "returned": "已交还机器人", "closed": "已结束",
-                 "expired": "等待超时", "cancelled": "市民已取消"}
+DONE = {
+    "returned": "已交还机器人：市民可以继续问小助手。",
+    "closed": "已结束本次人工接待。",
+    "ticket": "已转成工单，工单号已发给市民。",
+    "online": "您已在线，市民转人工时会排进队列。",
+    "away": "您已设为离开，不再接新的市民。",
+}
+STATUS_LABELS = {
+    "queued": "排队中",
+    "connected": "接待中",
+    "returned": "已交还机器人",
+    "closed": "已结束",
+    "expired": "等待超时",
+    "cancelled": "市民已取消",
+}
 
 
 def reception(request: Request) -> Reception:
@@ -38,20 +50,39 @@ def _queue_out(app: Reception, user: CurrentUser) -> dict:
     return {
         "online": overview["online"],
         "open_hours": overview["opening"].reason != "outside_hours",
-        "queue": [{"id": item["request"].id, "position": item["position"], "waiting_seconds": item["waiting_seconds"],
-                   "left_seconds": item["left_seconds"], "channel": channel_label(item["request"].channel),
-                   "reason": REASON_LABELS.get(item["request"].reason, item["request"].reason),
-                   "elderly": item["request"].elderly} for item in overview["queue"]],
+        "queue": [
+            {
+                "id": item["request"].id,
+                "position": item["position"],
+                "waiting_seconds": item["waiting_seconds"],
+                "left_seconds": item["left_seconds"],
+                "channel": channel_label(item["request"].channel),
+                "reason": REASON_LABELS.get(item["request"].reason, item["request"].reason),
+                "elderly": item["request"].elderly,
+            }
+            for item in overview["queue"]
+        ],
         "mine": [{"id": r.id, "channel": channel_label(r.channel)} for r in overview["mine"]],
     }
 
 
 def _queue_page(request: Request, user: CurrentUser, done: str = "", error: str = "", status: int = 200):
     app = reception(request)
-    return render(request, "handoff.html", {
-        "title": "人工接待", "user": user, **app.overview(user), "flash": DONE.get(done, ""), "error": error,
-        "calendar": app.handoff.calendar.get(), "channel_label": channel_label, "reasons": REASON_LABELS,
-    }, status=status)
+    return render(
+        request,
+        "handoff.html",
+        {
+            "title": "人工接待",
+            "user": user,
+            **app.overview(user),
+            "flash": DONE.get(done, ""),
+            "error": error,
+            "calendar": app.handoff.calendar.get(),
+            "channel_label": channel_label,
+            "reasons": REASON_LABELS,
+        },
+        status=status,
+    )
 
 
 @router.get("/handoff", summary="人工接待")
@@ -85,8 +116,15 @@ def accept(request: Request, request_id: int, user: CurrentUser = Depends(action
     return see_other(f"/console/handoff/{request_id}")
 
 
-def _chat_page(request: Request, user: CurrentUser, request_id: int, error: str = "", done: str = "",
-               status: int = 200, form: dict | None = None):
+def _chat_page(
+    request: Request,
+    user: CurrentUser,
+    request_id: int,
+    error: str = "",
+    done: str = "",
+    status: int = 200,
+    form: dict | None = None,
+):
     app = reception(request)
     try:
         chat = app.chat(user, request_id)
@@ -94,12 +132,24 @@ def _chat_page(request: Request, user: CurrentUser, request_id: int, error: str 
         raise not_found("转人工请求") from None
     except Forbidden:
         raise forbidden() from None
-    return render(request, "handoff_chat.html", {
-        "title": "人工接待 · 对话", "user": user, "chat": chat, "r": chat.request, "error": error,
-        "flash": DONE.get(done, ""), "draft": form or app.ticket_draft(chat), "categories": [c.value for c in Category],
-        "status_label": STATUS_LABELS.get(chat.request.status, chat.request.status),
-        "channel": channel_label(chat.request.channel), "reason": REASON_LABELS.get(chat.request.reason, ""),
-    }, status=status)
+    return render(
+        request,
+        "handoff_chat.html",
+        {
+            "title": "人工接待 · 对话",
+            "user": user,
+            "chat": chat,
+            "r": chat.request,
+            "error": error,
+            "flash": DONE.get(done, ""),
+            "draft": form or app.ticket_draft(chat),
+            "categories": [c.value for c in Category],
+            "status_label": STATUS_LABELS.get(chat.request.status, chat.request.status),
+            "channel": channel_label(chat.request.channel),
+            "reason": REASON_LABELS.get(chat.request.reason, ""),
+        },
+        status=status,
+    )
 
 
 @router.get("/handoff/{request_id}", summary="对话")
@@ -151,8 +201,15 @@ def close(request: Request, request_id: int, user: CurrentUser = Depends(action(
 
 
 @router.post("/handoff/{request_id}/ticket", summary="转成工单")
-def make_ticket(request: Request, request_id: int, category: str = Form(""), summary: str = Form(""),
-                description: str = Form(""), consent: str = Form(""), user: CurrentUser = Depends(action("handoff"))):
+def make_ticket(
+    request: Request,
+    request_id: int,
+    category: str = Form(""),
+    summary: str = Form(""),
+    description: str = Form(""),
+    consent: str = Form(""),
+    user: CurrentUser = Depends(action("handoff")),
+):
     form = {"category": category, "summary": summary, "description": description, "consent": consent == "1"}
     app = reception(request)
     try:

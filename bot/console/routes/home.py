@@ -1,4 +1,5 @@
 """The console's start page (what needs attention, by role) and its own static files."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,8 +1,8 @@
 """未解决问题: groups of unresolved messages, labelling (intent + entity spans), gaps, dismissals, conversations."""
+
 from __future__ import annotations
 
 import re
-from typing import List
 
 from fastapi import APIRouter, Depends, Form, Request
 
@@ -15,8 +15,14 @@ from bot.core.privacy import mask_text
 
 router = APIRouter(route_class=ConsoleRoute)
 SPAN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*[:：]\s*([a-z_]+)\s*$")
-DONE = {"labelled": "已写入训练数据（data/nlu/staff/labelled.yml），重新训练后生效。", "gap": "已标记为知识缺口。",
-        "dismissed": "已忽略。", "gap_fixed": "已标记为缺口已补。", "open": "已重新打开。", "nothing": "没有需要处理的消息。"}
+DONE = {
+    "labelled": "已写入训练数据（data/nlu/staff/labelled.yml），重新训练后生效。",
+    "gap": "已标记为知识缺口。",
+    "dismissed": "已忽略。",
+    "gap_fixed": "已标记为缺口已补。",
+    "open": "已重新打开。",
+    "nothing": "没有需要处理的消息。",
+}
 
 
 def parse_spans(text: str, tokens: list, spans_field: str) -> list[Span]:
@@ -40,11 +46,21 @@ def inbox(request: Request, status: str = OPEN, done: str = "", user: CurrentUse
     app = console(request)
     imported = app.inbox.sync()
     status = status if status in STATUS_LABELS else OPEN
-    return render(request, "inbox.html", {
-        "title": "未解决问题", "user": user, "groups": app.inbox.groups(status), "status": status,
-        "statuses": STATUS_LABELS, "counts": app.inbox.counts(), "imported": imported,
-        "intents": app.nlu.intents(), "flash": DONE.get(done, ""),
-    })
+    return render(
+        request,
+        "inbox.html",
+        {
+            "title": "未解决问题",
+            "user": user,
+            "groups": app.inbox.groups(status),
+            "status": status,
+            "statuses": STATUS_LABELS,
+            "counts": app.inbox.counts(),
+            "imported": imported,
+            "intents": app.nlu.intents(),
+            "flash": DONE.get(done, ""),
+        },
+    )
 
 
 @router.get("/inbox/groups/{group_id}", summary="一组相似问题")
@@ -54,23 +70,50 @@ def group(request: Request, group_id: int, done: str = "", user: CurrentUser = D
     if found is None:
         raise not_found("问题分组")
     members = [m for m in members if m.reason]
-    return render(request, "inbox_group.html", {
-        "title": "相似问题", "user": user, "group": found, "members": members, "intents": app.nlu.intents(),
-        "open_ids": [m.id for m in members if m.status == OPEN], "flash": DONE.get(done, ""),
-    })
+    return render(
+        request,
+        "inbox_group.html",
+        {
+            "title": "相似问题",
+            "user": user,
+            "group": found,
+            "members": members,
+            "intents": app.nlu.intents(),
+            "open_ids": [m.id for m in members if m.status == OPEN],
+            "flash": DONE.get(done, ""),
+        },
+    )
 
 
-def _message_page(request: Request, user: CurrentUser, message_id: int, error: str = "", status: int = 200,
-                  form: dict | None = None, done: str = ""):
+def _message_page(
+    request: Request,
+    user: CurrentUser,
+    message_id: int,
+    error: str = "",
+    status: int = 200,
+    form: dict | None = None,
+    done: str = "",
+):
     app = console(request)
     message = app.inbox.message(message_id)
     if message is None or not message.reason:
         raise not_found("消息")
-    return render(request, "inbox_message.html", {
-        "title": "标注消息", "user": user, "message": message, "tokens": app.inbox.tokenizer.tokens(message.text),
-        "intents": app.nlu.intents(), "entities": app.nlu.entities(), "error": error, "form": form or {},
-        "flash": DONE.get(done, ""),
-    }, status=status)
+    return render(
+        request,
+        "inbox_message.html",
+        {
+            "title": "标注消息",
+            "user": user,
+            "message": message,
+            "tokens": app.inbox.tokenizer.tokens(message.text),
+            "intents": app.nlu.intents(),
+            "entities": app.nlu.entities(),
+            "error": error,
+            "form": form or {},
+            "flash": DONE.get(done, ""),
+        },
+        status=status,
+    )
 
 
 @router.get("/inbox/messages/{message_id}", summary="标注一条消息")
@@ -79,8 +122,15 @@ def message(request: Request, message_id: int, done: str = "", user: CurrentUser
 
 
 @router.post("/inbox/label", summary="标注意图（写入训练数据）")
-def label(request: Request, message_ids: List[int] = Form([]), intent: str = Form(""), new_intent: str = Form(""),
-          spans: str = Form(""), back: str = Form("/console/inbox"), user: CurrentUser = Depends(action("inbox"))):
+def label(
+    request: Request,
+    message_ids: list[int] = Form([]),
+    intent: str = Form(""),
+    new_intent: str = Form(""),
+    spans: str = Form(""),
+    back: str = Form("/console/inbox"),
+    user: CurrentUser = Depends(action("inbox")),
+):
     app = console(request)
     chosen, is_new = (new_intent.strip(), True) if new_intent.strip() else (intent.strip(), False)
     try:
@@ -97,23 +147,43 @@ def label(request: Request, message_ids: List[int] = Form([]), intent: str = For
         app.inbox.label(user, message_ids, chosen, new_intent=is_new, spans=parsed)
     except LabelError as error:
         if len(message_ids) == 1:
-            return _message_page(request, user, message_ids[0], str(error), status=400,
-                                 form={"intent": intent, "new_intent": new_intent, "spans": spans})
-        return render(request, "error.html", {"title": "无法标注", "message": str(error), "user": user,
-                                              "back": safe_next(back)}, status=400)
+            return _message_page(
+                request,
+                user,
+                message_ids[0],
+                str(error),
+                status=400,
+                form={"intent": intent, "new_intent": new_intent, "spans": spans},
+            )
+        return render(
+            request,
+            "error.html",
+            {"title": "无法标注", "message": str(error), "user": user, "back": safe_next(back)},
+            status=400,
+        )
     return see_other(_with_done(safe_next(back), "labelled"))
 
 
 @router.post("/inbox/decide", summary="知识缺口 / 忽略 / 重新打开")
-def decide(request: Request, message_ids: List[int] = Form([]), status: str = Form(""), note: str = Form(""),
-           back: str = Form("/console/inbox"), user: CurrentUser = Depends(action("inbox"))):
+def decide(
+    request: Request,
+    message_ids: list[int] = Form([]),
+    status: str = Form(""),
+    note: str = Form(""),
+    back: str = Form("/console/inbox"),
+    user: CurrentUser = Depends(action("inbox")),
+):
     if status not in (GAP, DISMISSED, GAP_FIXED, OPEN):
         raise not_found("操作")
     try:
         changed = console(request).inbox.decide(user, message_ids, status, note)
     except LabelError as error:
-        return render(request, "error.html", {"title": "无法处理", "message": str(error), "user": user,
-                                              "back": safe_next(back)}, status=400)
+        return render(
+            request,
+            "error.html",
+            {"title": "无法处理", "message": str(error), "user": user, "back": safe_next(back)},
+            status=400,
+        )
     return see_other(_with_done(safe_next(back), status if changed else "nothing"))
 
 
@@ -136,13 +206,26 @@ def conversation(request: Request, message_id: int, user: CurrentUser = Depends(
         if event.type_name == "user":
             parse = data.get("parse_data") or {}
             intent = parse.get("intent") or {}
-            lines.append({"kind": "user", "at": to_utc(event.timestamp), "text": mask_text(data.get("text") or ""),
-                          "intent": intent.get("name"), "confidence": intent.get("confidence"),
-                          "current": event.id == message.event_id})
+            lines.append(
+                {
+                    "kind": "user",
+                    "at": to_utc(event.timestamp),
+                    "text": mask_text(data.get("text") or ""),
+                    "intent": intent.get("name"),
+                    "confidence": intent.get("confidence"),
+                    "current": event.id == message.event_id,
+                }
+            )
         elif event.type_name == "bot":
             buttons = [b.get("title", "") for b in (data.get("data") or {}).get("buttons") or [] if isinstance(b, dict)]
-            lines.append({"kind": "bot", "at": to_utc(event.timestamp), "text": mask_text(data.get("text") or ""),
-                          "buttons": [mask_text(b) for b in buttons]})
+            lines.append(
+                {
+                    "kind": "bot",
+                    "at": to_utc(event.timestamp),
+                    "text": mask_text(data.get("text") or ""),
+                    "buttons": [mask_text(b) for b in buttons],
+                }
+            )
         elif event.type_name == "action" and data.get("name") not in ("action_listen", None):
             lines.append({"kind": "action", "at": to_utc(event.timestamp), "text": data.get("name")})
     return render(request, "conversation.html", {"title": "完整对话", "user": user, "message": message, "lines": lines})

@@ -1,7 +1,6 @@
 """公告: publish and withdraw notices (console), and the public list of notices in force (web chat)."""
-from __future__ import annotations
 
-from typing import List, Optional
+from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 
@@ -20,19 +19,31 @@ public_router = APIRouter(prefix="/api/notices", tags=["公告"], include_in_sch
 DONE = {"published": "公告已发布，网页对话会在有效期内显示。", "withdrawn": "公告已撤下。"}
 
 
-def _page(request: Request, user: CurrentUser, error: str = "", form: Optional[dict] = None, status: int = 200,
-          done: str = ""):
+def _page(
+    request: Request, user: CurrentUser, error: str = "", form: dict | None = None, status: int = 200, done: str = ""
+):
     app = console(request)
     notices, problems = app.notices.all()
     today = china_today()
     for notice in notices:
         notice["active"] = is_active(notice, today)
         notice["expired"] = notice["end"] < today
-    return render(request, "notices.html", {
-        "title": "公告", "user": user, "notices": sorted(notices, key=lambda n: n["start"], reverse=True),
-        "problems": problems, "services": app.service_names(), "error": error, "form": form or {},
-        "today": today, "flash": DONE.get(done, ""),
-    }, status=status)
+    return render(
+        request,
+        "notices.html",
+        {
+            "title": "公告",
+            "user": user,
+            "notices": sorted(notices, key=lambda n: n["start"], reverse=True),
+            "problems": problems,
+            "services": app.service_names(),
+            "error": error,
+            "form": form or {},
+            "today": today,
+            "flash": DONE.get(done, ""),
+        },
+        status=status,
+    )
 
 
 @router.get("/notices", summary="公告")
@@ -41,8 +52,15 @@ def notices(request: Request, done: str = "", user: CurrentUser = Depends(page("
 
 
 @router.post("/notices", summary="发布公告")
-def publish(request: Request, title: str = Form(""), text: str = Form(""), start: str = Form(""),
-            end: str = Form(""), services: List[str] = Form([]), user: CurrentUser = Depends(action("notices"))):
+def publish(
+    request: Request,
+    title: str = Form(""),
+    text: str = Form(""),
+    start: str = Form(""),
+    end: str = Form(""),
+    services: list[str] = Form([]),
+    user: CurrentUser = Depends(action("notices")),
+):
     app = console(request)
     chosen = [s for s in services if s]
     try:
@@ -68,10 +86,21 @@ def withdraw(request: Request, notice_id: str, user: CurrentUser = Depends(actio
 
 
 @public_router.get("/active", summary="当前有效的公告（公开，无需令牌）")
-def active(request: Request, service: Optional[str] = Query(None, max_length=100, description="只看提到该事项的公告")):
+def active(request: Request, service: str | None = Query(None, max_length=100, description="只看提到该事项的公告")):
     """Notices in force today (China time). Without `service`: all of them (for the greeting)."""
     today = china_today()
     found = active_notices(console(request).settings.knowledge_dir, today, service_id=service or None)
-    return {"today": today.isoformat(),
-            "notices": [{"id": n["id"], "title": n["title"], "text": n["text"], "start": n["start"].isoformat(),
-                         "end": n["end"].isoformat(), "services": n["services"]} for n in found]}
+    return {
+        "today": today.isoformat(),
+        "notices": [
+            {
+                "id": n["id"],
+                "title": n["title"],
+                "text": n["text"],
+                "start": n["start"].isoformat(),
+                "end": n["end"].isoformat(),
+                "services": n["services"],
+            }
+            for n in found
+        ],
+    }

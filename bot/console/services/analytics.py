@@ -10,13 +10,13 @@ Definitions (also shown on the dashboard):
 - handling time: from acceptance to 已办结, for tickets closed in the period (calendar days);
 - satisfaction: ratings given in the period, over the five 好差评 grades.
 """
+
 from __future__ import annotations
 
 import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Optional
 
 from sqlalchemy import select
 
@@ -62,7 +62,7 @@ def previous_month(period: Period) -> Period:
     return month_period(last.year, last.month)
 
 
-def ratio(part: int, whole: int) -> Optional[float]:
+def ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
@@ -76,13 +76,30 @@ class Analytics:
         start, end = period.utc_range
         with self.db.session() as session:
             rows = session.execute(
-                select(Message.sender_id, Message.at, Message.intent, Message.reason, Message.service,
-                       Message.actions, Message.is_payload, Message.group_id, Message.status)
-                .where(Message.at >= start, Message.at < end).order_by(Message.event_id)).all()
+                select(
+                    Message.sender_id,
+                    Message.at,
+                    Message.intent,
+                    Message.reason,
+                    Message.service,
+                    Message.actions,
+                    Message.is_payload,
+                    Message.group_id,
+                    Message.status,
+                )
+                .where(Message.at >= start, Message.at < end)
+                .order_by(Message.event_id)
+            ).all()
             ticket_senders = queries.conversation_ids_with_tickets(session, list({r.sender_id for r in rows}))
             group_ids = {r.group_id for r in rows if r.reason and r.group_id and r.status != "dismissed"}
-            groups = {g.id: g.representative for g in session.execute(
-                select(InboxGroup).where(InboxGroup.id.in_(group_ids))).scalars()} if group_ids else {}
+            groups = (
+                {
+                    g.id: g.representative
+                    for g in session.execute(select(InboxGroup).where(InboxGroup.id.in_(group_ids))).scalars()
+                }
+                if group_ids
+                else {}
+            )
 
         per_day_messages: Counter = Counter()
         conversations: dict[tuple, dict] = {}
@@ -93,8 +110,10 @@ class Analytics:
         for row in rows:
             day = china_date(row.at)
             per_day_messages[day] += 1
-            convo = conversations.setdefault((row.sender_id, day), {"ticket": row.sender_id in ticket_senders,
-                                                                    "handoff": False, "last_unresolved": False})
+            convo = conversations.setdefault(
+                (row.sender_id, day),
+                {"ticket": row.sender_id in ticket_senders, "handoff": False, "last_unresolved": False},
+            )
             if row.intent == HANDOFF_INTENT:
                 convo["handoff"] = True
             if TICKET_ACTION in (row.actions or "").split(","):
@@ -113,14 +132,20 @@ class Analytics:
             if row.reason and row.group_id and row.status != "dismissed":  # dismissed: not a real question
                 unresolved_groups[row.group_id] += 1
         per_day_convos: Counter = Counter(day for _sender, day in conversations)
-        contained = sum(1 for c in conversations.values()
-                        if not (c["ticket"] or c["handoff"] or c["last_unresolved"]))
+        contained = sum(1 for c in conversations.values() if not (c["ticket"] or c["handoff"] or c["last_unresolved"]))
         return {
-            "messages": len(rows), "typed": typed, "conversations": len(conversations),
-            "daily": [(d, per_day_convos.get(d, 0), per_day_messages.get(d, 0))
-                      for d in period.days if d <= china_today()] or [(period.start, 0, 0)],
-            "containment": ratio(contained, len(conversations)), "contained": contained,
-            "fallback_rate": ratio(unresolved, typed), "unresolved": unresolved, "unhelpful": unhelpful,
+            "messages": len(rows),
+            "typed": typed,
+            "conversations": len(conversations),
+            "daily": [
+                (d, per_day_convos.get(d, 0), per_day_messages.get(d, 0)) for d in period.days if d <= china_today()
+            ]
+            or [(period.start, 0, 0)],
+            "containment": ratio(contained, len(conversations)),
+            "contained": contained,
+            "fallback_rate": ratio(unresolved, typed),
+            "unresolved": unresolved,
+            "unhelpful": unhelpful,
             "top_intents": intents.most_common(10),
             "top_services": [(self.service_names.get(s, s), n) for s, n in services.most_common(10)],
             "top_groups": [(gid, groups.get(gid, ""), n) for gid, n in unresolved_groups.most_common(10)],
@@ -132,8 +157,9 @@ class Analytics:
         with self.db.session() as session:
             accepted = queries.in_period(session, start, end)
             closed_events = queries.closed_events_between(session, start, end)
-            rated = list(session.execute(select(Ticket).where(Ticket.rated_at >= start, Ticket.rated_at < end)
-                                         ).scalars())
+            rated = list(
+                session.execute(select(Ticket).where(Ticket.rated_at >= start, Ticket.rated_at < end)).scalars()
+            )
         by_category = Counter(t.category for t in accepted)
         by_department = Counter(t.department for t in accepted)
         overdue_by_department: Counter = Counter()
@@ -146,34 +172,60 @@ class Analytics:
         grades = Counter(t.rating for t in rated if t.rating)
         bad = sum(grades.get(g.value, 0) for g in Grade if g.is_bad)
         departments = sorted(
-            ({"department": d, "tickets": n, "overdue": overdue_by_department.get(d, 0),
-              "rate": ratio(overdue_by_department.get(d, 0), n)} for d, n in by_department.items()),
-            key=lambda row: (-row["overdue"], -row["tickets"], row["department"]))
+            (
+                {
+                    "department": d,
+                    "tickets": n,
+                    "overdue": overdue_by_department.get(d, 0),
+                    "rate": ratio(overdue_by_department.get(d, 0), n),
+                }
+                for d, n in by_department.items()
+            ),
+            key=lambda row: (-row["overdue"], -row["tickets"], row["department"]),
+        )
         return {
-            "tickets": len(accepted), "closed": len(closed_events), "overdue": overdue,
+            "tickets": len(accepted),
+            "closed": len(closed_events),
+            "overdue": overdue,
             "overdue_rate": ratio(overdue, len(accepted)),
             "avg_handling_days": sum(durations) / len(durations) if durations else None,
             "by_category": [(c.value, by_category.get(c.value, 0)) for c in Category],
             "by_department": by_department.most_common(12),
             "departments": departments,
             "grades": [(g.value, grades.get(g.value, 0)) for g in Grade],
-            "ratings": sum(grades.values()), "bad_ratings": bad, "bad_rate": ratio(bad, sum(grades.values())),
+            "ratings": sum(grades.values()),
+            "bad_ratings": bad,
+            "bad_rate": ratio(bad, sum(grades.values())),
             "complaints": sum(by_category.get(c, 0) for c in ("投诉", "举报")),
-            "hotspots": dict(Counter((t.category, t.department) for t in accepted
-                                     if t.category not in ("表扬", "咨询"))),
+            "hotspots": dict(
+                Counter((t.category, t.department) for t in accepted if t.category not in ("表扬", "咨询"))
+            ),
         }
 
     def knowledge_work(self, period: Period) -> dict:
         """Knowledge gaps marked and fixed, and knowledge edits, in the period (from the audit log)."""
         start, end = period.utc_range
         with self.db.session() as session:
-            entries = list(session.execute(
-                select(AuditEntry).where(AuditEntry.at >= start, AuditEntry.at < end,
-                                         AuditEntry.action.in_(["inbox.gap", "inbox.gap_fixed", "knowledge.save"]))
-                .order_by(AuditEntry.id)).scalars())
+            entries = list(
+                session.execute(
+                    select(AuditEntry)
+                    .where(
+                        AuditEntry.at >= start,
+                        AuditEntry.at < end,
+                        AuditEntry.action.in_(["inbox.gap", "inbox.gap_fixed", "knowledge.save"]),
+                    )
+                    .order_by(AuditEntry.id)
+                ).scalars()
+            )
             message_ids = {int(e.target.split(":", 1)[1]) for e in entries if e.target.startswith("message:")}
-            texts = {m.id: (m.text, m.note) for m in session.execute(
-                select(Message).where(Message.id.in_(message_ids))).scalars()} if message_ids else {}
+            texts = (
+                {
+                    m.id: (m.text, m.note)
+                    for m in session.execute(select(Message).where(Message.id.in_(message_ids))).scalars()
+                }
+                if message_ids
+                else {}
+            )
 
         def rows(action: str) -> list[dict]:
             seen, out = set(), []
@@ -188,5 +240,9 @@ class Analytics:
             return out
 
         edits = [e for e in entries if e.action == "knowledge.save"]
-        return {"gaps_found": rows("inbox.gap"), "gaps_fixed": rows("inbox.gap_fixed"),
-                "edits": len(edits), "files_edited": len({e.target for e in edits})}
+        return {
+            "gaps_found": rows("inbox.gap"),
+            "gaps_fixed": rows("inbox.gap_fixed"),
+            "edits": len(edits),
+            "files_edited": len({e.target for e in edits}),
+        }

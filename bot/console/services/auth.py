@@ -5,6 +5,7 @@ two clocks: an absolute lifetime (CONSOLE_SESSION_HOURS) and an idle timeout (CO
 Failed logins are counted per user name and per client address (bot.core.security.RateLimiter); once
 either is used up, even the right password is refused until the window has passed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,13 +13,13 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from bot.console.config import ConsoleSettings
-from bot.console.crud import audit, users as crud
+from bot.console.crud import audit
+from bot.console.crud import users as crud
 from bot.console.models import Session, User
 from bot.console.permissions import ROLE_LABELS, Role
 from bot.core.database import Database
@@ -48,7 +49,7 @@ class CurrentUser:
     username: str
     display_name: str
     role: str
-    department: Optional[str]
+    department: str | None
     csrf_token: str
     token_hash: str
 
@@ -66,7 +67,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def password_problem(password: str, username: str = "") -> Optional[str]:
+def password_problem(password: str, username: str = "") -> str | None:
     if len(password) < MIN_PASSWORD:
         return f"密码至少需要 {MIN_PASSWORD} 位"
     if username and password.lower() == username.lower():
@@ -107,9 +108,15 @@ class Accounts:
         now = utcnow()
         with self.db.session(write=True) as session:
             crud.delete_expired_sessions(session, now)
-            row = Session(token_hash=token_hash(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
-                          created_at=now, last_seen_at=now,
-                          expires_at=now + timedelta(hours=self.settings.session_hours), client=client[:64])
+            row = Session(
+                token_hash=token_hash(token),
+                user_id=user.id,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(hours=self.settings.session_hours),
+                client=client[:64],
+            )
             session.add(row)
             fresh = session.get(User, user.id)
             fresh.last_login_at = now
@@ -120,7 +127,7 @@ class Accounts:
             current = self._current(row, fresh)
         return token, current
 
-    def session_user(self, token: Optional[str]) -> Optional[CurrentUser]:
+    def session_user(self, token: str | None) -> CurrentUser | None:
         """The logged-in user for a cookie token, or None (unknown, expired, idle too long, disabled)."""
         if not token:
             return None
@@ -152,11 +159,18 @@ class Accounts:
 
     @staticmethod
     def _current(row: Session, user: User) -> CurrentUser:
-        return CurrentUser(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-                           department=user.department, csrf_token=row.csrf_token, token_hash=row.token_hash)
+        return CurrentUser(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            department=user.department,
+            csrf_token=row.csrf_token,
+            token_hash=row.token_hash,
+        )
 
     # ------------------------------------------------------------ accounts
-    def _check_fields(self, role: str, department: Optional[str], display_name: str) -> None:
+    def _check_fields(self, role: str, department: str | None, display_name: str) -> None:
         if role not in {r.value for r in Role}:
             raise AccountError("请选择有效的角色")
         if role == Role.DEPARTMENT.value and not (department or "").strip():
@@ -164,8 +178,16 @@ class Accounts:
         if not display_name.strip() or len(display_name.strip()) > 50:
             raise AccountError("请填写姓名（50 字以内）")
 
-    def create_user(self, actor: Optional[CurrentUser], username: str, display_name: str, role: str,
-                    password: str, department: Optional[str] = None, actor_name: str = "") -> User:
+    def create_user(
+        self,
+        actor: CurrentUser | None,
+        username: str,
+        display_name: str,
+        role: str,
+        password: str,
+        department: str | None = None,
+        actor_name: str = "",
+    ) -> User:
         username = username.strip()
         if not USERNAME.match(username):
             raise AccountError("用户名应为 3–50 位字母、数字、点、下划线或连字符")
@@ -177,17 +199,29 @@ class Accounts:
         with self.db.session(write=True) as session:
             if crud.get_by_username(session, username):
                 raise AccountError(f"用户名 {username} 已存在")
-            user = User(username=username, display_name=display_name.strip(), role=role, department=department,
-                        password_hash=self.hasher.hash(password), active=True)
+            user = User(
+                username=username,
+                display_name=display_name.strip(),
+                role=role,
+                department=department,
+                password_hash=self.hasher.hash(password),
+                active=True,
+            )
             session.add(user)
             session.flush()
-            audit.record(session, actor.username if actor else actor_name, actor.role if actor else None,
-                         "user.create", f"user:{username}",
-                         after={"display_name": user.display_name, "role": role, "department": department})
+            audit.record(
+                session,
+                actor.username if actor else actor_name,
+                actor.role if actor else None,
+                "user.create",
+                f"user:{username}",
+                after={"display_name": user.display_name, "role": role, "department": department},
+            )
         return user
 
-    def update_user(self, actor: CurrentUser, user_id: int, display_name: str, role: str,
-                    department: Optional[str], active: bool) -> None:
+    def update_user(
+        self, actor: CurrentUser, user_id: int, display_name: str, role: str, department: str | None, active: bool
+    ) -> None:
         self._check_fields(role, department, display_name)
         department = department.strip() if role == Role.DEPARTMENT.value and department else None
         with self.db.session(write=True) as session:
@@ -196,8 +230,12 @@ class Accounts:
                 raise AccountError("用户不存在")
             if user.id == actor.id and (role != user.role or not active):
                 raise AccountError("不能修改自己的角色或停用自己的账号")
-            before = {"display_name": user.display_name, "role": user.role, "department": user.department,
-                      "active": user.active}
+            before = {
+                "display_name": user.display_name,
+                "role": user.role,
+                "department": user.department,
+                "active": user.active,
+            }
             user.display_name, user.role, user.department, user.active = display_name.strip(), role, department, active
             if user.role == Role.ADMIN.value or before["role"] == Role.ADMIN.value:
                 session.flush()
@@ -206,11 +244,13 @@ class Accounts:
             after = {"display_name": user.display_name, "role": role, "department": department, "active": active}
             if not active or role != before["role"] or department != before["department"]:
                 crud.delete_sessions_of(session, user.id)  # new rights take effect at the next login
-            audit.record(session, actor.username, actor.role, "user.update", f"user:{user.username}",
-                         before=before, after=after)
+            audit.record(
+                session, actor.username, actor.role, "user.update", f"user:{user.username}", before=before, after=after
+            )
 
-    def set_password(self, actor: CurrentUser, user_id: int, password: str,
-                     current_password: Optional[str] = None) -> None:
+    def set_password(
+        self, actor: CurrentUser, user_id: int, password: str, current_password: str | None = None
+    ) -> None:
         with self.db.session(write=True) as session:
             user = crud.get_user(session, user_id)
             if user is None:
@@ -225,5 +265,11 @@ class Accounts:
                 raise AccountError(problem)
             user.password_hash = self.hasher.hash(password)
             crud.delete_sessions_of(session, user.id)
-            audit.record(session, actor.username, actor.role, "user.password", f"user:{user.username}",
-                         note="本人修改密码" if actor.id == user.id else "管理员重置密码")
+            audit.record(
+                session,
+                actor.username,
+                actor.role,
+                "user.password",
+                f"user:{user.username}",
+                note="本人修改密码" if actor.id == user.id else "管理员重置密码",
+            )

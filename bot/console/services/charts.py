@@ -2,10 +2,11 @@
 
 Every chart carries its numbers as text too (value labels and a <title>), so nothing depends on colour.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence
 
 from markupsafe import Markup, escape
 
@@ -17,7 +18,7 @@ def _num(value: float) -> str:
 
 
 def _short(label: str, limit: int) -> str:
-    return label if len(label) <= limit else label[:limit - 1] + "…"
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def _svg(height: int, title: str, body: list[str], css: str, width: int = 0) -> Markup:
@@ -40,11 +41,17 @@ def bar_chart(items: Sequence[tuple[str, float]], title: str) -> Markup:
         bar_h = plot_h * value / peak
         x = left + i * slot + slot * 0.2
         y = top + plot_h - bar_h
-        body.append(f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{bar_h:.1f}">'
-                    f'<title>{escape(label)}：{_num(value)}</title></rect>')
-        body.append(f'<text class="value" x="{x + slot * 0.3:.1f}" y="{y - 6:.1f}" text-anchor="middle">{_num(value)}</text>')
-        body.append(f'<text class="label" x="{x + slot * 0.3:.1f}" y="{height - bottom + 20}" text-anchor="middle">'
-                    f'{escape(_short(label, 8))}</text>')
+        body.append(
+            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{bar_h:.1f}">'
+            f"<title>{escape(label)}：{_num(value)}</title></rect>"
+        )
+        body.append(
+            f'<text class="value" x="{x + slot * 0.3:.1f}" y="{y - 6:.1f}" text-anchor="middle">{_num(value)}</text>'
+        )
+        body.append(
+            f'<text class="label" x="{x + slot * 0.3:.1f}" y="{height - bottom + 20}" text-anchor="middle">'
+            f"{escape(_short(label, 8))}</text>"
+        )
     return _svg(height, title, body, "bar-chart")
 
 
@@ -60,16 +67,21 @@ def hbar_chart(items: Sequence[tuple[str, float]], title: str) -> Markup:
     for i, (label, value) in enumerate(items):
         y = top + i * row
         bar_w = plot_w * value / peak
-        body.append(f'<text class="label" x="{label_w - 8}" y="{y + row * 0.65:.1f}" text-anchor="end">'
-                    f'{escape(_short(str(label), 18))}</text>')
-        body.append(f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{bar_w:.1f}" height="{row - 8}">'
-                    f'<title>{escape(str(label))}：{_num(value)}</title></rect>')
+        body.append(
+            f'<text class="label" x="{label_w - 8}" y="{y + row * 0.65:.1f}" text-anchor="end">'
+            f"{escape(_short(str(label), 18))}</text>"
+        )
+        body.append(
+            f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{bar_w:.1f}" height="{row - 8}">'
+            f"<title>{escape(str(label))}：{_num(value)}</title></rect>"
+        )
         body.append(f'<text class="value" x="{label_w + bar_w + 6:.1f}" y="{y + row * 0.65:.1f}">{_num(value)}</text>')
     return _svg(height, title, body, "hbar-chart")
 
 
-def line_chart(days: Sequence[tuple[date, float, float]], names: tuple[str, str], title: str,
-               width: int = 1000) -> Markup:
+def line_chart(
+    days: Sequence[tuple[date, float, float]], names: tuple[str, str], title: str, width: int = 1000
+) -> Markup:
     """Two daily series (e.g. conversations and messages per day)."""
     height, top, bottom, left, right = 240, 28, 40, 40, 16
     plot_h, plot_w = height - top - bottom, width - left - right
@@ -77,25 +89,34 @@ def line_chart(days: Sequence[tuple[date, float, float]], names: tuple[str, str]
     step = plot_w / max(len(days) - 1, 1)
 
     def points(index: int) -> str:
-        return " ".join(f"{left + i * step:.1f},{top + plot_h - plot_h * day[index] / peak:.1f}"
-                        for i, day in enumerate(days))
+        return " ".join(
+            f"{left + i * step:.1f},{top + plot_h - plot_h * day[index] / peak:.1f}" for i, day in enumerate(days)
+        )
 
-    body = [f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}"/>',
-            f'<text class="label" x="{left - 6}" y="{top + 4}" text-anchor="end">{_num(peak)}</text>',
-            f'<text class="label" x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>']
+    body = [
+        f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}"/>',
+        f'<text class="label" x="{left - 6}" y="{top + 4}" text-anchor="end">{_num(peak)}</text>',
+        f'<text class="label" x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>',
+    ]
     for index, css in ((1, "series-a"), (2, "series-b")):
         body.append(f'<polyline class="line {css}" fill="none" points="{points(index)}"/>')
         for i, day in enumerate(days):
-            body.append(f'<circle class="dot {css}" cx="{left + i * step:.1f}" '
-                        f'cy="{top + plot_h - plot_h * day[index] / peak:.1f}" r="3">'
-                        f'<title>{day[0].isoformat()} {escape(names[index - 1])}：{_num(day[index])}</title></circle>')
+            body.append(
+                f'<circle class="dot {css}" cx="{left + i * step:.1f}" '
+                f'cy="{top + plot_h - plot_h * day[index] / peak:.1f}" r="3">'
+                f"<title>{day[0].isoformat()} {escape(names[index - 1])}：{_num(day[index])}</title></circle>"
+            )
     label_every = max(1, len(days) // 8)
     for i, day in enumerate(days):
         if i % label_every == 0 or i == len(days) - 1:
-            body.append(f'<text class="label" x="{left + i * step:.1f}" y="{height - bottom + 18}" '
-                        f'text-anchor="middle">{day[0].month}/{day[0].day}</text>')
-    body.append(f'<rect class="legend series-a" x="{left}" y="6" width="12" height="12"/>'
-                f'<text class="label" x="{left + 16}" y="16">{escape(names[0])}（实线）</text>'
-                f'<rect class="legend series-b" x="{left + 160}" y="6" width="12" height="12"/>'
-                f'<text class="label" x="{left + 176}" y="16">{escape(names[1])}（虚线）</text>')
+            body.append(
+                f'<text class="label" x="{left + i * step:.1f}" y="{height - bottom + 18}" '
+                f'text-anchor="middle">{day[0].month}/{day[0].day}</text>'
+            )
+    body.append(
+        f'<rect class="legend series-a" x="{left}" y="6" width="12" height="12"/>'
+        f'<text class="label" x="{left + 16}" y="16">{escape(names[0])}（实线）</text>'
+        f'<rect class="legend series-b" x="{left + 160}" y="6" width="12" height="12"/>'
+        f'<text class="label" x="{left + 176}" y="16">{escape(names[1])}（虚线）</text>'
+    )
     return _svg(height, title, body, "line-chart", width)

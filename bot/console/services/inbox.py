@@ -7,24 +7,31 @@ puts unresolved ones into a group of similar messages. When a citizen says an an
 before becomes the unresolved one. The cursor re-reads a few ids behind itself (CONSOLE_SYNC_LOOKBACK_IDS)
 so that on PostgreSQL a turn committed late, with lower ids, is not skipped; already-read ids are skipped.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from bot.console.config import ConsoleSettings
-from bot.console.crud import audit, messages as crud
+from bot.console.crud import audit
+from bot.console.crud import messages as crud
 from bot.console.models import InboxGroup, Message, SyncState
 from bot.console.services.auth import CurrentUser
 from bot.console.services.nlu_data import LabelError, NluData, annotate, plain_text
 from bot.console.services.tokens import GROUP_THRESHOLD, ProjectTokenizer, features, jaccard
 from bot.console.services.tracker import (
-    UNHELPFUL_INTENT, TrackerReader, build_turns, fallback_threshold, to_utc, unresolved_reason,
+    UNHELPFUL_INTENT,
+    TrackerReader,
+    build_turns,
+    fallback_threshold,
+    to_utc,
+    unresolved_reason,
 )
 from bot.core.database import Database
 from bot.core.privacy import mask_text
@@ -48,8 +55,9 @@ class Span:
 
 
 class Inbox:
-    def __init__(self, db: Database, settings: ConsoleSettings, tokenizer: ProjectTokenizer,
-                 tracker: TrackerReader, nlu: NluData):
+    def __init__(
+        self, db: Database, settings: ConsoleSettings, tokenizer: ProjectTokenizer, tracker: TrackerReader, nlu: NluData
+    ):
         self.db = db
         self.settings = settings
         self.tokenizer = tokenizer
@@ -94,8 +102,9 @@ class Inbox:
         rows = [self._message(turns[u.id], threshold) for u in fresh if u.id in turns]
         stored = 0
         with self.db.session(write=True) as session:
-            state = session.execute(select(SyncState).where(SyncState.name == CURSOR).with_for_update()
-                                    ).scalar_one_or_none()
+            state = session.execute(
+                select(SyncState).where(SyncState.name == CURSOR).with_for_update()
+            ).scalar_one_or_none()
             if state is None:
                 state = SyncState(name=CURSOR, last_event_id=0)
                 session.add(state)
@@ -117,21 +126,29 @@ class Inbox:
             state.updated_at = utcnow()
         return stored, len(users) == BATCH and users[-1].id > cursor  # more to read, and progress was made
 
-    def _message(self, turn, threshold: float) -> tuple[Message, Optional[set]]:
+    def _message(self, turn, threshold: float) -> tuple[Message, set | None]:
         """The row for one turn, and the grouping features when it is unresolved."""
         top_intent, top_confidence = turn.top_real_intent
         reason = unresolved_reason(turn, threshold)
         text = (mask_text(turn.text) or "")[:TEXT_LIMIT]
         message = Message(
-            event_id=turn.user.id, sender_id=turn.user.sender_id, at=to_utc(turn.user.timestamp), text=text,
-            is_payload=turn.is_payload, intent=turn.intent, confidence=turn.confidence, top_intent=top_intent,
-            top_confidence=top_confidence, service=turn.service, actions=",".join(turn.actions)[:2000],
-            reason=reason, status=OPEN if reason else None,
+            event_id=turn.user.id,
+            sender_id=turn.user.sender_id,
+            at=to_utc(turn.user.timestamp),
+            text=text,
+            is_payload=turn.is_payload,
+            intent=turn.intent,
+            confidence=turn.confidence,
+            top_intent=top_intent,
+            top_confidence=top_confidence,
+            service=turn.service,
+            actions=",".join(turn.actions)[:2000],
+            reason=reason,
+            status=OPEN if reason else None,
         )
         return message, (features(text, self.tokenizer.tokens(text)) if reason else None)
 
-    def _open(self, session: DbSession, message: Message, reason: str, groups: list,
-              feats: Optional[set] = None) -> None:
+    def _open(self, session: DbSession, message: Message, reason: str, groups: list, feats: set | None = None) -> None:
         message.reason, message.status = reason, OPEN
         feats = feats if feats is not None else features(message.text, self.tokenizer.tokens(message.text))
         best, best_score = None, 0.0
@@ -154,8 +171,14 @@ class Inbox:
         wanted = set(statuses)
         return [m for m in rows if m.reason and m.status in wanted]
 
-    def label(self, user: CurrentUser, message_ids: list[int], intent: str, new_intent: bool = False,
-              spans: Optional[list[Span]] = None) -> list[str]:
+    def label(
+        self,
+        user: CurrentUser,
+        message_ids: list[int],
+        intent: str,
+        new_intent: bool = False,
+        spans: list[Span] | None = None,
+    ) -> list[str]:
         """Write the messages as examples of `intent`; returns the examples added to labelled.yml."""
         intent = (intent or "").strip()
         self.nlu.check_intent(intent, new_intent)
@@ -187,15 +210,25 @@ class Inbox:
                 before = {"status": message.status, "intent": message.label_intent}
                 message.status, message.label_intent, message.label_example = LABELLED, intent, example
                 message.handled_by, message.handled_at = user.username, now
-                audit.record(session, user.username, user.role, "inbox.label", f"message:{message.id}",
-                             before=before, after={"status": LABELLED, "intent": intent, "example": example,
-                                                   "new_intent": new_intent})
+                audit.record(
+                    session,
+                    user.username,
+                    user.role,
+                    "inbox.label",
+                    f"message:{message.id}",
+                    before=before,
+                    after={"status": LABELLED, "intent": intent, "example": example, "new_intent": new_intent},
+                )
         return added
 
     def decide(self, user: CurrentUser, message_ids: list[int], status: str, note: str = "") -> int:
         """Mark as knowledge gap, gap fixed, dismissed, or reopen; returns how many changed."""
-        sources = {GAP: (OPEN, DISMISSED), DISMISSED: (OPEN, GAP), GAP_FIXED: (GAP,),
-                   OPEN: (DISMISSED, GAP)}  # a labelled example stays in labelled.yml: no reopening
+        sources = {
+            GAP: (OPEN, DISMISSED),
+            DISMISSED: (OPEN, GAP),
+            GAP_FIXED: (GAP,),
+            OPEN: (DISMISSED, GAP),
+        }  # a labelled example stays in labelled.yml: no reopening
         if status not in sources:
             raise LabelError("不支持的操作")
         if status in (GAP, GAP_FIXED) and not note.strip():
@@ -208,8 +241,15 @@ class Inbox:
                 message.status, message.handled_by, message.handled_at = status, user.username, now
                 if note.strip():
                     message.note = note.strip()[:1000]
-                audit.record(session, user.username, user.role, f"inbox.{status}", f"message:{message.id}",
-                             before=before, after={"status": status, "note": message.note})
+                audit.record(
+                    session,
+                    user.username,
+                    user.role,
+                    f"inbox.{status}",
+                    f"message:{message.id}",
+                    before=before,
+                    after={"status": status, "note": message.note},
+                )
             return len(targets)
 
     # ------------------------------------------------------------ views
@@ -217,18 +257,18 @@ class Inbox:
         with self.db.session() as session:
             return crud.group_summaries(session, status, limit)
 
-    def group(self, group_id: int) -> tuple[Optional[InboxGroup], list[Message]]:
+    def group(self, group_id: int) -> tuple[InboxGroup | None, list[Message]]:
         with self.db.session() as session:
             group = session.get(InboxGroup, group_id)
             return group, crud.group_members(session, group_id)
 
-    def message(self, message_id: int) -> Optional[Message]:
+    def message(self, message_id: int) -> Message | None:
         with self.db.session() as session:
             return session.get(Message, message_id)
 
     def counts(self) -> dict[str, int]:
         with self.db.session() as session:
-            rows = session.execute(select(Message.status, func.count()).where(Message.reason.isnot(None))
-                                   .group_by(Message.status)).all()
+            rows = session.execute(
+                select(Message.status, func.count()).where(Message.reason.isnot(None)).group_by(Message.status)
+            ).all()
         return {status: count for status, count in rows}
-

@@ -7,6 +7,7 @@ edit. Before writing, the whole base is validated with the knowledge check itsel
 problem or if it causes a new problem elsewhere (e.g. an alias already used by another service).
 The write is atomic (temp file + rename); the action server notices the new mtime and reloads.
 """
+
 from __future__ import annotations
 
 import copy
@@ -14,9 +15,10 @@ import hashlib
 import io
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from ruamel.yaml import YAML
 
@@ -24,8 +26,15 @@ from bot.knowledge.loader import BUNDLES_DIR, SERVICES_DIR, read_raw
 from bot.knowledge.schema import CATEGORIES, FLAGS, MATERIAL_FORMS, Issue, pending_paths, validate_base
 from bot.knowledge.text import PENDING
 
-FLAG_LABELS = {"full_online": "全程网办", "commitment": "告知承诺", "rongque": "容缺受理", "cross_province": "跨省通办",
-               "in_region": "区内通办", "agency": "帮代办", "home_service": "上门服务"}
+FLAG_LABELS = {
+    "full_online": "全程网办",
+    "commitment": "告知承诺",
+    "rongque": "容缺受理",
+    "cross_province": "跨省通办",
+    "in_region": "区内通办",
+    "agency": "帮代办",
+    "home_service": "上门服务",
+}
 TRISTATE = (("true", "是"), ("false", "否"), (PENDING, PENDING))
 EXTRA_ROWS = 2
 _lock = threading.Lock()
@@ -40,7 +49,7 @@ class EditResult:
     saved: bool
     issues: list[Issue] = field(default_factory=list)
     changes: dict[str, list] = field(default_factory=dict)
-    data: Optional[dict] = None  # the values as submitted (to re-show the form after an error)
+    data: dict | None = None  # the values as submitted (to re-show the form after an error)
 
 
 def _yaml() -> YAML:
@@ -99,12 +108,12 @@ def sync_tree(node: Any, target: Any) -> Any:
                 node[key] = value
         return node
     if isinstance(node, list) and isinstance(target, list):
-        for i, value in enumerate(target[:len(node)]):
+        for i, value in enumerate(target[: len(node)]):
             kept = sync_tree(node[i], value)
             if kept is not node[i]:
                 node[i] = kept
         if len(target) > len(node):
-            node.extend(target[len(node):])
+            node.extend(target[len(node) :])
         while len(node) > len(target):
             node.pop()
         return node
@@ -116,6 +125,7 @@ def sync_tree(node: Any, target: Any) -> Any:
 
 
 # ---------------------------------------------------------------- form ↔ data
+
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -173,8 +183,11 @@ def service_from_form(original: dict, form: Mapping[str, str]) -> dict:
         materials.append(base)
     data["materials"] = materials
     data["steps"] = _lines(form.get("steps", ""))
-    data["time_limit"] = {**dict(data.get("time_limit") or {}),
-                          "legal": text("time_limit.legal"), "promised": text("time_limit.promised")}
+    data["time_limit"] = {
+        **dict(data.get("time_limit") or {}),
+        "legal": text("time_limit.legal"),
+        "promised": text("time_limit.promised"),
+    }
     data["fee"] = text("fee")
     place = dict(data.get("place") or {})
     place["hall"] = text("place.hall")
@@ -206,8 +219,11 @@ def bundle_from_form(original: dict, form: Mapping[str, str]) -> dict:
 
 
 def _common_tail(data: dict, form: Mapping[str, str]) -> None:
-    data["sources"] = [{"title": r["title"], "url": r["url"]}
-                       for r in _rows(form, "sources", ("title", "url")) if r["title"] or r["url"]]
+    data["sources"] = [
+        {"title": r["title"], "url": r["url"]}
+        for r in _rows(form, "sources", ("title", "url"))
+        if r["title"] or r["url"]
+    ]
     data["verified"] = (form.get("verified") or "") == "true"
     _set(data, "verification_note", (form.get("verification_note") or "").strip())
 
@@ -218,20 +234,37 @@ def service_form_values(data: dict) -> dict:
     state = lambda v: "true" if v is True else "false" if v is False else ("" if v is None else str(v))  # noqa: E731
     eligibility, online = data.get("eligibility") or {}, data.get("online") or {}
     values = {
-        "name": data.get("name", ""), "short_name": data.get("short_name", ""), "aliases": lines(data.get("aliases")),
-        "keywords": lines(data.get("keywords")), "department": data.get("department", ""),
-        "category": data.get("category", ""), "summary": data.get("summary", ""),
-        "eligibility.who": eligibility.get("who", ""), "eligibility.conditions": lines(eligibility.get("conditions")),
-        "steps": lines(data.get("steps")), "time_limit.legal": (data.get("time_limit") or {}).get("legal", ""),
-        "time_limit.promised": (data.get("time_limit") or {}).get("promised", ""), "fee": data.get("fee", ""),
-        "place.hall": (data.get("place") or {}).get("hall", ""), "place.window": (data.get("place") or {}).get("window", ""),
-        "online.available": state(online.get("available")), "online.channels": lines(online.get("channels")),
-        "online.entry": online.get("entry", ""), "phone": "" if data.get("phone") is None else str(data["phone"]),
+        "name": data.get("name", ""),
+        "short_name": data.get("short_name", ""),
+        "aliases": lines(data.get("aliases")),
+        "keywords": lines(data.get("keywords")),
+        "department": data.get("department", ""),
+        "category": data.get("category", ""),
+        "summary": data.get("summary", ""),
+        "eligibility.who": eligibility.get("who", ""),
+        "eligibility.conditions": lines(eligibility.get("conditions")),
+        "steps": lines(data.get("steps")),
+        "time_limit.legal": (data.get("time_limit") or {}).get("legal", ""),
+        "time_limit.promised": (data.get("time_limit") or {}).get("promised", ""),
+        "fee": data.get("fee", ""),
+        "place.hall": (data.get("place") or {}).get("hall", ""),
+        "place.window": (data.get("place") or {}).get("window", ""),
+        "online.available": state(online.get("available")),
+        "online.channels": lines(online.get("channels")),
+        "online.entry": online.get("entry", ""),
+        "phone": "" if data.get("phone") is None else str(data["phone"]),
         "related": lines(data.get("related")),
-        "materials": [{"name": m.get("name", ""), "form": m.get("form", ""),
-                       "count": "" if m.get("count") is None else str(m["count"]), "note": m.get("note", ""),
-                       "rongque": state(m.get("rongque"))}
-                      for m in data.get("materials") or [] if isinstance(m, dict)]
+        "materials": [
+            {
+                "name": m.get("name", ""),
+                "form": m.get("form", ""),
+                "count": "" if m.get("count") is None else str(m["count"]),
+                "note": m.get("note", ""),
+                "rongque": state(m.get("rongque")),
+            }
+            for m in data.get("materials") or []
+            if isinstance(m, dict)
+        ]
         + [{"name": "", "form": "", "count": "", "note": "", "rongque": ""}] * EXTRA_ROWS,
     }
     values.update({f"flags.{f}": state((data.get("flags") or {}).get(f)) for f in FLAGS})
@@ -240,17 +273,24 @@ def service_form_values(data: dict) -> dict:
 
 
 def bundle_form_values(data: dict) -> dict:
-    values = {"name": data.get("name", ""), "aliases": "\n".join(data.get("aliases") or []),
-              "summary": data.get("summary", ""), "opening": data.get("opening", ""),
-              "time_limit": data.get("time_limit", "")}
+    values = {
+        "name": data.get("name", ""),
+        "aliases": "\n".join(data.get("aliases") or []),
+        "summary": data.get("summary", ""),
+        "opening": data.get("opening", ""),
+        "time_limit": data.get("time_limit", ""),
+    }
     values.update(_tail_values(data))
     return values
 
 
 def _tail_values(data: dict) -> dict:
     return {
-        "sources": [{"title": s.get("title", ""), "url": s.get("url", "")}
-                    for s in data.get("sources") or [] if isinstance(s, dict)]
+        "sources": [
+            {"title": s.get("title", ""), "url": s.get("url", "")}
+            for s in data.get("sources") or []
+            if isinstance(s, dict)
+        ]
         + [{"title": "", "url": ""}] * EXTRA_ROWS,
         "verified": "true" if data.get("verified") is True else "false",
         "verification_note": data.get("verification_note", ""),
@@ -258,6 +298,7 @@ def _tail_values(data: dict) -> dict:
 
 
 # ---------------------------------------------------------------- the base
+
 
 class KnowledgeEditor:
     def __init__(self, root: Path):
@@ -293,10 +334,16 @@ class KnowledgeEditor:
             data = data if isinstance(data, dict) else {}
             department = (county.get("departments") or {}).get(data.get("department"))
             return {
-                "kind": kind, "id": rel.rsplit("/", 1)[-1][:-4], "rel": rel, "name": data.get("name") or rel,
-                "category": data.get("category", ""), "verified": data.get("verified") is True,
-                "sources": len(data.get("sources") or []), "pending": pending_paths(data),
-                "note": data.get("verification_note", ""), "problems": problems.get(rel, []),
+                "kind": kind,
+                "id": rel.rsplit("/", 1)[-1][:-4],
+                "rel": rel,
+                "name": data.get("name") or rel,
+                "category": data.get("category", ""),
+                "verified": data.get("verified") is True,
+                "sources": len(data.get("sources") or []),
+                "pending": pending_paths(data),
+                "note": data.get("verification_note", ""),
+                "problems": problems.get(rel, []),
                 "department": department.get("name") if isinstance(department, dict) else department,
             }
 

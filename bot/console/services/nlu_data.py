@@ -5,14 +5,15 @@ the console only appends. An example keeps the citizen's (masked) wording; entit
 Rasa's `[text](entity)` form, and brackets elsewhere in the text become full-width so they cannot be read
 as annotations (the TextNormalizer folds them back at run time).
 """
+
 from __future__ import annotations
 
 import io
 import os
 import re
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 from ruamel.yaml import YAML
@@ -167,8 +168,9 @@ class NluData:
             present = set()
             for e in entries:
                 if isinstance(e, dict) and isinstance(e.get("examples"), str):
-                    present |= {line.strip()[2:].strip() for line in e["examples"].splitlines()
-                                if line.strip().startswith("- ")}
+                    present |= {
+                        line.strip()[2:].strip() for line in e["examples"].splitlines() if line.strip().startswith("- ")
+                    }
             added = []
             for example in examples:
                 example = example.strip()
@@ -195,4 +197,3 @@ _ENTITY = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 def plain_text(example: str) -> str:
     """Example text without entity annotations."""
     return _ENTITY.sub(lambda m: m.group(1), example)
-

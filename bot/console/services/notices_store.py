@@ -2,6 +2,7 @@
 
 The check is bot.knowledge.notices.validate_notices, run on the whole file as it would be written.
 """
+
 from __future__ import annotations
 
 import io
@@ -9,7 +10,6 @@ import os
 import threading
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -71,8 +71,9 @@ class NoticeStore:
         temp.write_text(buffer.getvalue(), encoding="utf-8")
         os.replace(temp, self.path)
 
-    def publish(self, title: str, text: str, start: Optional[date], end: Optional[date],
-                services: list[str], today: date) -> dict:
+    def publish(
+        self, title: str, text: str, start: date | None, end: date | None, services: list[str], today: date
+    ) -> dict:
         title, text = title.strip(), text.strip()
         if not title or not text:
             raise NoticeError("请填写公告标题和内容")
@@ -103,8 +104,14 @@ class NoticeStore:
                 notice["services"] = seq
             data["notices"].append(notice)
             self._write(y, data)
-        return {"id": notice["id"], "title": title, "text": text, "start": start.isoformat(),
-                "end": end.isoformat(), "services": services}
+        return {
+            "id": notice["id"],
+            "title": title,
+            "text": text,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "services": services,
+        }
 
     def withdraw(self, notice_id: str) -> dict:
         with _lock:

@@ -6,14 +6,16 @@ what the staff member sees: the conversation read from Rasa's tracker store with
 masked, the staff messages in between, and the citizen's earlier tickets only when the citizen gave a
 phone number in this conversation (slot `contact_phone`, or a number in one of their messages).
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, List, Optional
 
-from bot.console.crud import audit, handoff as queries
+from bot.console.crud import audit
+from bot.console.crud import handoff as queries
 from bot.console.permissions import allowed
 from bot.console.services.auth import CurrentUser
 from bot.console.services.timefmt import china_time
@@ -28,7 +30,9 @@ from bot.tickets.service import NewTicket, TicketService
 
 PHONE_SLOT = "contact_phone"
 # Mobile (optionally +86, spaces or dashes) or landline with area code, not inside a longer number.
-PHONE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[-\s]?)?(1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}|0\d{2,3}-?\d{7,8})(?![0-9A-Za-z])")
+PHONE_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?:\+?86[-\s]?)?(1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}|0\d{2,3}-?\d{7,8})(?![0-9A-Za-z])"
+)
 LINES_SHOWN = 300
 SUMMARY_MAX = 40
 
@@ -46,21 +50,27 @@ class Line:
     cursor: str = ""  # t<tracker event id> | h<handoff event id>
 
     def out(self) -> dict:
-        return {"kind": self.kind, "text": self.text, "who": self.who, "at": china_time(self.at, True), "cursor": self.cursor}
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "who": self.who,
+            "at": china_time(self.at, True),
+            "cursor": self.cursor,
+        }
 
 
 @dataclass
 class Chat:
     request: HandoffRequest
-    lines: List[Line]
+    lines: list[Line]
     can_act: bool
-    phone: Optional[str]  # normalized, never shown
+    phone: str | None  # normalized, never shown
     tickets: list = field(default_factory=list)
     tracker_cursor: int = 0
     event_cursor: int = 0
 
     @property
-    def phone_masked(self) -> Optional[str]:
+    def phone_masked(self) -> str | None:
         return mask_phone(self.phone) if self.phone else None
 
 
@@ -72,12 +82,16 @@ def channel_label(channel: str) -> str:
     return CHANNEL_LABELS.get(channel, channel)
 
 
-def phone_in(events: Iterable[Event]) -> Optional[str]:
+def phone_in(events: Iterable[Event]) -> str | None:
     """The latest phone number the citizen gave in these events (normalized), or None."""
     found = None
     for event in events:
         candidates = []
-        if event.type_name == "slot" and event.data.get("name") == PHONE_SLOT and isinstance(event.data.get("value"), str):
+        if (
+            event.type_name == "slot"
+            and event.data.get("name") == PHONE_SLOT
+            and isinstance(event.data.get("value"), str)
+        ):
             candidates = [event.data["value"]]
         elif event.type_name == "user":
             candidates = [m.group(1) for m in PHONE_IN_TEXT.finditer(str(event.data.get("text") or ""))]
@@ -89,7 +103,7 @@ def phone_in(events: Iterable[Event]) -> Optional[str]:
     return found
 
 
-def tracker_lines(events: Iterable[Event]) -> List[Line]:
+def tracker_lines(events: Iterable[Event]) -> list[Line]:
     lines = []
     for event in events:
         text = str(event.data.get("text") or "")
@@ -100,7 +114,7 @@ def tracker_lines(events: Iterable[Event]) -> List[Line]:
     return lines
 
 
-def handoff_lines(events: Iterable[HandoffEvent]) -> List[Line]:
+def handoff_lines(events: Iterable[HandoffEvent]) -> list[Line]:
     lines = []
     for event in events:
         if event.kind == "message":
@@ -130,8 +144,10 @@ class Reception:
             "queue": self.handoff.queue(),
             "mine": [r for r in connected if r.staff_user_id == user.id],
             "others": [r for r in connected if r.staff_user_id != user.id] if allowed(user.role, "tickets.all") else [],
-            "staff": [{"name": r.display_name, "online": self.handoff.is_available(r), "serving": r.user_id in serving}
-                      for r in rows],
+            "staff": [
+                {"name": r.display_name, "online": self.handoff.is_available(r), "serving": r.user_id in serving}
+                for r in rows
+            ],
             "opening": self.handoff.opening(),
         }
 
@@ -161,10 +177,15 @@ class Reception:
         if phone:
             with self.db.session() as session:
                 tickets = queries.tickets_with_phone(session, phone)
-        return Chat(request=request, lines=lines, phone=phone, tickets=tickets,
-                    can_act=request.status == CONNECTED and request.staff_user_id == user.id,
-                    tracker_cursor=max((e.id for e in events), default=0),
-                    event_cursor=max((e.id for e in staff_events), default=0))
+        return Chat(
+            request=request,
+            lines=lines,
+            phone=phone,
+            tickets=tickets,
+            can_act=request.status == CONNECTED and request.staff_user_id == user.id,
+            tracker_cursor=max((e.id for e in events), default=0),
+            event_cursor=max((e.id for e in staff_events), default=0),
+        )
 
     def feed(self, user: CurrentUser, request_id: int, after_tracker: int, after_event: int) -> dict:
         """What is new since the page's cursors: citizen and bot messages, staff messages, status."""
@@ -173,17 +194,26 @@ class Reception:
         events = self.tracker.events_of([request.conversation_id], after_tracker + 1)
         staff_events = self.handoff.staff_events(request.id, after_event)
         lines = sorted(tracker_lines(events) + handoff_lines(staff_events), key=lambda line: line.at)
-        return {"status": request.status, "can_act": request.status == CONNECTED and request.staff_user_id == user.id,
-                "lines": [line.out() for line in lines],
-                "tracker_cursor": max([after_tracker] + [e.id for e in events]),
-                "event_cursor": max([after_event] + [e.id for e in staff_events]),
-                "phone": bool(phone_in(events))}
+        return {
+            "status": request.status,
+            "can_act": request.status == CONNECTED and request.staff_user_id == user.id,
+            "lines": [line.out() for line in lines],
+            "tracker_cursor": max([after_tracker] + [e.id for e in events]),
+            "event_cursor": max([after_event] + [e.id for e in staff_events]),
+            "phone": bool(phone_in(events)),
+        }
 
     # ------------------------------------------------------------ actions (audited)
     def _audit(self, user: CurrentUser, action: str, request: HandoffRequest, **after) -> None:
         with self.db.session(write=True) as session:
-            audit.record(session, user.username, user.role, action, f"handoff:{request.id}",
-                         after={"conversation": request.conversation_id, "channel": request.channel, **after})
+            audit.record(
+                session,
+                user.username,
+                user.role,
+                action,
+                f"handoff:{request.id}",
+                after={"conversation": request.conversation_id, "channel": request.channel, **after},
+            )
 
     def accept(self, user: CurrentUser, request_id: int) -> HandoffRequest:
         request = self.handoff.accept(request_id, agent_of(user))
@@ -204,11 +234,15 @@ class Reception:
         said = [line for line in chat.lines if line.kind == "user" and not line.text.startswith("/")]
         recent = [line for line in said if line.at >= chat.request.created_at] or said
         summary = max((line.text for line in recent), key=len, default="市民通过人工客服反映的问题")
-        return {"category": Category.HELP.value, "summary": summary[:SUMMARY_MAX],
-                "description": "\n".join(line.text for line in said) or summary}
+        return {
+            "category": Category.HELP.value,
+            "summary": summary[:SUMMARY_MAX],
+            "description": "\n".join(line.text for line in said) or summary,
+        }
 
-    def make_ticket(self, user: CurrentUser, request_id: int, category: str, summary: str, description: str,
-                    consent: bool) -> str:
+    def make_ticket(
+        self, user: CurrentUser, request_id: int, category: str, summary: str, description: str, consent: bool
+    ) -> str:
         """A ticket from this chat through the ticket service (idempotent per chat); tells the citizen its number."""
         request = self._request(user, request_id)
         if request.status != CONNECTED or request.staff_user_id != user.id:
@@ -223,12 +257,19 @@ class Reception:
         phone = phone_in(self.tracker.conversation(request.conversation_id, limit=5000))
         if not phone:
             raise HandoffError("市民还没有留联系电话：请先请市民在对话里留下手机号，工单要靠它答复和查询进度。")
-        ticket, created = self.tickets.create(NewTicket(
-            category=category, summary=summary, description=description, phone=phone, consent=consent,
-            channel=f"人工客服-{channel_label(request.channel)}"[:50], conversation_id=request.conversation_id,
-        ), idempotency_key=f"handoff-{request.id}")
+        ticket, created = self.tickets.create(
+            NewTicket(
+                category=category,
+                summary=summary,
+                description=description,
+                phone=phone,
+                consent=consent,
+                channel=f"人工客服-{channel_label(request.channel)}"[:50],
+                conversation_id=request.conversation_id,
+            ),
+            idempotency_key=f"handoff-{request.id}",
+        )
         if created:  # a second click finds the same ticket; the citizen has its number already
             self.handoff.attach_ticket(request.id, agent_of(user), ticket.number)
             self._audit(user, "handoff.ticket", request, ticket=ticket.number, category=category)
         return ticket.number
-

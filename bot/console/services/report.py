@@ -4,11 +4,12 @@ Sections: overview with the trend against the previous month; top blocking point
 could not get answered, and where complaints concentrate); departments with most overdue tickets;
 knowledge gaps found and fixed; satisfaction over the five grades. All texts are already masked.
 """
+
 from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Optional
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -17,15 +18,15 @@ from bot.console.services.analytics import Analytics, Period, previous_month
 from bot.console.services.timefmt import china_time
 
 
-def percent(value: Optional[float]) -> str:
+def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _days(value: Optional[float]) -> str:
+def _days(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} 天"
 
 
-def _change(current: Optional[float], previous: Optional[float], points: bool = False) -> str:
+def _change(current: float | None, previous: float | None, points: bool = False) -> str:
     if current is None or previous is None:
         return "—"
     delta = current - previous
@@ -44,8 +45,13 @@ def build(analytics: Analytics, period: Period) -> dict:
     def metric(label: str, key: str, data: tuple[dict, dict], kind: str = "count") -> dict:
         current, previous = data[0].get(key), data[1].get(key)
         shown = {"count": lambda v: "—" if v is None else str(v), "pct": percent, "days": _days}[kind]
-        return {"label": label, "current": shown(current), "previous": shown(previous),
-                "change": _change(current, previous, points=kind == "pct"), "raw": (current, previous)}
+        return {
+            "label": label,
+            "current": shown(current),
+            "previous": shown(previous),
+            "change": _change(current, previous, points=kind == "pct"),
+            "raw": (current, previous),
+        }
 
     trend = [
         metric("对话数", "conversations", (now_c, prev_c)),
@@ -58,22 +64,37 @@ def build(analytics: Analytics, period: Period) -> dict:
         metric("平均办理时长", "avg_handling_days", (now_t, prev_t), "days"),
         metric("差评率", "bad_rate", (now_t, prev_t), "pct"),
     ]
-    questions = [{"text": text, "count": count, "previous": prev_c["group_counts"].get(gid, 0), "group_id": gid}
-                 for gid, text, count in now_c["top_groups"]]
-    hotspots = sorted(({"category": c, "department": d, "count": n, "previous": prev_t["hotspots"].get((c, d), 0)}
-                       for (c, d), n in now_t["hotspots"].items()), key=lambda r: (-r["count"], r["department"]))[:10]
+    questions = [
+        {"text": text, "count": count, "previous": prev_c["group_counts"].get(gid, 0), "group_id": gid}
+        for gid, text, count in now_c["top_groups"]
+    ]
+    hotspots = sorted(
+        (
+            {"category": c, "department": d, "count": n, "previous": prev_t["hotspots"].get((c, d), 0)}
+            for (c, d), n in now_t["hotspots"].items()
+        ),
+        key=lambda r: (-r["count"], r["department"]),
+    )[:10]
     overdue = [row for row in now_t["departments"] if row["overdue"]][:10]
     return {
-        "period": period, "previous": prev, "trend": trend, "questions": questions, "hotspots": hotspots,
-        "overdue_departments": overdue, "knowledge": knowledge, "conversations": now_c, "tickets": now_t,
+        "period": period,
+        "previous": prev,
+        "trend": trend,
+        "questions": questions,
+        "hotspots": hotspots,
+        "overdue_departments": overdue,
+        "knowledge": knowledge,
+        "conversations": now_c,
+        "tickets": now_t,
     }
 
 
 def rows(report: dict) -> list[list[Any]]:
     """One flat table (部分, 项目, 本月, 上月, 变化/说明) for CSV and the Excel summary."""
     period = report["period"]
-    out: list[list[Any]] = [["部分", "项目", f"本月（{period.start:%Y-%m}）", f"上月（{report['previous'].start:%Y-%m}）",
-                             "变化 / 说明"]]
+    out: list[list[Any]] = [
+        ["部分", "项目", f"本月（{period.start:%Y-%m}）", f"上月（{report['previous'].start:%Y-%m}）", "变化 / 说明"]
+    ]
     for m in report["trend"]:
         out.append(["概览与趋势", m["label"], m["current"], m["previous"], m["change"]])
     for q in report["questions"]:
@@ -81,12 +102,28 @@ def rows(report: dict) -> list[list[Any]]:
     for h in report["hotspots"]:
         out.append(["堵点：诉求集中", f"{h['category']} · {h['department']}", h["count"], h["previous"], "工单数"])
     for d in report["overdue_departments"]:
-        out.append(["超期最多的部门", d["department"], d["overdue"], "", f"受理 {d['tickets']} 件，超期率 {percent(d['rate'])}"])
+        out.append(
+            [
+                "超期最多的部门",
+                d["department"],
+                d["overdue"],
+                "",
+                f"受理 {d['tickets']} 件，超期率 {percent(d['rate'])}",
+            ]
+        )
     for g in report["knowledge"]["gaps_found"]:
         out.append(["新发现的知识缺口", g["text"], china_time(g["at"]), "", g["note"]])
     for g in report["knowledge"]["gaps_fixed"]:
         out.append(["已补上的知识缺口", g["text"], china_time(g["at"]), "", g["note"]])
-    out.append(["知识库维护", "修改次数", report["knowledge"]["edits"], "", f"涉及 {report['knowledge']['files_edited']} 个文件"])
+    out.append(
+        [
+            "知识库维护",
+            "修改次数",
+            report["knowledge"]["edits"],
+            "",
+            f"涉及 {report['knowledge']['files_edited']} 个文件",
+        ]
+    )
     for grade, count in report["tickets"]["grades"]:
         out.append(["满意度（好差评）", grade, count, "", ""])
     return out

@@ -5,24 +5,34 @@ action_name, data)`, `data` being the event as JSON. Rasa saves all events of on
 event, the actions, the bot replies, slots) together after handling it, so a turn is complete once seen.
 On SQLite the file is opened read-only (mode=ro); on PostgreSQL we only ever SELECT.
 """
+
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import yaml
-from sqlalchemy import func, column, create_engine, select, table
+from sqlalchemy import column, create_engine, func, select, table
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 log = logging.getLogger(__name__)
 
-EVENTS = table("events", column("id"), column("sender_id"), column("type_name"), column("timestamp"),
-               column("intent_name"), column("action_name"), column("data"))
+EVENTS = table(
+    "events",
+    column("id"),
+    column("sender_id"),
+    column("type_name"),
+    column("timestamp"),
+    column("intent_name"),
+    column("action_name"),
+    column("data"),
+)
 
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTION = "action_fallback_ladder"
@@ -56,8 +66,8 @@ def fallback_threshold(config_path: Path) -> float:
     return DEFAULT_THRESHOLD
 
 
-def to_utc(timestamp: Optional[float]) -> datetime:
-    moment = datetime.fromtimestamp(timestamp or 0, tz=timezone.utc)
+def to_utc(timestamp: float | None) -> datetime:
+    moment = datetime.fromtimestamp(timestamp or 0, tz=UTC)
     return moment.replace(tzinfo=None)
 
 
@@ -70,13 +80,18 @@ class Event:
     data: dict
 
     @classmethod
-    def from_row(cls, row) -> "Event":
+    def from_row(cls, row) -> Event:
         try:
             data = json.loads(row.data) if row.data else {}
         except (TypeError, ValueError):
             data = {}
-        return cls(id=row.id, sender_id=row.sender_id, type_name=row.type_name, timestamp=row.timestamp or 0,
-                   data=data if isinstance(data, dict) else {})
+        return cls(
+            id=row.id,
+            sender_id=row.sender_id,
+            type_name=row.type_name,
+            timestamp=row.timestamp or 0,
+            data=data if isinstance(data, dict) else {},
+        )
 
 
 @dataclass
@@ -104,16 +119,16 @@ class Turn:
         return parse if isinstance(parse, dict) else {}
 
     @property
-    def intent(self) -> Optional[str]:
+    def intent(self) -> str | None:
         return (self.parse.get("intent") or {}).get("name")
 
     @property
-    def confidence(self) -> Optional[float]:
+    def confidence(self) -> float | None:
         value = (self.parse.get("intent") or {}).get("confidence")
         return float(value) if isinstance(value, (int, float)) else None
 
     @property
-    def top_real_intent(self) -> tuple[Optional[str], Optional[float]]:
+    def top_real_intent(self) -> tuple[str | None, float | None]:
         """The best intent other than nlu_fallback (what the model would have guessed)."""
         for entry in self.parse.get("intent_ranking") or []:
             if isinstance(entry, dict) and entry.get("name") not in (None, FALLBACK_INTENT):
@@ -125,7 +140,7 @@ class Turn:
         return self.text.startswith("/")
 
     @property
-    def service(self) -> Optional[str]:
+    def service(self) -> str | None:
         for entity in self.parse.get("entities") or []:
             if isinstance(entity, dict) and entity.get("entity") == "service" and isinstance(entity.get("value"), str):
                 return entity["value"]
@@ -136,7 +151,7 @@ class Turn:
         return value if isinstance(value, str) and value else None
 
 
-def unresolved_reason(turn: Turn, threshold: float) -> Optional[str]:
+def unresolved_reason(turn: Turn, threshold: float) -> str | None:
     """Why this message counts as unresolved (a key of REASONS), or None. `unhelpful` is decided later."""
     if turn.is_payload or not turn.text.strip() or turn.intent == UNHELPFUL_INTENT or turn.to_a_person:
         return None
@@ -154,7 +169,7 @@ def unresolved_reason(turn: Turn, threshold: float) -> Optional[str]:
 def build_turns(events: Iterable[Event]) -> dict[int, Turn]:
     """user event id → its turn, from one sender's events in id order."""
     turns: dict[int, Turn] = {}
-    current: Optional[Turn] = None
+    current: Turn | None = None
     paused = False  # Rasa's pause/resume around a live handoff (bot/handoff/rasa.py)
     for event in events:
         if event.type_name == "pause":
@@ -179,9 +194,9 @@ def build_turns(events: Iterable[Event]) -> dict[int, Turn]:
 class TrackerReader:
     def __init__(self, url: str):
         self.url = url
-        self._engine: Optional[Engine] = None
+        self._engine: Engine | None = None
 
-    def engine(self) -> Optional[Engine]:
+    def engine(self) -> Engine | None:
         """None while the tracker database does not exist yet (Rasa has not started)."""
         if self._engine is not None:
             return self._engine
@@ -207,20 +222,29 @@ class TrackerReader:
             return []
 
     def user_events_after(self, after_id: int, limit: int) -> list[Event]:
-        query = (select(EVENTS).where(EVENTS.c.id > after_id, EVENTS.c.type_name == "user")
-                 .order_by(EVENTS.c.id).limit(limit))
+        query = (
+            select(EVENTS)
+            .where(EVENTS.c.id > after_id, EVENTS.c.type_name == "user")
+            .order_by(EVENTS.c.id)
+            .limit(limit)
+        )
         return [Event.from_row(r) for r in self._query(query)]
 
     def events_of(self, senders: Iterable[str], from_id: int) -> list[Event]:
         senders = sorted(set(senders))
         if not senders:
             return []
-        query = (select(EVENTS).where(EVENTS.c.sender_id.in_(senders), EVENTS.c.id >= from_id)
-                 .order_by(EVENTS.c.id))
+        query = select(EVENTS).where(EVENTS.c.sender_id.in_(senders), EVENTS.c.id >= from_id).order_by(EVENTS.c.id)
         # Each sender's last pause/resume before the window, so build_turns knows if a person was talking.
-        switches = (select(func.max(EVENTS.c.id)).where(
-            EVENTS.c.sender_id.in_(senders), EVENTS.c.id < from_id,
-            EVENTS.c.type_name.in_(("pause", "resume", "restart"))).group_by(EVENTS.c.sender_id))
+        switches = (
+            select(func.max(EVENTS.c.id))
+            .where(
+                EVENTS.c.sender_id.in_(senders),
+                EVENTS.c.id < from_id,
+                EVENTS.c.type_name.in_(("pause", "resume", "restart")),
+            )
+            .group_by(EVENTS.c.sender_id)
+        )
         earlier = select(EVENTS).where(EVENTS.c.id.in_(switches))
         return sorted((Event.from_row(r) for r in self._query(earlier) + self._query(query)), key=lambda e: e.id)
 

@@ -11,6 +11,7 @@ event loop (`Agent.load_model` is synchronous), so while it loads the server ans
 wait and are answered after the swap, none fail, and none are answered by a half-loaded model. The
 old model answers right up to the swap; the pause is the load time (measured in tests/console).
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,7 +21,6 @@ import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import Optional
 
 import requests
 from sqlalchemy import func, select
@@ -48,7 +48,7 @@ class TrainingBusy(Exception):
     pass
 
 
-def model_from_log(text: str, models_dir: Path) -> Optional[Path]:
+def model_from_log(text: str, models_dir: Path) -> Path | None:
     """The last model file the training output names, if it exists."""
     for mention in reversed(MODEL_MENTION.findall(text)):
         path = Path(mention)
@@ -66,11 +66,11 @@ class Trainer:
         self._stale: tuple[tuple, list[str]] = ((), [])
 
     # ------------------------------------------------------------ state
-    def latest(self) -> Optional[TrainJob]:
+    def latest(self) -> TrainJob | None:
         with self.db.session() as session:
             return session.execute(select(TrainJob).order_by(TrainJob.id.desc()).limit(1)).scalar_one_or_none()
 
-    def job(self, job_id: int) -> Optional[TrainJob]:
+    def job(self, job_id: int) -> TrainJob | None:
         with self.db.session() as session:
             return session.get(TrainJob, job_id)
 
@@ -109,8 +109,10 @@ class Trainer:
         if self._stale[0] == signature:
             return list(self._stale[1])
         raw, _issues = check_base(self.settings.knowledge_dir)
-        by_id = lambda files: {rel.rsplit("/", 1)[-1][:-4]: data for rel, data in sorted(files.items())  # noqa: E731
-                               if isinstance(data, dict)}
+
+        def by_id(files: dict) -> dict:
+            return {rel.rsplit("/", 1)[-1][:-4]: data for rel, data in sorted(files.items()) if isinstance(data, dict)}
+
         outputs = build_outputs(by_id(raw.services), by_id(raw.bundles))
         stale = stale_files(outputs, self.settings.project_dir)
         self._stale = (signature, stale)
@@ -118,8 +120,7 @@ class Trainer:
 
     def labelled_since_last_model(self) -> int:
         with self.db.session() as session:
-            last_done = session.execute(select(func.max(TrainJob.finished_at)).where(TrainJob.status == DONE)
-                                        ).scalar()
+            last_done = session.execute(select(func.max(TrainJob.finished_at)).where(TrainJob.status == DONE)).scalar()
             query = select(func.count()).select_from(Message).where(Message.status == "labelled")
             if last_done:
                 query = query.where(Message.handled_at > last_done)
@@ -129,7 +130,7 @@ class Trainer:
         """Rasa's HTTP API takes its --auth-token as the `token` query parameter."""
         return {"token": self.settings.rasa_token} if self.settings.rasa_token else {}
 
-    def rasa_model(self) -> Optional[str]:
+    def rasa_model(self) -> str | None:
         try:
             response = requests.get(f"{self.settings.rasa_urls[0]}/status", params=self._auth(), timeout=3)
             return Path(response.json().get("model_file") or "").name or None
@@ -148,12 +149,21 @@ class Trainer:
                 session.add(job)
                 session.flush()
                 job.log_path = str(self.settings.training_log_dir / f"job-{job.id}.log")
-                audit.record(session, user.username, user.role, "training.start", f"train_job:{job.id}",
-                             after={"command": " ".join(self.settings.train_command)})
+                audit.record(
+                    session,
+                    user.username,
+                    user.role,
+                    "training.start",
+                    f"train_job:{job.id}",
+                    after={"command": " ".join(self.settings.train_command)},
+                )
             log_file = open(job.log_path, "ab")
             try:
                 process = subprocess.Popen(
-                    list(self.settings.train_command), cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+                    list(self.settings.train_command),
+                    cwd=ROOT,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
                     env={**os.environ, "PYTHONUNBUFFERED": "1"},
                 )
             except OSError as error:
@@ -164,8 +174,9 @@ class Trainer:
         threading.Thread(target=self._wait, args=(job.id, process), name=f"train-job-{job.id}", daemon=True).start()
         return job
 
-    def _finish(self, job_id: int, status: str, return_code: Optional[int], message: str,
-                model: Optional[Path] = None) -> None:
+    def _finish(
+        self, job_id: int, status: str, return_code: int | None, message: str, model: Path | None = None
+    ) -> None:
         with self.db.session(write=True) as session:
             job = session.get(TrainJob, job_id)
             job.status, job.return_code, job.message = status, return_code, message
@@ -173,9 +184,15 @@ class Trainer:
                 job.model_path = str(model)
             if status in (DONE, FAILED):
                 job.finished_at = utcnow()
-            audit.record(session, "系统", None, f"training.{status}", f"train_job:{job_id}",
-                         after={"status": status, "model": job.model_path, "return_code": return_code},
-                         note=message)
+            audit.record(
+                session,
+                "系统",
+                None,
+                f"training.{status}",
+                f"train_job:{job_id}",
+                after={"status": status, "model": job.model_path, "return_code": return_code},
+                note=message,
+            )
 
     def _wait(self, job_id: int, process: subprocess.Popen) -> None:
         code = process.wait()
@@ -183,8 +200,9 @@ class Trainer:
         if code != 0:
             self._finish(job_id, FAILED, code, f"训练命令退出码 {code}，请查看日志。")
             return
-        model = model_from_log(Path(job.log_path).read_text(encoding="utf-8", errors="replace"),
-                               self.settings.models_dir)
+        model = model_from_log(
+            Path(job.log_path).read_text(encoding="utf-8", errors="replace"), self.settings.models_dir
+        )
         if model is None:
             self._finish(job_id, FAILED, code, "训练完成，但输出中没有找到模型文件。")
             return
@@ -193,13 +211,18 @@ class Trainer:
         for number, url in enumerate(self.settings.rasa_urls, 1):  # one instance at a time: the others answer
             where = f"对话服务（第 {number} 个实例）" if len(self.settings.rasa_urls) > 1 else "对话服务"
             try:
-                response = requests.put(f"{url}/model", params=self._auth(), json={"model_file": str(model.resolve())},
-                                        timeout=LOAD_TIMEOUT)
+                response = requests.put(
+                    f"{url}/model", params=self._auth(), json={"model_file": str(model.resolve())}, timeout=LOAD_TIMEOUT
+                )
             except requests.RequestException as error:
-                self._finish(job_id, FAILED, code, f"{where}无法加载新模型（{error.__class__.__name__}），旧模型继续使用。")
+                self._finish(
+                    job_id, FAILED, code, f"{where}无法加载新模型（{error.__class__.__name__}），旧模型继续使用。"
+                )
                 return
             if response.status_code != 204:
-                self._finish(job_id, FAILED, code, f"{where}拒绝加载新模型（HTTP {response.status_code}），旧模型继续使用。")
+                self._finish(
+                    job_id, FAILED, code, f"{where}拒绝加载新模型（HTTP {response.status_code}），旧模型继续使用。"
+                )
                 return
         seconds = time.monotonic() - started
         self._finish(job_id, DONE, code, f"新模型 {model.name} 已上线（加载用时 {seconds:.0f} 秒）。")

@@ -4,13 +4,14 @@ Status rules stay in the service layer and its state machine (the buttons offere
 `state_machine.FORWARD` / `RETURNABLE` for the current status, 督办 is `TicketService.supervise`); this
 module adds who may press them, the required note, the audit log entry and the 回访 records of 差评 tickets.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import List, Optional
+from datetime import UTC, date, datetime, timedelta
 
-from bot.console.crud import audit, tickets as queries
+from bot.console.crud import audit
+from bot.console.crud import tickets as queries
 from bot.console.models import FollowUp
 from bot.console.permissions import DEPARTMENT_TARGETS, allowed
 from bot.console.services.auth import CurrentUser
@@ -40,15 +41,15 @@ class Filters:
     department: str = ""
     overdue: bool = False
     bad_rating: bool = False
-    date_from: Optional[date] = None
-    date_to: Optional[date] = None
+    date_from: date | None = None
+    date_to: date | None = None
     q: str = ""
     page: int = 1
 
 
 @dataclass
 class Actions:
-    targets: List[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
     can_return: bool = False
     can_assign: bool = False
     can_reply: bool = False
@@ -58,11 +59,11 @@ class Actions:
 
 def china_midnight_utc(day: date) -> datetime:
     """00:00 China time of `day`, as naive UTC (how tickets store times)."""
-    return datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ).astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
 def china_date(value: datetime) -> date:
-    return value.replace(tzinfo=timezone.utc).astimezone(CHINA_TZ).date()
+    return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).date()
 
 
 def working_days_left(today: date, deadline: date, rules) -> int:
@@ -97,8 +98,11 @@ class Workbench:
             department = user.department or "\x00"  # staff without a department see nothing
         with self.db.session() as session:
             rows = queries.search(
-                session, status=filters.status or None, category=filters.category or None,
-                department=department or None, bad_rating=filters.bad_rating,
+                session,
+                status=filters.status or None,
+                category=filters.category or None,
+                department=department or None,
+                bad_rating=filters.bad_rating,
                 created_from=china_midnight_utc(filters.date_from) if filters.date_from else None,
                 created_to=china_midnight_utc(filters.date_to + timedelta(days=1)) if filters.date_to else None,
                 text=filters.q or None,
@@ -107,7 +111,7 @@ class Workbench:
         if filters.overdue:
             marked = [(t, o) for t, o in marked if o or t.supervised]
         start = (max(filters.page, 1) - 1) * PAGE_SIZE
-        return len(marked), marked[start:start + PAGE_SIZE]
+        return len(marked), marked[start : start + PAGE_SIZE]
 
     def summary(self, user: CurrentUser) -> dict:
         """Open and overdue ticket counts within what the user may see."""
@@ -150,13 +154,26 @@ class Workbench:
     # ------------------------------------------------------------ changes
     @staticmethod
     def _snapshot(ticket: Ticket) -> dict:
-        return {"status": ticket.status, "department": ticket.department, "reply": ticket.reply,
-                "supervised": ticket.supervised, "urgency": ticket.urgency}
+        return {
+            "status": ticket.status,
+            "department": ticket.department,
+            "reply": ticket.reply,
+            "supervised": ticket.supervised,
+            "urgency": ticket.urgency,
+        }
 
     def _audit(self, user: CurrentUser, action: str, before: Ticket, after: Ticket, note: str) -> None:
         with self.db.session(write=True) as session:
-            audit.record(session, user.username, user.role, action, f"ticket:{after.number}",
-                         before=self._snapshot(before), after=self._snapshot(after), note=note)
+            audit.record(
+                session,
+                user.username,
+                user.role,
+                action,
+                f"ticket:{after.number}",
+                before=self._snapshot(before),
+                after=self._snapshot(after),
+                note=note,
+            )
 
     def _run(self, user: CurrentUser, number: str, action: str, note: str, operation) -> Ticket:
         before = self.get(user, number)
@@ -176,8 +193,9 @@ class Workbench:
             raise ActionError(f"{what}不能超过 2000 字")
         return note
 
-    def transition(self, user: CurrentUser, number: str, target: str, note: str,
-                   department: str = "", reply: str = "") -> Ticket:
+    def transition(
+        self, user: CurrentUser, number: str, target: str, note: str, department: str = "", reply: str = ""
+    ) -> Ticket:
         note = self._required(note)
         ticket = self.get(user, number)
         if target not in self.actions(user, ticket).targets:
@@ -185,13 +203,21 @@ class Workbench:
         department = department.strip()
         if department and department not in self.departments():
             raise ActionError("请选择列表中的承办部门")
-        return self._run(user, number, "ticket.transition", note, lambda t: self.tickets.transition(
-            t.number, target, user.actor, note=note, department=department or None, reply=reply.strip() or None))
+        return self._run(
+            user,
+            number,
+            "ticket.transition",
+            note,
+            lambda t: self.tickets.transition(
+                t.number, target, user.actor, note=note, department=department or None, reply=reply.strip() or None
+            ),
+        )
 
     def return_to_dispatcher(self, user: CurrentUser, number: str, note: str) -> Ticket:
         note = self._required(note, "退回原因")
-        return self._run(user, number, "ticket.return", note,
-                         lambda t: self.tickets.return_to_dispatcher(t.number, user.actor, note))
+        return self._run(
+            user, number, "ticket.return", note, lambda t: self.tickets.return_to_dispatcher(t.number, user.actor, note)
+        )
 
     def assign(self, user: CurrentUser, number: str, department: str, note: str) -> Ticket:
         note = self._required(note, "改派说明")
@@ -200,8 +226,13 @@ class Workbench:
             raise ActionError("您不能改派这张工单")
         if department not in self.departments():
             raise ActionError("请选择列表中的承办部门")
-        return self._run(user, number, "ticket.assign", note,
-                         lambda t: self.tickets.update(t.number, user.actor, department=department, note=note))
+        return self._run(
+            user,
+            number,
+            "ticket.assign",
+            note,
+            lambda t: self.tickets.update(t.number, user.actor, department=department, note=note),
+        )
 
     def reply(self, user: CurrentUser, number: str, text: str) -> Ticket:
         text = self._required(text, "给市民的答复")
@@ -212,8 +243,9 @@ class Workbench:
         ticket = self.get(user, number)
         if not self.actions(user, ticket).can_supervise:
             raise ActionError("只有超期未办结的工单可以督办")
-        return self._run(user, number, "ticket.supervise", note,
-                         lambda t: self.tickets.supervise(t.number, user.actor, note))
+        return self._run(
+            user, number, "ticket.supervise", note, lambda t: self.tickets.supervise(t.number, user.actor, note)
+        )
 
     def follow_up(self, user: CurrentUser, number: str, kind: str, note: str) -> None:
         note = self._required(note, "回访记录")
@@ -222,11 +254,17 @@ class Workbench:
             raise ActionError("这张工单不能登记回访")
         with self.db.session(write=True) as session:
             session.add(FollowUp(ticket_number=ticket.number, kind=kind, note=note, actor=user.actor, at=utcnow()))
-            audit.record(session, user.username, user.role, "ticket.follow_up", f"ticket:{ticket.number}",
-                         after={"kind": kind, "note": note})
+            audit.record(
+                session,
+                user.username,
+                user.role,
+                "ticket.follow_up",
+                f"ticket:{ticket.number}",
+                after={"kind": kind, "note": note},
+            )
 
     # ------------------------------------------------------------ 差评回访 queue
-    def follow_up_queue(self, include_done: bool = False, today: Optional[date] = None) -> list[dict]:
+    def follow_up_queue(self, include_done: bool = False, today: date | None = None) -> list[dict]:
         today = today or china_today()
         rules = self.tickets.rules
         with self.db.session() as session:
@@ -240,9 +278,15 @@ class Workbench:
             done = any(r.kind == "已整改" for r in history)
             if done and not include_done:
                 continue
-            queue.append({
-                "ticket": ticket, "rated_on": rated_on, "deadline": deadline, "done": done,
-                "called": any(r.kind == "已回访" for r in history), "records": history,
-                "left": working_days_left(today, deadline, rules),
-            })
+            queue.append(
+                {
+                    "ticket": ticket,
+                    "rated_on": rated_on,
+                    "deadline": deadline,
+                    "done": done,
+                    "called": any(r.kind == "已回访" for r in history),
+                    "records": history,
+                    "left": working_days_left(today, deadline, rules),
+                }
+            )
         return sorted(queue, key=lambda item: (item["done"], item["deadline"]))
