@@ -1,0 +1,228 @@
+"""Build the triage training corpus (*.jsonl) from the hand-written sources in sources/.
+
+Usage: python3 bot/triage/corpus/generate.py   (deterministic: fixed seed, sorted inputs)
+
+Source format (sources/*.txt, one message per line, written by hand):
+    # comment
+    @ 投 住建 n L        header: default labels for the lines below
+    text of a message    one message; a literal \\n inside the line is a line break
+    {w 应急 k} text      per-line overrides of the header
+Label codes: type 咨/求/投/举/建/表; department short names (DEPARTMENTS below); urgency n/m/w
+(none/mentioned/now); style L/s/a/d/v/p/t/x; k marks kb_question true (-k false); a full topic
+name overrides the department's default topic.
+
+Output file by source prefix: letters_ -> letters.jsonl, short_ -> short.jsonl,
+dialect_ and dictation_ -> dialect_dictation.jsonl, variants_ -> variants.jsonl,
+urgency_ -> urgency.jsonl. Hand-written letters shorter than 150 characters get
+label-neutral courtesy phrases (an opening line, a closing line, a signature) chosen
+with a seeded RNG, so that every letter is 150-600 characters. templated.jsonl is made
+by slot-filling in templates.py.
+"""
+
+import json
+import random
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SEED = 20261203
+
+TYPES = {"咨": "咨询", "求": "求助", "投": "投诉", "举": "举报", "建": "建议", "表": "表扬"}
+# short code -> (department, default topic)
+DEPARTMENTS = {
+    "公安": ("海原县公安局", "公安政法"),
+    "交警": ("海原县公安局交通警察大队", "交通运输"),
+    "市监": ("海原县市场监督管理局", "商贸旅游"),
+    "人社": ("海原县人力资源和社会保障局", "劳动和社会保障"),
+    "医保": ("海原县医疗保障局", "劳动和社会保障"),
+    "卫健": ("海原县卫生健康局", "卫生计生"),
+    "教体": ("海原县教育体育局", "教育文体"),
+    "民政": ("海原县民政局", "民政"),
+    "残联": ("海原县残疾人联合会", "民政"),
+    "司法": ("海原县司法局", "公安政法"),
+    "税务": ("国家税务总局海原县税务局", "其他"),
+    "公积金": ("中卫市住房公积金管理中心海原县管理部", "城乡建设"),
+    "住建": ("海原县住房和城乡建设局", "城乡建设"),
+    "执法": ("海原县综合执法局", "城乡建设"),
+    "农业": ("海原县农业农村局", "农业农村"),
+    "水务": ("海原县水务局", "城乡建设"),
+    "交通": ("海原县交通运输局", "交通运输"),
+    "自然": ("海原县自然资源局", "城乡建设"),
+    "环境": ("中卫市生态环境局海原分局", "环境保护"),
+    "供电": ("国网海原县供电公司", "城乡建设"),
+    "退役": ("海原县退役军人事务局", "民政"),
+    "应急": ("海原县应急管理局", "其他"),
+    "审批": ("海原县审批服务管理局", "政务服务"),
+    "文旅": ("海原县文化旅游广电局", "商贸旅游"),
+    "商务": ("海原县工业信息化和商务局", "商贸旅游"),
+    "乡镇": ("乡镇人民政府", "农业农村"),
+}
+TOPICS = {
+    "城乡建设",
+    "环境保护",
+    "交通运输",
+    "教育文体",
+    "劳动和社会保障",
+    "商贸旅游",
+    "卫生计生",
+    "公安政法",
+    "农业农村",
+    "民政",
+    "政务服务",
+    "其他",
+}
+URGENCY = {"n": "none", "m": "mentioned", "w": "now"}
+STYLES = {
+    "L": "letter",
+    "s": "short",
+    "a": "angry",
+    "d": "dialect",
+    "v": "dictation",
+    "p": "pinyin",
+    "t": "traditional",
+    "x": "mixed",
+}
+OUTPUTS = {
+    "letters_": "letters.jsonl",
+    "short_": "short.jsonl",
+    "dialect_": "dialect_dictation.jsonl",
+    "dictation_": "dialect_dictation.jsonl",
+    "variants_": "variants.jsonl",
+    "urgency_": "urgency.jsonl",
+}
+
+# Label-neutral courtesy phrases for lengthening short hand-written letters.
+OPENERS = [
+    "感谢您在百忙之中抽出时间阅读我的来信。",
+    "冒昧给您写信，打扰您了。",
+    "我是一名普通群众，平时很少给政府写信，这次还是想向您说一说。",
+    "我是在网上看到这个留言渠道的，抱着试一试的想法给您写信。",
+    "知道领导工作很忙，还是想占用您几分钟时间。",
+    "我文化水平不高，写得不好的地方请领导见谅。",
+    "先说明一下，我说的情况都是真实的。",
+    "我是海原本地人，在这里生活了几十年了。",
+]
+CLOSERS = [
+    "以上是我的一点情况，恳请领导给予答复。",
+    "不当之处，请领导批评指正。",
+    "盼望早日得到回复。",
+    "如需核实情况，我随时可以配合。",
+    "再次感谢领导的关心。",
+    "期待您的回音。",
+]
+SIGNATURES = [
+    "一名普通群众",
+    "一位老百姓",
+    "X村村民",
+    "**小区业主",
+    "一名家长",
+    "群众某某",
+    "张某",
+    "李**",
+    "马某某",
+    "一位退休职工",
+]
+GREETING_ENDS = ("您好！", "您好，", "您好：", "您好。", "您好!", "好！", "好，")
+
+
+def apply_codes(tokens: list[str], labels: dict, where: str) -> None:
+    for token in tokens:
+        if token in TYPES:
+            labels["type"] = TYPES[token]
+        elif token in DEPARTMENTS:
+            labels["dept"] = token
+            labels["topic"] = None
+        elif token in TOPICS:
+            labels["topic"] = token
+        elif token in URGENCY:
+            labels["urgency"] = URGENCY[token]
+        elif token in STYLES:
+            labels["style"] = STYLES[token]
+        elif token == "k":
+            labels["kb"] = True
+        elif token == "-k":
+            labels["kb"] = False
+        else:
+            raise SystemExit(f"{where}: unknown label code {token!r}")
+
+
+def parse_source(path: Path) -> list[dict]:
+    rows: list[dict] = []
+    header: dict = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        where = f"{path.name}:{number}"
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("@"):
+            header = {"kb": False, "topic": None}
+            apply_codes(line[1:].split(), header, where)
+            continue
+        labels = dict(header)
+        if line.startswith("{"):
+            end = line.index("}")
+            apply_codes(line[1:end].split(), labels, where)
+            line = line[end + 1 :].strip()
+        department, default_topic = DEPARTMENTS[labels["dept"]]
+        row = {
+            "text": line.replace("\\n", "\n"),
+            "type": labels["type"],
+            "department": department,
+            "topic": labels["topic"] or default_topic,
+            "urgency": labels["urgency"],
+            "style": labels["style"],
+        }
+        if labels["kb"]:
+            row["kb_question"] = True
+        rows.append(row)
+    return rows
+
+
+def lengthen_letter(text: str, rng: random.Random) -> str:
+    """Add courtesy phrases (opening, signature, closing) until the letter has 150 characters."""
+    for end in GREETING_ENDS:
+        cut = text.find(end)
+        if 0 <= cut < 25:
+            cut += len(end)
+            break
+    else:
+        cut = 0
+    text = text[:cut] + rng.choice(OPENERS) + text[cut:]
+    if len(text) < 150:
+        text = text + "\n" + rng.choice(SIGNATURES) + f"\n2026年{rng.randint(1, 11)}月{rng.randint(1, 28)}日"
+    if len(text) < 150:
+        body, sep, tail = text.partition("\n")
+        text = body + rng.choice(CLOSERS) + sep + tail
+    while len(text) < 150:
+        body, sep, tail = text.partition("\n")
+        extra = rng.choice([o for o in OPENERS if o not in body])
+        text = body[:cut] + extra + body[cut:] + sep + tail
+    return text
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    outputs: dict[str, list[dict]] = {}
+    for path in sorted((HERE / "sources").glob("*.txt")):
+        prefix = next((p for p in OUTPUTS if path.name.startswith(p)), None)
+        if prefix is None:
+            raise SystemExit(f"{path.name}: unknown source prefix")
+        rows = parse_source(path)
+        for row in rows:
+            if row["style"] == "letter" and len(row["text"]) < 150:
+                row["text"] = lengthen_letter(row["text"], rng)
+        outputs.setdefault(OUTPUTS[prefix], []).extend(rows)
+    try:
+        from templates import build_templated  # noqa: PLC0415 (sibling module, optional)
+    except ImportError:
+        build_templated = None
+    if build_templated is not None:
+        outputs["templated.jsonl"] = build_templated(random.Random(SEED + 1), DEPARTMENTS)
+    for name, rows in outputs.items():
+        with open(HERE / name, "w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(f"{name}: {len(rows)}")
+
+
+if __name__ == "__main__":
+    main()

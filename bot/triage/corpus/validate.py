@@ -1,0 +1,140 @@
+"""Validate the triage training corpus: JSON shape, allowed labels, duplicates, counts.
+
+Usage: python3 bot/triage/corpus/validate.py [--dedupe]
+With --dedupe, exact duplicate texts (after whitespace normalisation) are removed in place,
+keeping the first occurrence in file-name order.
+"""
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+TYPES = {"咨询", "求助", "投诉", "举报", "建议", "表扬"}
+DEPARTMENTS = {
+    "海原县公安局",
+    "海原县公安局交通警察大队",
+    "海原县市场监督管理局",
+    "海原县人力资源和社会保障局",
+    "海原县医疗保障局",
+    "海原县卫生健康局",
+    "海原县教育体育局",
+    "海原县民政局",
+    "海原县残疾人联合会",
+    "海原县司法局",
+    "国家税务总局海原县税务局",
+    "中卫市住房公积金管理中心海原县管理部",
+    "海原县住房和城乡建设局",
+    "海原县综合执法局",
+    "海原县农业农村局",
+    "海原县水务局",
+    "海原县交通运输局",
+    "海原县自然资源局",
+    "中卫市生态环境局海原分局",
+    "国网海原县供电公司",
+    "海原县退役军人事务局",
+    "海原县应急管理局",
+    "海原县审批服务管理局",
+    "海原县文化旅游广电局",
+    "海原县工业信息化和商务局",
+    "乡镇人民政府",
+}
+TOPICS = {
+    "城乡建设",
+    "环境保护",
+    "交通运输",
+    "教育文体",
+    "劳动和社会保障",
+    "商贸旅游",
+    "卫生计生",
+    "公安政法",
+    "农业农村",
+    "民政",
+    "政务服务",
+    "其他",
+}
+URGENCIES = {"none", "mentioned", "now"}
+STYLES = {"letter", "short", "angry", "dialect", "dictation", "pinyin", "traditional", "mixed"}
+REQUIRED = ("text", "type", "department", "topic", "urgency", "style")
+# Full 18-digit ID numbers or 11-digit mobile numbers must never appear unmasked.
+PRIVATE = re.compile(r"(?<!\d)(\d{17}[\dXx]|1[3-9]\d{9})(?!\d)")
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def check_row(row: dict) -> list[str]:
+    problems = [f"missing {key}" for key in REQUIRED if key not in row]
+    if problems:
+        return problems
+    allowed = {"type": TYPES, "department": DEPARTMENTS, "topic": TOPICS, "urgency": URGENCIES, "style": STYLES}
+    for key, values in allowed.items():
+        if row[key] not in values:
+            problems.append(f"{key}={row[key]!r} not allowed")
+    if "kb_question" in row and not isinstance(row["kb_question"], bool):
+        problems.append("kb_question must be a bool")
+    extra = set(row) - set(REQUIRED) - {"kb_question"}
+    if extra:
+        problems.append(f"unknown fields {sorted(extra)}")
+    if not row["text"].strip():
+        problems.append("empty text")
+    if PRIVATE.search(row["text"]):
+        problems.append("unmasked ID or phone number")
+    if row["style"] == "letter" and not 150 <= len(row["text"]) <= 600:
+        problems.append(f"letter of {len(row['text'])} chars (want 150-600)")
+    return problems
+
+
+def main(dedupe: bool) -> int:
+    seen: dict[str, str] = {}
+    errors = 0
+    totals: dict[str, Counter] = {k: Counter() for k in ("type", "department", "topic", "urgency", "style")}
+    per_file: Counter = Counter()
+    kb = 0
+    for path in sorted(HERE.glob("*.jsonl")):
+        kept = []
+        dropped = 0
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                print(f"{path.name}:{number}: invalid JSON: {exc}")
+                errors += 1
+                continue
+            for problem in check_row(row):
+                print(f"{path.name}:{number}: {problem}")
+                errors += 1
+            key = normalise(row.get("text", ""))
+            if key in seen:
+                dropped += 1
+                if not dedupe:
+                    print(f"{path.name}:{number}: duplicate of {seen[key]}")
+                    errors += 1
+                continue
+            seen[key] = f"{path.name}:{number}"
+            kept.append(line)
+            per_file[path.name] += 1
+            for field, counter in totals.items():
+                counter[row.get(field)] += 1
+            kb += bool(row.get("kb_question"))
+        if dedupe and dropped:
+            path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+            print(f"{path.name}: removed {dropped} duplicates")
+    print(f"total {sum(per_file.values())} messages, kb_question {kb}")
+    for name, count in sorted(per_file.items()):
+        print(f"  {name}: {count}")
+    for field, counter in totals.items():
+        print(field)
+        for value, count in counter.most_common():
+            print(f"  {value}: {count}")
+    if errors:
+        print(f"{errors} problems")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main("--dedupe" in sys.argv[1:]))
