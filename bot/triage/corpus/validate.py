@@ -58,6 +58,12 @@ TOPICS = {
 }
 URGENCIES = {"none", "mentioned", "now"}
 STYLES = {"letter", "short", "angry", "dialect", "dictation", "pinyin", "traditional", "mixed"}
+# Coverage targets of the corpus brief (reported, not enforced).
+MINIMUMS = (
+    [("type", t, 120 if t == "表扬" else 250) for t in sorted(TYPES)]
+    + [("department", d, 60) for d in sorted(DEPARTMENTS)]
+    + [("urgency", "now", 150), ("urgency", "mentioned", 150), ("style", "letter", 600)]
+)
 REQUIRED = ("text", "type", "department", "topic", "urgency", "style")
 # Full 18-digit ID numbers or 11-digit mobile numbers must never appear unmasked.
 PRIVATE = re.compile(r"(?<!\d)(\d{17}[\dXx]|1[3-9]\d{9})(?!\d)")
@@ -131,6 +137,9 @@ def main(dedupe: bool) -> int:
         print(field)
         for value, count in counter.most_common():
             print(f"  {value}: {count}")
+    for field, value, minimum in MINIMUMS:
+        if totals[field][value] < minimum:
+            print(f"below target: {field}={value} has {totals[field][value]} (want {minimum})")
     if errors:
         print(f"{errors} problems")
     return 1 if errors else 0
