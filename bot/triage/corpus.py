@@ -1,0 +1,79 @@
+"""Labelled messages the triage learns from: `bot/triage/corpus/*.jsonl` plus the staff's examples.
+
+One JSON object per line (schema: bot/triage/corpus/README.md). Staff examples (a dispatcher's choice
+of department and type for a real ticket) are exported by the backend to a JSONL file of the same shape;
+only `text` and the labels they carry are required.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+CATEGORIES = ("咨询", "求助", "投诉", "举报", "建议", "表扬")
+URGENCIES = ("now", "mentioned", "none")
+
+
+def staff_examples_path() -> Path:
+    """Where the backend exports the dispatchers' labelled examples (HAIYUAN_VAR_DIR/triage/…)."""
+    explicit = os.environ.get("TRIAGE_STAFF_EXAMPLES")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("HAIYUAN_VAR_DIR") or ROOT / "var") / "triage" / "staff_examples.jsonl"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    category: str | None
+    department: str | None
+    urgency: str | None
+    kb_question: bool | None
+    source: str
+
+
+def _from_row(row: dict, source: str) -> Example | None:
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return None
+    category = row.get("type") if row.get("type") in CATEGORIES else None
+    urgency = row.get("urgency") if row.get("urgency") in URGENCIES else None
+    department = row.get("department") if isinstance(row.get("department"), str) and row["department"] else None
+    kb = row.get("kb_question")
+    if kb is None and "kb_question" not in row and source.startswith("corpus"):
+        kb = False  # the corpus schema: absent means no
+    return Example(text, category, department, urgency, kb if isinstance(kb, bool) else None, source)
+
+
+def read_jsonl(path: Path, source: str) -> Iterator[Example]:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a broken line is skipped; the corpus validator reports it
+        example = _from_row(row, source) if isinstance(row, dict) else None
+        if example:
+            yield example
+
+
+def training_files(corpus_dir: Path | None = None, staff_file: Path | None = None) -> list[Path]:
+    files = sorted((corpus_dir or CORPUS_DIR).glob("*.jsonl"))
+    staff = staff_file or staff_examples_path()
+    return files + ([staff] if staff.is_file() else [])
+
+
+def load_examples(files: Iterable[Path], staff_file: Path | None = None) -> list[Example]:
+    staff = (staff_file or staff_examples_path()).resolve()
+    examples: list[Example] = []
+    for path in files:
+        source = "staff" if path.resolve() == staff else f"corpus:{path.name}"
+        examples.extend(read_jsonl(path, source))
+    return examples

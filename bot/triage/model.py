@@ -1,0 +1,261 @@
+"""The learned triage: TF-IDF over jieba words and character n-grams, one logistic regression per label.
+
+Four heads share one feature space: 诉求类型, department, urgency (now / mentioned / none) and
+kb_question. Training takes seconds; the fitted model is pickled under models/triage/, named by a hash
+of its inputs (the training files, this code's version, the parameters), so a process that starts on
+unchanged data loads it instead of training.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import re
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bot.triage.corpus import CATEGORIES, ROOT, Example, load_examples, staff_examples_path, training_files
+from bot.triage.text import for_model
+
+log = logging.getLogger(__name__)
+
+# Bump when the features, heads or decision rules change: part of the cache key.
+MODEL_VERSION = "1"
+UNASSIGNED = "待分派"
+STAFF_WEIGHT = 3.0  # a dispatcher's real ticket counts more than one written example
+
+
+@dataclass(frozen=True)
+class Params:
+    char_ngrams: tuple[int, int] = (1, 3)
+    word_ngrams: tuple[int, int] = (1, 2)
+    min_df: int = 2
+    c_category: float = 10.0
+    c_department: float = 10.0
+    c_urgency: float = 10.0
+    c_kb: float = 10.0
+    department_threshold: float = 0.30  # top-1 score below this: 待分派 (still with the top three)
+    now_threshold: float = 0.50  # P(urgency = now) at or above this: a danger happening now
+
+
+def model_dir() -> Path:
+    return Path(os.environ.get("TRIAGE_MODEL_DIR") or ROOT / "models" / "triage")
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+_tokenizer_lock = threading.Lock()
+_tokenizer = None
+_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
+
+
+def _jieba():
+    global _tokenizer
+    if _tokenizer is None:
+        with _tokenizer_lock:
+            if _tokenizer is None:
+                import jieba
+
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                _tokenizer = tokenizer
+    return _tokenizer
+
+
+def words(text: str) -> list[str]:
+    """jieba words of normalised text, punctuation and spaces dropped (module level: picklable)."""
+    return [w for w in _jieba().lcut(text, HMM=False) if _WORD.search(w)]
+
+
+# --- the result ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Triage:
+    category: str
+    category_scores: dict[str, float]
+    departments: list[tuple[str, float]]  # top three, best first
+    department: str  # top-1, or 待分派 below the routing threshold
+    department_score: float
+    urgency: str  # now | mentioned | none
+    kb_question: bool
+    urgency_scores: dict[str, float] = field(default_factory=dict)
+
+
+# --- rules on top of the scores -----------------------------------------------------------------
+
+# A thank-you that also asks for something is not praise (感谢领导百忙之中… 但是物业至今不修).
+_NOT_ONLY_PRAISE = re.compile(
+    r"投诉|反映|举报|恳请|请求|要求|希望.{0,12}(解决|处理|尽快|督促|落实|整改|查处|答复)|解决|处理一下|为什么|凭什么"
+    r"|至今|迟迟|一直没|一直不|还没|仍然|拖欠|不作为|推诿|但是|可是|然而|却|无人|没人管|怎么办|咋办|能否|能不能|可否"
+)
+
+
+def praise_guard(text: str, scores: dict[str, float]) -> str:
+    """The best category, except that 表扬 needs a message that asks for nothing else."""
+    ranked = sorted(scores, key=scores.get, reverse=True)
+    if ranked[0] == "表扬" and _NOT_ONLY_PRAISE.search(text):
+        return ranked[1]
+    return ranked[0]
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+
+class TriageModel:
+    def __init__(self, params: Params | None = None):
+        self.params = params or Params()
+        self.key = ""
+        self.trained_on = 0
+
+    # features
+    def _fit_features(self, texts: list[str]):
+        p = self.params
+        self.word_vec = TfidfVectorizer(
+            tokenizer=words, lowercase=False, token_pattern=None, ngram_range=p.word_ngrams, sublinear_tf=True
+        )
+        self.char_vec = TfidfVectorizer(
+            analyzer="char", lowercase=False, ngram_range=p.char_ngrams, min_df=p.min_df, sublinear_tf=True
+        )
+        return hstack([self.word_vec.fit_transform(texts), self.char_vec.fit_transform(texts)]).tocsr()
+
+    def features(self, texts: list[str]):
+        return hstack([self.word_vec.transform(texts), self.char_vec.transform(texts)]).tocsr()
+
+    @staticmethod
+    def _head(x, labels, weights, c: float) -> LogisticRegression | None:
+        rows = [i for i, label in enumerate(labels) if label is not None]
+        if len({labels[i] for i in rows}) < 2:
+            return None
+        head = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+        head.fit(x[rows], [labels[i] for i in rows], sample_weight=np.asarray([weights[i] for i in rows]))
+        return head
+
+    def fit(self, examples: list[Example]) -> TriageModel:
+        if not examples:
+            raise ValueError("no training examples")
+        p = self.params
+        texts = [for_model(e.text) for e in examples]
+        weights = [STAFF_WEIGHT if e.source == "staff" else 1.0 for e in examples]
+        x = self._fit_features(texts)
+        self.category_head = self._head(x, [e.category for e in examples], weights, p.c_category)
+        self.department_head = self._head(x, [e.department for e in examples], weights, p.c_department)
+        self.urgency_head = self._head(x, [e.urgency for e in examples], weights, p.c_urgency)
+        kb_labels = [None if e.kb_question is None else str(e.kb_question) for e in examples]
+        self.kb_head = self._head(x, kb_labels, weights, p.c_kb)
+        self.trained_on = len(examples)
+        return self
+
+    # prediction
+    @staticmethod
+    def _scores(head, x) -> dict[str, float]:
+        if head is None:
+            return {}
+        return dict(zip(head.classes_, (float(v) for v in head.predict_proba(x)[0]), strict=True))
+
+    def predict(self, text: str) -> Triage:
+        p = self.params
+        x = self.features([for_model(text)])
+        category_scores = self._scores(self.category_head, x) or {"投诉": 1.0}
+        for name in CATEGORIES:
+            category_scores.setdefault(name, 0.0)
+        department_scores = self._scores(self.department_head, x)
+        top = sorted(department_scores.items(), key=lambda kv: kv[1], reverse=True)[:3]
+        best_name, best_score = top[0] if top else (UNASSIGNED, 0.0)
+        urgency_scores = self._scores(self.urgency_head, x)
+        if urgency_scores.get("now", 0.0) >= p.now_threshold:
+            urgency = "now"
+        else:
+            rest = {k: v for k, v in urgency_scores.items() if k != "now"}
+            urgency = max(rest, key=rest.get) if rest else "none"
+        kb = self._scores(self.kb_head, x).get("True", 0.0) >= 0.5
+        return Triage(
+            category=praise_guard(text, category_scores),
+            category_scores=category_scores,
+            departments=top,
+            department=best_name if best_score >= p.department_threshold else UNASSIGNED,
+            department_score=best_score,
+            urgency=urgency,
+            kb_question=kb,
+            urgency_scores=urgency_scores,
+        )
+
+
+# --- cache --------------------------------------------------------------------------------------
+
+
+def inputs_key(files: list[Path], params: Params) -> str:
+    import sklearn
+
+    digest = hashlib.sha256(f"{MODEL_VERSION}\0{sklearn.__version__}\0{params!r}\0".encode())
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _save(model: TriageModel, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as tmp:
+        pickle.dump(model, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp.name, path)
+
+
+def build(params: Params | None = None, corpus_dir: Path | None = None, staff_file: Path | None = None) -> TriageModel:
+    """The model for the current training files: loaded from the cache, or trained and cached."""
+    params = params or Params()
+    staff = staff_file or staff_examples_path()
+    files = training_files(corpus_dir, staff)
+    key = inputs_key(files, params)
+    path = model_dir() / f"triage-{key}.pkl"
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                model = pickle.load(handle)
+            if isinstance(model, TriageModel) and model.key == key:
+                return model
+        except Exception:  # a broken or foreign cache file: train again
+            log.warning("分流模型缓存无法读取，重新训练：%s", path)
+    started = time.monotonic()
+    model = TriageModel(params).fit(load_examples(files, staff))
+    model.key = key
+    try:
+        _save(model, path)
+    except OSError:
+        log.warning("分流模型缓存无法写入：%s", path)
+    log.info("分流模型已训练：%d 条，用时 %.1f 秒", model.trained_on, time.monotonic() - started)
+    return model
+
+
+_lock = threading.Lock()
+_model: TriageModel | None = None
+
+
+def get_model() -> TriageModel:
+    """The process's model, built once on first use (thread-safe)."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = build()
+    return _model
+
+
+def reset() -> None:
+    """Forget the loaded model (the next call reloads or retrains: after new staff examples)."""
+    global _model
+    with _lock:
+        _model = None
+
+
+def triage(text: str) -> Triage:
+    return get_model().predict(text or "")
