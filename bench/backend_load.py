@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -20,10 +19,7 @@ import aiohttp
 from bench.loadgen import percentile
 from bench.profile import Profiler, summary
 from bench.servers import peak_rss_mb
-from bot.settings import ROOT
-
-sys.path.insert(0, str(ROOT / "tests" / "backend"))
-from backend_process import BackendProcess, ticket_payload  # noqa: E402
+from tests.support.backend_process import BackendProcess, ticket_payload
 
 
 async def _load(url: str, token: str, clients: int, seconds: float, tick: Callable[[int], None]) -> dict:

@@ -75,9 +75,24 @@ def _print_where(s: Settings) -> None:
 
 
 def test(pytest_args: list[str]) -> int:
-    prepare_model(regenerate=False)
+    if "--fast" in pytest_args:
+        # The inner ring: in-process tests only (no servers, no browser, no model), see tests/support/markers.py.
+        from tests.support.markers import FAST_SELECTION
+
+        pytest_args = [a for a in pytest_args if a != "--fast"] + ["-m", FAST_SELECTION]
+    else:
+        prepare_model(regenerate=False)
     # pytest exits 5 when it collected no tests: that is a failure here, never a pass.
     return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT)
+
+
+def lint() -> int:
+    """The checks CI runs before the suite: ruff lint, ruff format, mypy (settings in pyproject.toml)."""
+    checks = [["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]]
+    failed = [c for c in checks if subprocess.call([sys.executable, "-m", *c], cwd=ROOT) != 0]
+    for command in failed:
+        print(f"[海原政务小助手] 未通过: {' '.join(command)}", flush=True)
+    return 1 if failed else 0
 
 
 def dispatch(argv: list[str]) -> int:
@@ -97,6 +112,12 @@ def dispatch(argv: list[str]) -> int:
         from bot.console import create_admin
 
         return create_admin.main(args)
+    if command == "lint":
+        return lint()
+    if command == "lock":
+        from bot import bootstrap
+
+        return bootstrap.lock()
     if command == "bench":
         from bench.run import main as bench
 

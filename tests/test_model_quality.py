@@ -36,6 +36,7 @@ def _used_outside_stories(warning: str) -> bool:
     )
 
 
+@pytest.mark.e2e  # a subprocess of its own
 def test_rasa_data_validate_passes() -> None:
     result = rasa("data", "validate", "--domain", "domain.yml", "--data", "data", "--config", "config.yml")
     output = result.stdout + result.stderr

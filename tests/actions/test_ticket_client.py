@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import signal
 import sqlite3
-import sys
 import threading
 import time
 import uuid
@@ -20,15 +19,11 @@ from pathlib import Path
 import pytest
 import requests
 
-HERE = Path(__file__).resolve().parent
-for path in (HERE.parents[1], HERE.parent / "backend"):  # the repo, and the backend test helpers
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+from actions.api.tickets import BackendUnavailable, TicketClient, TicketClientError
+from actions.outbox import Outbox
+from tests.support.backend_process import BackendProcess, free_port, ticket_payload
 
-from backend_process import BackendProcess, free_port, ticket_payload  # noqa: E402
-
-from actions.api.tickets import BackendUnavailable, TicketClient, TicketClientError  # noqa: E402
-from actions.outbox import Outbox  # noqa: E402
+pytestmark = pytest.mark.e2e  # each test starts (and kills) a real backend process
 
 FAST = {"base_delay": 0.1, "max_delay": 0.5, "poll_interval": 0.2}
 

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-for path in (HERE.parents[1], HERE):  # the repo (for `bot`) and this folder (for backend_process)
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
-
-from backend_process import Api, BackendProcess  # noqa: E402
-
-from bot.core.database import Database  # noqa: E402
-from bot.core.settings import ROOT  # noqa: E402
-from bot.tickets import migrate  # noqa: E402
-from bot.tickets.rules import RulesFile  # noqa: E402
-from bot.tickets.service import TicketService  # noqa: E402
+from bot.core.database import Database
+from bot.core.settings import ROOT
+from bot.tickets import migrate
+from bot.tickets.rules import RulesFile
+from bot.tickets.service import TicketService
+from tests.support.backend_process import Api, BackendProcess
 
 # Small limits so the tests can reach them; each test uses its own X-Client-Id.
 LIMITS = {"STATUS_QUERY_RATE_LIMIT": "20/60", "STATUS_QUERY_FAILURES_PER_NUMBER": "5"}

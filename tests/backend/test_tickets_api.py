@@ -6,7 +6,7 @@ import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from backend_process import ticket_payload
+from tests.support.backend_process import ticket_payload
 
 NUMBER = re.compile(r"^HY\d{8}\d{4}$")
 

@@ -22,9 +22,7 @@ import pytest
 import requests
 
 from bot.settings import ROOT
-
-sys.path.insert(0, str(ROOT / "tests" / "backend"))
-from backend_process import BackendProcess  # noqa: E402
+from tests.support.backend_process import BackendProcess
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots" / "console"
 DEPARTMENT = "海原县住房和城乡建设局"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,11 +25,8 @@ import requests
 import yaml
 
 from bot.settings import ROOT
-
-sys.path.insert(0, str(ROOT / "tests" / "backend"))
-from backend_process import BackendProcess, free_port  # noqa: E402
-
-from tests.console.conftest import PASSWORD, Staff, create_admin  # noqa: E402
+from tests.console.conftest import PASSWORD, Staff, create_admin
+from tests.support.backend_process import BackendProcess, free_port
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots" / "handoff"
 WEEK = ("周一", "周二", "周三", "周四", "周五", "周六", "周日", "调休上班日")

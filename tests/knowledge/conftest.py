@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-for path in (HERE.parents[1], HERE):  # the repo (for `bot`) and this folder (for kb_fixtures)
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
-
-from kb_fixtures import fixture_copies, write_base  # noqa: E402
+from tests.support.kb_fixtures import fixture_copies, write_base
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from kb_fixtures import write_yaml
 from real_queries import NEGATIVE, POSITIVE
 
 from bot.knowledge.check import main
 from bot.knowledge.loader import BUNDLE, KnowledgeBase, default_root
 from bot.knowledge.render import ASPECTS, render_aspect
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, NONE, search
+from tests.support.kb_fixtures import write_yaml
 
 
 def test_check_passes_on_a_valid_base(kb_root, capsys):

@@ -6,10 +6,10 @@ import random
 
 import jieba
 import yaml
-from kb_fixtures import BUNDLES, SERVICES, write_yaml
 
 from bot.knowledge.generate import NLU_FILE, USERDICT_FILE, build_outputs, main
 from bot.knowledge.words import domain_words
+from tests.support.kb_fixtures import BUNDLES, SERVICES, write_yaml
 
 
 def test_nlu_file_is_rasa_yaml_with_lookups_and_synonyms():

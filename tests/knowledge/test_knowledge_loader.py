@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import yaml
-from kb_fixtures import write_yaml
 
 from bot.knowledge import loader
 from bot.knowledge.loader import BUNDLE, SERVICE, KnowledgeBase
+from tests.support.kb_fixtures import write_yaml
 
 
 def touch_later(path: Path) -> None:

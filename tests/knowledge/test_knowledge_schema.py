@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from kb_fixtures import write_base, write_yaml
 
 from bot.knowledge.loader import check_base
 from bot.knowledge.schema import Issue, validate_base
+from tests.support.kb_fixtures import write_base, write_yaml
 
 
 def issues_for(county, services, bundles) -> list[Issue]:

@@ -6,11 +6,11 @@ import os
 
 import pytest
 import yaml
-from kb_fixtures import write_yaml
 
 from bot.knowledge import search as search_module
 from bot.knowledge.loader import BUNDLE, SERVICE, KnowledgeBase
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, NONE, search
+from tests.support.kb_fixtures import write_yaml
 
 
 def ids(result):

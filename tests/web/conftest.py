@@ -4,7 +4,6 @@ page helper, a second backend whose page points at a Rasa URL that is down (a TC
 from __future__ import annotations
 
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -13,9 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import ROOT
-
-sys.path.insert(0, str(ROOT / "tests" / "backend"))
-from backend_process import BackendProcess, free_port  # noqa: E402
+from tests.support.backend_process import BackendProcess, free_port
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 PHONE = {"width": 360, "height": 740}

@@ -11,9 +11,9 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
-from backend_process import BackendProcess
 
 from bot.web.routes import STATIC_DIR
+from tests.support.backend_process import BackendProcess
 
 RASA_PUBLIC_URL = "http://127.0.0.1:5999"
 
@@ -88,6 +88,7 @@ def test_no_asset_references_an_external_url():
     assert parser.urls and all(not re.match(r"^[a-z]+:", url) for url in parser.urls), parser.urls
 
 
+@pytest.mark.e2e  # a subprocess of its own
 def test_a_wildcard_bind_address_becomes_the_host_the_browser_used(tmp_path):
     backend = BackendProcess(tmp_path, env={"RASA_PUBLIC_URL": "http://0.0.0.0:5005"}).start()
     try:
