@@ -1,0 +1,14 @@
+"""Fees citizens act on, pinned to their official texts (see the fee list in knowledge/README.md)."""
+
+from __future__ import annotations
+
+from bot.knowledge.loader import KnowledgeBase, default_root
+
+
+def test_id_card_first_application_is_free_and_the_dibao_exemption_is_mandatory():
+    # 财税〔2018〕37号: no fee for a first application since 2018-04-01; 居民身份证法 第二十一条第二款:
+    # 低保 residents pay nothing for a first application or a renewal ("免收", not "可以免收").
+    fee = KnowledgeBase(default_root()).services["id_card"]["fee"]
+    assert "首次申领免收" in fee and "2018年4月1日" in fee
+    assert "每证20元" in fee and "每证40元" in fee
+    assert "最低生活保障" in fee and "可免收" not in fee and "免收或减收" not in fee
