@@ -383,11 +383,13 @@ class ActionSubmitComplaint(Action):
             ticket = result.ticket or {}
             department = ticket.get("department") or "待分派"
             due = ticket.get("due_date") or "按规定时限"
+            estimate = ticket.get("due_date_note")
             text = (
-                f"登记好了！\n工单号：{result.ticket_number}\n{due}前答复您。"
+                f"登记好了！\n工单号：{result.ticket_number}\n{due}前答复您{'（估算，遇节假日顺延）' if estimate else ''}。"
                 if elderly
                 else f"已为您登记工单。\n工单号：{result.ticket_number}\n承办部门：{department}\n"
-                f"预计答复时间：{due} 前\n查询进度时请提供工单号和手机号后四位。"
+                f"预计答复时间：{due} 前{f'（估算：{estimate}）' if estimate else ''}\n"
+                "查询进度时请提供工单号和手机号后四位。"
             )
         dispatcher.utter_message(
             text=text, json_message={"type": "ticket", "reference": result.reference, "queued": result.queued}
@@ -466,7 +468,8 @@ class ActionTicketStatus(Action):
             f"工单号：{status['number']}",
             f"当前状态：{status['status']}",
             f"承办部门：{status.get('department') or '待分派'}",
-            f"预计答复：{status.get('due_date') or '—'} 前",
+            f"预计答复：{status.get('due_date') or '—'} 前"
+            + (f"（估算：{status['due_date_note']}）" if status.get("due_date_note") else ""),
         ]
         history = status.get("history") or []
         if history:

@@ -23,6 +23,14 @@ File format:
     public_holidays:
       - {name: 元旦, from: 2026-01-01, to: 2026-01-03}
     makeup_working_days: [2026-01-04]
+    arrangements:                          # the source of each year's dates; a year counts only when listed
+      - {year: 2026, scope: national, title: 国务院办公厅关于2026年部分节假日安排的通知, url: https://…}
+      - {year: 2027, scope: national, title: 待核实, note: 未找到}    # not counted: the calendar ends before
+
+A holiday whose dates are 待核实 (e.g. {name: 开斋节, region: 宁夏, year: 2027, from: 待核实}) is listed in
+`pending_holidays` and counted nowhere. The calendar *ends* on 31 December of the last year whose national
+arrangement is listed with a source (`covered_until`); working days counted beyond it are estimates
+(weekends only), and `coverage_problem()` reports a calendar that ends within COVERAGE_DAYS of today.
 """
 
 from __future__ import annotations
@@ -46,6 +54,8 @@ MAKEUP_KEY = "调休上班日"
 MAKEUP = 7  # index of the 调休 hours in WorkCalendar.hours
 _PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—~至]\s*(\d{1,2}):(\d{2})\s*$")
 LOOKAHEAD_DAYS = 60  # next_open() searches this far
+COVERAGE_DAYS = 60  # the calendar must reach at least this far beyond today
+SCOPES = ("national", "regional")
 
 Period = tuple[time, time]
 
@@ -62,6 +72,18 @@ class WorkCalendar:
     hours: tuple[tuple[Period, ...], ...] = ((),) * 8  # 周一 … 周日, then 调休上班日
     hours_verified: bool = False
     hours_note: str = ""
+    covered_until: date | None = None  # last day whose holidays are known from a listed arrangement
+    pending_holidays: tuple[str, ...] = ()  # holidays whose dates are still 待核实, e.g. "2027年开斋节（宁夏）"
+    pending_arrangements: tuple[str, ...] = ()  # years/scopes without a sourced arrangement
+
+    def is_estimate(self, day: date) -> bool:
+        """True when `day` lies beyond the calendar: holidays there are unknown (weekends only)."""
+        return self.covered_until is None or day > self.covered_until
+
+    def warnings(self) -> list[str]:
+        """What staff should know though nothing is broken: unconfirmed holiday dates and arrangements."""
+        found = [f"{item}：日期待核实，未计入工作日" for item in self.pending_holidays]
+        return found + [f"{item}：安排待核实" for item in self.pending_arrangements]
 
     @property
     def covered_years(self) -> frozenset[int]:
@@ -162,17 +184,20 @@ def parse_calendar(data: Any) -> WorkCalendar:
         return WorkCalendar()
     if not isinstance(data, dict):
         raise CalendarError("文件内容应为映射 (key: value)")
-    unknown = sorted(set(data) - {"online_service", "public_holidays", "makeup_working_days"})
+    known = ("online_service", "public_holidays", "makeup_working_days", "arrangements")
+    unknown = sorted(set(data) - set(known))
     if unknown:
-        raise CalendarError(
-            f"未知字段 {'、'.join(map(str, unknown))}（可用：online_service、public_holidays、makeup_working_days）"
-        )
+        raise CalendarError(f"未知字段 {'、'.join(map(str, unknown))}（可用：{'、'.join(known)}）")
 
     holidays: dict[date, str] = {}
+    pending: list[str] = []
     for i, entry in enumerate(data.get("public_holidays") or []):
         where = f"public_holidays[{i}]"
         if not isinstance(entry, dict):
             raise CalendarError(f"{where}: 应为 {{name, from, to}}")
+        if is_pending(entry.get("from")) or is_pending(entry.get("to")):
+            pending.append(_pending_label(entry, where))
+            continue
         start = _as_date(entry.get("from"), where)
         end = _as_date(entry.get("to", entry.get("from")), where)
         if end < start:
@@ -202,7 +227,11 @@ def parse_calendar(data: Any) -> WorkCalendar:
     if not isinstance(verified, bool):
         raise CalendarError("online_service.verified: 应为 true 或 false")
 
+    covered_until, open_arrangements = _coverage(data.get("arrangements"))
     return WorkCalendar(
+        covered_until=covered_until,
+        pending_holidays=tuple(pending),
+        pending_arrangements=open_arrangements,
         holidays=frozenset(holidays),
         holiday_names=holidays,
         makeup_working_days=makeup_days,
@@ -210,6 +239,62 @@ def parse_calendar(data: Any) -> WorkCalendar:
         hours_verified=verified,
         hours_note=str(service.get("note") or "").strip(),
     )
+
+
+def is_pending(value: Any) -> bool:
+    return isinstance(value, str) and "待核实" in value
+
+
+def _pending_label(entry: dict, where: str) -> str:
+    year = entry.get("year")
+    if not isinstance(year, int):
+        raise CalendarError(f"{where}: 日期待核实的节日要写 year（如 year: 2027）")
+    region = f"（{entry['region']}）" if entry.get("region") else ""
+    return f"{year}年{entry.get('name') or '节假日'}{region}"
+
+
+def _coverage(value: Any) -> tuple[date | None, tuple[str, ...]]:
+    """(last covered day, labels of arrangements still 待核实) from `arrangements`."""
+    if value is None:
+        return None, ()
+    if not isinstance(value, list):
+        raise CalendarError("arrangements: 应为列表（year、scope、title、url）")
+    sourced: set[int] = set()
+    open_items = []
+    for i, item in enumerate(value):
+        where = f"arrangements[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("year"), int):
+            raise CalendarError(f"{where}: 应为 {{year: 2027, scope: national, title: …, url: …}}")
+        scope = item.get("scope", "national")
+        if scope not in SCOPES:
+            raise CalendarError(f"{where}.scope: 应为 {' 或 '.join(SCOPES)}")
+        title = item.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise CalendarError(f"{where}.title: 写通知名称，找不到时写 待核实")
+        label = f"{item['year']}年{'全国' if scope == 'national' else '宁夏'}放假安排"
+        if is_pending(title) or is_pending(item.get("url", "")):
+            open_items.append(label)
+        elif scope == "national":
+            sourced.add(item["year"])
+    if not sourced:
+        return None, tuple(open_items)
+    year = min(sourced)
+    while year + 1 in sourced:  # a gap ends the calendar
+        year += 1
+    return date(year, 12, 31), tuple(open_items)
+
+
+def coverage_problem(covered_until: date | None, today: date) -> str | None:
+    """A problem when the calendar ends before today + COVERAGE_DAYS (None when it reaches far enough)."""
+    needed = today + timedelta(days=COVERAGE_DAYS)
+    if covered_until is None:
+        return "没有登记任何一年有来源的国务院放假安排（arrangements），办理时限无法计算节假日"
+    if covered_until < needed:
+        return (
+            f"日历只登记到 {covered_until}，不够今天之后 {COVERAGE_DAYS} 天（{needed}）："
+            f"请按国务院办公厅和自治区人民政府办公厅的通知补充 {covered_until.year + 1} 年的放假安排"
+        )
+    return None
 
 
 def read_calendar(path: Path) -> WorkCalendar:
@@ -228,13 +313,28 @@ def read_calendar(path: Path) -> WorkCalendar:
         raise CalendarError(f"{path.name}: {error}") from None
 
 
-def check_calendar(kb_root: Path | str) -> list[str]:
-    """Problems as `file: problem` lines (the format of the knowledge check)."""
+def check_calendar(kb_root: Path | str, today: date | None = None) -> list[str]:
+    """Problems as `file: problem` lines (the format of the knowledge check), coverage included.
+
+    No file at all is no problem here: time limits then count weekends only, as documented."""
+    path = Path(kb_root) / CALENDAR_FILE
+    if not path.exists():
+        return []
     try:
-        read_calendar(Path(kb_root) / CALENDAR_FILE)
+        calendar = read_calendar(path)
     except CalendarError as error:
         return [str(error)]
-    return []
+    problem = coverage_problem(calendar.covered_until, today or china_now().date())
+    return [f"{CALENDAR_FILE}: {problem}"] if problem else []
+
+
+def calendar_warnings(kb_root: Path | str) -> list[str]:
+    """Unconfirmed dates as `file: warning` lines; empty when the file cannot be read (check reports that)."""
+    try:
+        calendar = read_calendar(Path(kb_root) / CALENDAR_FILE)
+    except CalendarError:
+        return []
+    return [f"{CALENDAR_FILE}: 提醒：{warning}" for warning in calendar.warnings()]
 
 
 class CalendarFile:

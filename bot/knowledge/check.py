@@ -1,6 +1,6 @@
 """Validate the whole knowledge base.
 
-    python -m bot.knowledge.check [--root DIR]
+    python -m bot.knowledge.check [--root DIR] [--today YYYY-MM-DD]
 
 Prints one line per problem (`file: field: problem`) and a summary; exit code 1 if anything is wrong.
 """
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
-from bot.knowledge.calendar import check_calendar
+from bot.knowledge.calendar import calendar_warnings, check_calendar
 from bot.knowledge.loader import check_base, default_root
 from bot.knowledge.notices import check_notices
 from bot.knowledge.safety import check_safety
@@ -20,15 +21,18 @@ from bot.knowledge.safety import check_safety
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.knowledge.check", description="校验知识库 knowledge/")
     parser.add_argument("--root", type=Path, help="知识库目录（默认：$KNOWLEDGE_DIR 或仓库的 knowledge/）")
+    parser.add_argument("--today", type=date.fromisoformat, help="按这一天检查日历是否够用（默认：今天，北京时间）")
     args = parser.parse_args(argv)
     root = args.root or default_root()
 
     raw, issues = check_base(root)
     for issue in issues:
         print(issue)
-    others = check_notices(root) + check_safety(root) + check_calendar(root)  # notices, safety, calendar
+    others = check_notices(root) + check_safety(root) + check_calendar(root, args.today)  # notices, safety, calendar
     for issue in others:
         print(issue)
+    for warning in calendar_warnings(root):  # unconfirmed dates: shown, but not errors
+        print(warning)
     items = [d for d in list(raw.services.values()) + list(raw.bundles.values()) if isinstance(d, dict)]
     unverified = sum(1 for d in items if d.get("verified") is not True)
     files = len({issue.file for issue in issues} | {line.split(":", 1)[0] for line in others})

@@ -44,6 +44,17 @@ def _warn_uncovered_years(first: int, last: int, rules: TicketRules) -> None:
             log.warning("calendar.yml 没有登记 %s 年的法定节假日，时限只按周末计算", year)
 
 
+def estimate_note(due: date, rules: TicketRules) -> str | None:
+    """Why a due date is only an estimate (it lies beyond the working calendar), or None."""
+    end = rules.covered_until
+    if end is None or due <= end:
+        return None
+    return (
+        f"工作日历只登记到{end.year}年{end.month}月{end.day}日，之后的节假日安排还未公布或未登记，"
+        "这个日期只按周末估算，遇到节假日会顺延"
+    )
+
+
 def due_date_for(category: str, accepted_on: date, rules: TicketRules) -> date:
     return add_working_days(accepted_on, rules.time_limits.get(category, 0), rules)
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 
 from bot.core.auth import require_token
 from bot.tickets.choices import Category, Status
+from bot.tickets.due_dates import estimate_note
 from bot.tickets.models import Ticket
 from bot.tickets.numbering import plausible_number
 from bot.tickets.schemas import (
@@ -57,6 +58,10 @@ def _load(service: TicketService, number: str):
         raise _not_found() from None
 
 
+def _due_note(service: TicketService, ticket: Ticket) -> str | None:
+    return estimate_note(ticket.due_date, service.rules)
+
+
 def _apply(service: TicketService, operation, number: str, *args, **kwargs) -> dict:
     if not plausible_number(number):
         raise _not_found()
@@ -66,7 +71,7 @@ def _apply(service: TicketService, operation, number: str, *args, **kwargs) -> d
         raise _not_found() from None
     except TransitionError as error:
         raise HTTPException(status_code=409, detail=str(error)) from None
-    return ticket_out(ticket, service.overdue(ticket))
+    return ticket_out(ticket, service.overdue(ticket), due_note=_due_note(service, ticket))
 
 
 @router.post(
@@ -85,7 +90,7 @@ def create_ticket(
     new = NewTicket(**{**body.dict(), "category": body.category.value, "urgency": body.urgency.value})
     ticket, created = service.create(new, idempotency_key)
     response.status_code = 201 if created else 200
-    return ticket_out(ticket, service.overdue(ticket))
+    return ticket_out(ticket, service.overdue(ticket), due_note=_due_note(service, ticket))
 
 
 @router.get("", response_model=TicketList, summary="工单列表（个人信息已脱敏）")
@@ -143,9 +148,8 @@ def status_query(
     x_client_id: str | None = Header(None, alias="X-Client-Id", max_length=200),
     service: TicketService = Depends(get_service),
 ):
-    return status_query_out(
-        _owned_ticket(request, service, normalize_number(body.number), body.phone_last4, x_client_id)
-    )
+    ticket = _owned_ticket(request, service, normalize_number(body.number), body.phone_last4, x_client_id)
+    return status_query_out(ticket, due_note=_due_note(service, ticket))
 
 
 @router.post("/supervise", response_model=SuperviseOut, summary="标记超期工单为督办")
@@ -156,7 +160,7 @@ def supervise(service: TicketService = Depends(get_service)):
 @router.get("/{number}", response_model=TicketOut, summary="工单详情（含全部事件）")
 def get_ticket(number: str, service: TicketService = Depends(get_service)):
     ticket = _load(service, number)
-    return ticket_out(ticket, service.overdue(ticket))
+    return ticket_out(ticket, service.overdue(ticket), due_note=_due_note(service, ticket))
 
 
 @router.get("/{number}/events", response_model=list[EventOut], summary="工单历史")

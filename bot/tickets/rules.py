@@ -35,6 +35,7 @@ class TicketRules:
     departments: tuple[tuple[str, tuple[str, ...]], ...]
     holidays: frozenset[date] = field(default_factory=frozenset)
     makeup_working_days: frozenset[date] = field(default_factory=frozenset)
+    covered_until: date | None = None  # the calendar's last day; later due dates are estimates
 
     @property
     def covered_years(self) -> frozenset[int]:
@@ -84,6 +85,7 @@ def parse_rules(data: dict, calendar: WorkCalendar | None = None) -> TicketRules
         departments=tuple(departments),
         holidays=calendar.holidays,
         makeup_working_days=calendar.makeup_working_days,
+        covered_until=calendar.covered_until,
     )
 
 

@@ -186,6 +186,7 @@ class TicketOut(BaseModel):
     created_at: str
     updated_at: str
     due_date: date
+    due_date_note: str | None = Field(None, description="办理时限超出工作日历时：为什么这个日期只是估算")
     reply: str | None
     replied_at: str | None
     rating: Grade | None
@@ -230,6 +231,7 @@ class StatusQueryOut(BaseModel):
     department: str
     created_at: str
     due_date: date
+    due_date_note: str | None = Field(None, description="办理时限超出工作日历时：为什么这个日期只是估算")
     reply: str | None
     rating: Grade | None
     phone: str | None = Field(None, description="归属已核对，不脱敏")
@@ -254,7 +256,7 @@ def event_out(event: TicketEvent) -> dict:
     }
 
 
-def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True) -> dict:
+def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True, due_note: str | None = None) -> dict:
     data = {
         column: getattr(ticket, column)
         for column in TicketOut.__fields__
@@ -263,6 +265,7 @@ def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True) -> dict:
     data.update(
         phone=mask_phone(ticket.phone),
         overdue=overdue,
+        due_date_note=due_note,
         created_at=to_china_time(ticket.created_at),
         updated_at=to_china_time(ticket.updated_at),
         replied_at=to_china_time(ticket.replied_at),
@@ -291,7 +294,7 @@ def ticket_list_item(ticket: Ticket, overdue: bool) -> dict:
     }
 
 
-def status_query_out(ticket: Ticket) -> dict:
+def status_query_out(ticket: Ticket, due_note: str | None = None) -> dict:
     history = [
         {
             "stage": EventKind.RETURNED.value if e.kind == EventKind.RETURNED.value else e.to_status,
@@ -308,6 +311,7 @@ def status_query_out(ticket: Ticket) -> dict:
         "department": ticket.department,
         "created_at": to_china_time(ticket.created_at),
         "due_date": ticket.due_date,
+        "due_date_note": due_note,
         "reply": ticket.reply,
         "rating": ticket.rating,
         "phone": ticket.phone,

@@ -30,8 +30,8 @@ def at(text: str) -> datetime:
 
 
 def test_the_shipped_calendar_has_the_2026_state_council_dates() -> None:
-    assert check_calendar(ROOT / "knowledge") == []
-    assert 2026 in SHIPPED.covered_years and len(SHIPPED.holidays) == 33
+    assert check_calendar(ROOT / "knowledge", today=date(2026, 10, 1)) == []  # coverage: test_calendar_coverage
+    assert 2026 in SHIPPED.covered_years and len(SHIPPED.holidays) == 33  # 开斋节/古尔邦节: dates 待核实, not counted
     assert SHIPPED.holiday_names[date(2026, 2, 15)] == "春节" and date(2026, 2, 23) in SHIPPED.holidays
     assert SHIPPED.makeup_working_days == {
         date(2026, 1, 4),

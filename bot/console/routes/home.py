@@ -10,6 +10,8 @@ from fastapi.responses import FileResponse
 from bot.console.permissions import allowed
 from bot.console.routes.deps import ConsoleRoute, console, not_found, page, render
 from bot.console.services.auth import CurrentUser
+from bot.knowledge.calendar import coverage_problem
+from bot.tickets.due_dates import china_today
 
 router = APIRouter(route_class=ConsoleRoute)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -32,7 +34,13 @@ def home(request: Request, user: CurrentUser = Depends(page())):
         cards["followups"] = len(app.workbench.follow_up_queue())
     if allowed(user.role, "training"):
         cards["retrain"] = bool(app.trainer.stale_generated()) or app.trainer.labelled_since_last_model() > 0
-    return render(request, "home.html", {"title": "首页", "user": user, "cards": cards})
+    warnings = []
+    if allowed(user.role, "knowledge") or allowed(user.role, "tickets.dispatch"):
+        problem = coverage_problem(app.tickets.rules.covered_until, china_today())
+        if problem:
+            warnings.append(f"工作日历：{problem}。在这之后的办理时限只按周末估算。")
+    context = {"title": "首页", "user": user, "cards": cards, "warnings": warnings}
+    return render(request, "home.html", context)
 
 
 @router.get("/static/{name}", include_in_schema=False)
