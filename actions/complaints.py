@@ -29,6 +29,7 @@ from actions.safety import safety_interruption
 from actions.services import ActionAnswerService, named_in_text, reads_as_service_question
 from bot.knowledge.bundles import parse_answer
 from bot.knowledge.render import render_aspect
+from bot.triage import triage
 
 FORM_SLOTS = [
     "complaint_description",
@@ -59,16 +60,6 @@ _TRIGGERS = re.compile(
     r"我要|我想|想要|投诉|举报|反映|提个|提出|建议|意见|求助|表扬|一下|一个|个|问题|情况|登记|工单|留言|"
     r"帮我|给我|记一下|记下来|让工作人员答复|让工作人员联系我|[，。！？、,.!?\s]"
 )
-_CATEGORIES = [
-    ("举报", "举报"),
-    ("表扬", "表扬"),
-    ("感谢", "表扬"),
-    ("建议", "建议"),
-    ("提议", "建议"),
-    ("求助", "求助"),
-    ("帮帮", "求助"),
-    ("咨询", "咨询"),
-]
 YES_NO = {"type": "yes_no"}
 
 
@@ -78,7 +69,8 @@ def has_content(text: str) -> bool:
 
 
 def infer_category(text: str) -> str:
-    return next((category for word, category in _CATEGORIES if word in text), "投诉")
+    """The ticket type (咨询 / 求助 / 投诉 / 举报 / 建议 / 表扬) the learned triage reads in the citizen's words."""
+    return triage(text).category
 
 
 def looks_like_question(text: str) -> bool:

@@ -30,7 +30,7 @@ from bot.triage.text import for_model
 log = logging.getLogger(__name__)
 
 # Bump when the features, heads or decision rules change: part of the cache key.
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 UNASSIGNED = "待分派"
 STAFF_WEIGHT = 3.0  # a dispatcher's real ticket counts more than one written example
 
@@ -38,14 +38,14 @@ STAFF_WEIGHT = 3.0  # a dispatcher's real ticket counts more than one written ex
 @dataclass(frozen=True)
 class Params:
     char_ngrams: tuple[int, int] = (1, 3)
-    word_ngrams: tuple[int, int] = (1, 2)
+    word_ngrams: tuple[int, int] | None = (1, 2)  # None: character n-grams only
     min_df: int = 2
     c_category: float = 10.0
     c_department: float = 10.0
     c_urgency: float = 10.0
     c_kb: float = 10.0
     department_threshold: float = 0.30  # top-1 score below this: 待分派 (still with the top three)
-    now_threshold: float = 0.50  # P(urgency = now) at or above this: a danger happening now
+    now_threshold: float = 0.40  # P(urgency = now) at or above this: a danger happening now
 
 
 def model_dir() -> Path:
@@ -121,23 +121,30 @@ class TriageModel:
     # features
     def _fit_features(self, texts: list[str]):
         p = self.params
-        self.word_vec = TfidfVectorizer(
-            tokenizer=words, lowercase=False, token_pattern=None, ngram_range=p.word_ngrams, sublinear_tf=True
-        )
-        self.char_vec = TfidfVectorizer(
-            analyzer="char", lowercase=False, ngram_range=p.char_ngrams, min_df=p.min_df, sublinear_tf=True
-        )
-        return hstack([self.word_vec.fit_transform(texts), self.char_vec.fit_transform(texts)]).tocsr()
+        self.vectorizers = [
+            TfidfVectorizer(
+                analyzer="char", lowercase=False, ngram_range=p.char_ngrams, min_df=p.min_df, sublinear_tf=True
+            )
+        ]
+        if p.word_ngrams:
+            self.vectorizers.append(
+                TfidfVectorizer(
+                    tokenizer=words, lowercase=False, token_pattern=None, ngram_range=p.word_ngrams, sublinear_tf=True
+                )
+            )
+        return hstack([v.fit_transform(texts) for v in self.vectorizers]).tocsr()
 
     def features(self, texts: list[str]):
-        return hstack([self.word_vec.transform(texts), self.char_vec.transform(texts)]).tocsr()
+        """The scikit-learn feature matrix (training and the equivalence test; prediction uses _vector)."""
+        return hstack([v.transform(texts) for v in self.vectorizers]).tocsr()
 
     @staticmethod
     def _head(x, labels, weights, c: float) -> LogisticRegression | None:
         rows = [i for i, label in enumerate(labels) if label is not None]
         if len({labels[i] for i in rows}) < 2:
             return None
-        head = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+        # liblinear (one-vs-rest): as accurate here as multinomial lbfgs, and some forty times faster to train.
+        head = LogisticRegression(C=c, solver="liblinear", class_weight="balanced")
         head.fit(x[rows], [labels[i] for i in rows], sample_weight=np.asarray([weights[i] for i in rows]))
         return head
 
@@ -148,37 +155,97 @@ class TriageModel:
         texts = [for_model(e.text) for e in examples]
         weights = [STAFF_WEIGHT if e.source == "staff" else 1.0 for e in examples]
         x = self._fit_features(texts)
-        self.category_head = self._head(x, [e.category for e in examples], weights, p.c_category)
-        self.department_head = self._head(x, [e.department for e in examples], weights, p.c_department)
-        self.urgency_head = self._head(x, [e.urgency for e in examples], weights, p.c_urgency)
-        kb_labels = [None if e.kb_question is None else str(e.kb_question) for e in examples]
-        self.kb_head = self._head(x, kb_labels, weights, p.c_kb)
+        self.heads = {
+            "category": self._head(x, [e.category for e in examples], weights, p.c_category),
+            "department": self._head(x, [e.department for e in examples], weights, p.c_department),
+            "urgency": self._head(x, [e.urgency for e in examples], weights, p.c_urgency),
+            "kb": self._head(
+                x, [None if e.kb_question is None else str(e.kb_question) for e in examples], weights, p.c_kb
+            ),
+        }
         self.trained_on = len(examples)
+        self._compile()
         return self
 
-    # prediction
-    @staticmethod
-    def _scores(head, x) -> dict[str, float]:
-        if head is None:
-            return {}
-        return dict(zip(head.classes_, (float(v) for v in head.predict_proba(x)[0]), strict=True))
+    # prediction: the fitted vectorizers and heads as plain arrays, one sparse dot product per message
+    def _compile(self) -> None:
+        self._blocks = []
+        offset = 0
+        for vectorizer in self.vectorizers:
+            self._blocks.append((vectorizer.vocabulary_, vectorizer.idf_, offset))
+            offset += len(vectorizer.vocabulary_)
+        columns, intercepts, self._slices = [], [], {}
+        start = 0
+        for name, head in self.heads.items():
+            if head is None:
+                continue
+            coef = head.coef_
+            columns.append(coef.T)
+            intercepts.append(head.intercept_)
+            self._slices[name] = (slice(start, start + coef.shape[0]), [str(c) for c in head.classes_])
+            start += coef.shape[0]
+        self._weights = np.ascontiguousarray(np.hstack(columns)) if columns else np.zeros((offset, 0))
+        self._intercepts = np.concatenate(intercepts) if intercepts else np.zeros(0)
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_analyzers"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._analyzers = None
+
+    def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        analyzers = getattr(self, "_analyzers", None)
+        if analyzers is None:
+            analyzers = self._analyzers = [v.build_analyzer() for v in self.vectorizers]
+        indices, values = [], []
+        for analyzer, (vocabulary, idf, offset) in zip(analyzers, self._blocks, strict=True):
+            counts: dict[int, int] = {}
+            for gram in analyzer(text):
+                j = vocabulary.get(gram)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            if not counts:
+                continue
+            idx = np.fromiter(counts, dtype=np.intp, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            weight = (1.0 + np.log(tf)) * idf[idx]  # sublinear tf × idf, then l2 per block (as TfidfVectorizer)
+            indices.append(idx + offset)
+            values.append(weight / np.linalg.norm(weight))
+        if not indices:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        return np.concatenate(indices), np.concatenate(values)
+
+    def scores(self, text: str) -> dict[str, dict[str, float]]:
+        """Probabilities per head (one-vs-rest logistic, normalised as scikit-learn does)."""
+        idx, values = self._vector(for_model(text))
+        decision = values @ self._weights[idx] + self._intercepts
+        result = {}
+        for name, (columns, classes) in self._slices.items():
+            p = 1.0 / (1.0 + np.exp(-decision[columns]))
+            if len(classes) == 2:
+                result[name] = {classes[0]: float(1.0 - p[0]), classes[1]: float(p[0])}
+            else:
+                p = p / p.sum()
+                result[name] = dict(zip(classes, map(float, p), strict=True))
+        return result
 
     def predict(self, text: str) -> Triage:
         p = self.params
-        x = self.features([for_model(text)])
-        category_scores = self._scores(self.category_head, x) or {"投诉": 1.0}
+        scores = self.scores(text)
+        category_scores = scores.get("category") or {"投诉": 1.0}
         for name in CATEGORIES:
             category_scores.setdefault(name, 0.0)
-        department_scores = self._scores(self.department_head, x)
+        department_scores = scores.get("department", {})
         top = sorted(department_scores.items(), key=lambda kv: kv[1], reverse=True)[:3]
         best_name, best_score = top[0] if top else (UNASSIGNED, 0.0)
-        urgency_scores = self._scores(self.urgency_head, x)
+        urgency_scores = scores.get("urgency", {})
         if urgency_scores.get("now", 0.0) >= p.now_threshold:
             urgency = "now"
         else:
             rest = {k: v for k, v in urgency_scores.items() if k != "now"}
             urgency = max(rest, key=rest.get) if rest else "none"
-        kb = self._scores(self.kb_head, x).get("True", 0.0) >= 0.5
+        kb = scores.get("kb", {}).get("True", 0.0) >= 0.5
         return Triage(
             category=praise_guard(text, category_scores),
             category_scores=category_scores,
