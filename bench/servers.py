@@ -13,8 +13,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import requests
-
 from bot.launcher import Assistant, Service
 from bot.settings import ROOT, Settings
 from deploy.sandbox import free_port
@@ -205,23 +203,6 @@ def start_vanilla(project: Path, log_dir: Path) -> Service:
     )
     log.close()
     return service
-
-
-def wait_service(service: Service, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while not service.healthy():
-        if service.process.poll() is not None:
-            raise RuntimeError(f"{service.name} exited; see {service.log_path}")
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{service.name} not ready after {timeout}s; see {service.log_path}")
-        time.sleep(1)
-
-
-def rasa_ready(url: str) -> bool:
-    try:
-        return requests.get(f"{url}/", timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def cpu_count() -> int:

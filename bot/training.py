@@ -16,7 +16,6 @@ from pathlib import Path
 from bot.settings import ROOT, Settings
 
 MODELS_DIR = ROOT / "models"
-JIEBA_DIR = ROOT / "data" / "jieba"
 CACHE_STAMP = ROOT / ".rasa" / "jieba-dictionary.sha256"
 MODEL_INPUTS = ["config.yml", "domain.yml", "data", "bot/nlu"]
 

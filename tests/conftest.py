@@ -18,7 +18,7 @@ from bot.settings import ROOT, Settings
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-# Debian's chromium as root on a closed network (see ../shared/browser-and-servers.md).
+# Debian's chromium as root on a closed network: no sandbox, no background connections.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

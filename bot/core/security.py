@@ -41,13 +41,6 @@ def token_matches(candidate: str | None, expected: str) -> bool:
     return secrets.compare_digest(candidate.encode("utf-8"), expected.encode("utf-8"))
 
 
-def bearer_token(authorization: str | None) -> str | None:
-    if not authorization:
-        return None
-    scheme, _, value = authorization.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" else None
-
-
 class RateLimiter:
     """Sliding-window counter per key, in process memory (one backend process is the norm here)."""
 

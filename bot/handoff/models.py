@@ -22,7 +22,6 @@ QUEUED, CONNECTED, RETURNED, CLOSED, EXPIRED, CANCELLED = (
     "expired",
     "cancelled",
 )
-OPEN_STATUSES = (QUEUED, CONNECTED)
 ONLINE, AWAY = "online", "away"
 
 

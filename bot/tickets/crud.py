@@ -63,7 +63,7 @@ def search_tickets(
     categories: Sequence[str] | None = None,
     closed: bool | None = None,
     created_from: datetime | None = None,
-    created_to: datetime | None = None,
+    created_until: datetime | None = None,  # inclusive, as Open311's end_date
     limit: int = 1000,
 ) -> list[Ticket]:
     query = select(Ticket)
@@ -74,8 +74,8 @@ def search_tickets(
         query = query.where(Ticket.status == closed_status if closed else Ticket.status != closed_status)
     if created_from is not None:
         query = query.where(Ticket.created_at >= created_from)
-    if created_to is not None:
-        query = query.where(Ticket.created_at <= created_to)
+    if created_until is not None:
+        query = query.where(Ticket.created_at <= created_until)
     return list(session.execute(query.order_by(Ticket.id.desc()).limit(limit)).scalars().all())
 
 

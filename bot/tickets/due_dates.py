@@ -63,3 +63,13 @@ def is_overdue(due: date, status: str, today: date, rules: TicketRules) -> bool:
     if status not in rules.supervision_statuses:
         return False
     return today > add_working_days(due, rules.supervision_grace_days, rules)
+
+
+def overdue_cutoff(today: date, rules: TicketRules) -> date:
+    """The latest due date that is overdue today: `is_overdue` as one comparison (`due_date <= cutoff`) that a
+    database can evaluate. add_working_days is non-decreasing in its start, so the overdue due dates are all the
+    days up to this one."""
+    day = today - timedelta(days=1)
+    while add_working_days(day, rules.supervision_grace_days, rules) >= today:
+        day -= timedelta(days=1)
+    return day

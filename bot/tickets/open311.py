@@ -174,7 +174,7 @@ def list_requests(
         categories=[CATEGORY_BY_CODE[c].value for c in codes] or None,
         closed=None if len(set(statuses)) != 1 else statuses[0] == "closed",
         created_from=start,
-        created_to=end,
+        created_until=end,
         limit=MAX_RESULTS,
     )
     return [service_request(t) for t in tickets]

@@ -3,55 +3,82 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import ColumnElement, Select
 
 from bot.console.models import FollowUp
-from bot.tickets.choices import Grade
+from bot.tickets.choices import Grade, Status
 from bot.tickets.models import Ticket, TicketEvent
 
 BAD_GRADES = [g.value for g in Grade if g.is_bad]
 
 
-def search(
-    db: DbSession,
+@dataclass(frozen=True)
+class Overdue:
+    """What 超期 means today: an open status of the supervision rule and a due date on or before `cutoff`."""
+
+    cutoff: date
+    statuses: tuple[str, ...]
+
+
+def _filtered(
     *,
     status: str | None = None,
     category: str | None = None,
     department: str | None = None,
     bad_rating: bool = False,
-    supervised: bool | None = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     text: str | None = None,
-    limit: int = 5000,
-) -> list[Ticket]:
+) -> Select:
+    """The workbench filters as one query; `created_to` is exclusive, like every period in the console."""
     query = select(Ticket)
     for column, value in ((Ticket.status, status), (Ticket.category, category), (Ticket.department, department)):
         if value:
             query = query.where(column == value)
     if bad_rating:
         query = query.where(Ticket.rating.in_(BAD_GRADES))
-    if supervised is not None:
-        query = query.where(Ticket.supervised.is_(supervised))
     if created_from is not None:
         query = query.where(Ticket.created_at >= created_from)
     if created_to is not None:
         query = query.where(Ticket.created_at < created_to)
     if text:
         needle = text.strip()
-        query = query.where(
-            or_(
-                *(
-                    column.contains(needle, autoescape=True)
-                    for column in (Ticket.number, Ticket.summary, Ticket.description, Ticket.location, Ticket.reply)
-                )
-            )
-        )
-    return list(db.execute(query.order_by(Ticket.id.desc()).limit(limit)).scalars())
+        columns = (Ticket.number, Ticket.summary, Ticket.description, Ticket.location, Ticket.reply)
+        query = query.where(or_(*(column.contains(needle, autoescape=True) for column in columns)))
+    return query
+
+
+def overdue_clause(overdue: Overdue) -> ColumnElement[bool]:
+    """督办 or past its time limit (bot/tickets/due_dates.is_overdue, as SQL)."""
+    late = and_(Ticket.status.in_(list(overdue.statuses)), Ticket.due_date <= overdue.cutoff)
+    return or_(Ticket.supervised.is_(True), late)
+
+
+def page(
+    db: DbSession, *, offset: int, limit: int, overdue_only: Overdue | None = None, **filters: Any
+) -> tuple[int, list[Ticket]]:
+    """(how many match, one page of them, newest first): counted and paged by the database."""
+    query = _filtered(**filters)
+    if overdue_only is not None:
+        query = query.where(overdue_clause(overdue_only))
+    total = db.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.execute(query.order_by(Ticket.id.desc()).offset(offset).limit(limit)).scalars()
+    return total, list(rows)
+
+
+def open_and_overdue_counts(db: DbSession, overdue: Overdue, department: str | None = None) -> tuple[int, int]:
+    """How many open tickets there are and how many of them are overdue, in one query."""
+    open_tickets = _filtered(department=department).where(Ticket.status != Status.CLOSED.value)
+    counts = open_tickets.with_only_columns(func.count(), func.count().filter(overdue_clause(overdue)))
+    total, overdue_count = db.execute(counts.select_from(Ticket)).one()
+    return int(total), int(overdue_count)
 
 
 def in_period(db: DbSession, created_from: datetime, created_to: datetime) -> list[Ticket]:
@@ -66,7 +93,9 @@ def in_period(db: DbSession, created_from: datetime, created_to: datetime) -> li
 def closed_events_between(db: DbSession, start: datetime, end: datetime) -> list[TicketEvent]:
     query = (
         select(TicketEvent)
-        .where(TicketEvent.to_status == "已办结", TicketEvent.created_at >= start, TicketEvent.created_at < end)
+        .where(
+            TicketEvent.to_status == Status.CLOSED.value, TicketEvent.created_at >= start, TicketEvent.created_at < end
+        )
         .options(selectinload(TicketEvent.ticket))
     )
     return list(db.execute(query).scalars())

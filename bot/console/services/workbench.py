@@ -17,7 +17,7 @@ from bot.console.permissions import DEPARTMENT_TARGETS, allowed
 from bot.console.services.auth import CurrentUser
 from bot.core.database import Database
 from bot.tickets.choices import Status
-from bot.tickets.due_dates import CHINA_TZ, add_working_days, china_today, is_working_day
+from bot.tickets.due_dates import CHINA_TZ, add_working_days, china_today, is_working_day, overdue_cutoff
 from bot.tickets.models import Ticket, utcnow
 from bot.tickets.service import TicketNotFound, TicketService
 from bot.tickets.state_machine import FORWARD, RETURNABLE, TransitionError
@@ -97,8 +97,11 @@ class Workbench:
         if not allowed(user.role, "tickets.all"):
             department = user.department or "\x00"  # staff without a department see nothing
         with self.db.session() as session:
-            rows = queries.search(
+            total, rows = queries.page(
                 session,
+                offset=(max(filters.page, 1) - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
+                overdue_only=self._overdue() if filters.overdue else None,
                 status=filters.status or None,
                 category=filters.category or None,
                 department=department or None,
@@ -107,19 +110,18 @@ class Workbench:
                 created_to=china_midnight_utc(filters.date_to + timedelta(days=1)) if filters.date_to else None,
                 text=filters.q or None,
             )
-        marked = [(t, self.tickets.overdue(t)) for t in rows]
-        if filters.overdue:
-            marked = [(t, o) for t, o in marked if o or t.supervised]
-        start = (max(filters.page, 1) - 1) * PAGE_SIZE
-        return len(marked), marked[start : start + PAGE_SIZE]
+        return total, [(t, self.tickets.overdue(t)) for t in rows]
+
+    def _overdue(self) -> queries.Overdue:
+        rules = self.tickets.rules
+        return queries.Overdue(overdue_cutoff(china_today(), rules), tuple(rules.supervision_statuses))
 
     def summary(self, user: CurrentUser) -> dict:
         """Open and overdue ticket counts within what the user may see."""
         department = None if allowed(user.role, "tickets.all") else (user.department or "\x00")
         with self.db.session() as session:
-            rows = queries.search(session, department=department)
-        open_rows = [t for t in rows if t.status != Status.CLOSED.value]
-        return {"open": len(open_rows), "overdue": sum(1 for t in open_rows if t.supervised or self.tickets.overdue(t))}
+            open_count, overdue_count = queries.open_and_overdue_counts(session, self._overdue(), department)
+        return {"open": open_count, "overdue": overdue_count}
 
     def get(self, user: CurrentUser, number: str) -> Ticket:
         try:
