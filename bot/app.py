@@ -6,7 +6,7 @@
     /console …                      staff console, incl. 人工接待 (login)                   bot/console/
     /api/notices/active             notices (公告) in force (public)                       bot/console/
     /, /chat, /static …             the citizens' web chat page (public)                  bot/web/
-    /healthz, /docs                 health check (public), API description (API token)
+    /healthz, /docs                 health check, API description page (public; /openapi.json: API token)
 
 create_app(settings) builds an app without touching disk or database; at startup it resolves the API
 token, checks knowledge/ticket_rules.yml and knowledge/calendar.yml, migrates the three table histories
@@ -21,15 +21,17 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
+from bot import apidocs
 from bot.console import routes as console_routes
 from bot.console import state as console_state
-from bot.core.auth import api_key_scheme, require_token_or_api_key
+from bot.core.auth import require_token
+from bot.core.backoff import Backoff
 from bot.core.database import Database
+from bot.core.headers import install_security_headers
 from bot.core.http_errors import install_error_handlers
 from bot.core.periodic import run_periodically
 from bot.core.privacy import install_log_masking
@@ -44,6 +46,7 @@ from bot.tickets import routes as ticket_routes
 from bot.tickets.rules import RulesFile
 from bot.tickets.schemas import FIELD_LABELS
 from bot.tickets.service import TicketService
+from bot.tickets.status_guard import StatusQueryGuard
 from bot.web import routes as web_routes
 
 log = logging.getLogger(__name__)
@@ -51,15 +54,15 @@ log = logging.getLogger(__name__)
 DESCRIPTION = """海原政务小助手的工单后台：12345 诉求受理、转办、反馈、回访评价，兼容 Open311 GeoReport v2。
 
 除 `/healthz` 外，所有接口都需要 API 令牌：`Authorization: Bearer <token>`
-（Open311 与本文档页也可用 `api_key=<token>` 参数）。令牌来自环境变量 `BACKEND_API_TOKEN`，
+（Open311 按其约定也可用 `api_key=<token>` 参数）。令牌来自环境变量 `BACKEND_API_TOKEN`，
 未设置时首次启动生成在 `var/secrets/api_token`。
 """
 
 
 @dataclass
 class StatusQueryLimits:
-    status_query: RateLimiter  # per client
-    failures: RateLimiter  # wrong number/phone combinations per ticket number
+    status_query: RateLimiter  # requests per client and conversation
+    guard: StatusQueryGuard  # wrong number/phone combinations: backoff per ticket and per citizen address
 
 
 def _startup(app: FastAPI, settings: BackendSettings, db: Database) -> None:
@@ -119,9 +122,13 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     app.state.handoff = handoff_state.build(db, settings, calendar)
     app.state.limits = StatusQueryLimits(
         status_query=RateLimiter(settings.status_query_limit, settings.status_query_window_seconds),
-        failures=RateLimiter(settings.status_query_failures_per_number, 3600),
+        guard=StatusQueryGuard(
+            per_ticket=Backoff(settings.status_query_failures_per_number, *settings.status_query_backoff),
+            per_address=Backoff(settings.status_query_failures_per_address, *settings.status_query_backoff),
+        ),
     )
     install_error_handlers(app, {**FIELD_LABELS, **HANDOFF_LABELS})
+    install_security_headers(app)
     open311.install_open311_errors(app)
 
     @app.middleware("http")
@@ -141,15 +148,11 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
             return JSONResponse(status_code=503, content={"status": "unavailable", "database": "down"})
         return {"status": "ok", "database": "ok"}
 
-    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(require_token_or_api_key)])
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(require_token)])
     def openapi_json():
         return app.openapi()
 
-    @app.get("/docs", include_in_schema=False, dependencies=[Depends(require_token_or_api_key)])
-    def docs(api_key: str | None = Depends(api_key_scheme)):
-        suffix = f"?api_key={api_key}" if api_key else ""
-        return get_swagger_ui_html(openapi_url=f"/openapi.json{suffix}", title=app.title)
-
+    app.include_router(apidocs.router)  # /docs: public page, the token is typed in, never in the URL
     app.include_router(ticket_routes.router)
     app.include_router(open311.router)
     app.include_router(handoff_routes.router)  # /api/handoff (API token)

@@ -11,11 +11,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from bot.core.security import read_token_file
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name) or default
+
+
+def _backoff(text: str) -> tuple[float, float]:
+    first, _, longest = text.partition("/")
+    return float(first), float(longest or first)
 
 
 @dataclass(frozen=True)
@@ -28,13 +35,15 @@ class BackendSettings:
     ticket_rules_path: Path
     status_query_limit: int  # requests per client and window
     status_query_window_seconds: int
-    status_query_failures_per_number: int  # wrong phone digits per ticket number and hour
+    status_query_failures_per_number: int  # wrong phone digits per ticket number before the backoff starts
     supervise_interval_seconds: int  # 0 turns the periodic 督办 scan off
     max_body_bytes: int
     rasa_public_url: str  # where citizens' browsers reach the Rasa server (the web chat page connects there)
     calendar_path: Path = ROOT / "knowledge" / "calendar.yml"  # holidays (time limits), handoff hours; KNOWLEDGE_DIR
+    status_query_failures_per_address: int = 20  # wrong combinations per citizen address before the backoff
+    status_query_backoff: tuple[float, float] = (2.0, 120.0)  # first wait, longest wait (seconds), doubling
     rasa_url: str = "http://127.0.0.1:5005"  # Rasa HTTP API: the handoff pauses/resumes conversations there
-    rasa_token: str = ""  # RASA_AUTH_TOKEN, when Rasa runs with --auth-token
+    rasa_token: str = ""  # Rasa's --auth-token: RASA_AUTH_TOKEN, else var/secrets/rasa_token
     handoff_wait_seconds: int = 180  # a queued request nobody accepts within this becomes expired
     handoff_presence_seconds: int = 60  # staff count as available while their 人工接待 page polled this recently
     handoff_abandon_seconds: int = (
@@ -61,13 +70,15 @@ class BackendSettings:
             ticket_rules_path=Path(_env("TICKET_RULES_PATH", str(ROOT / "knowledge" / "ticket_rules.yml"))),
             status_query_limit=int(limit),
             status_query_window_seconds=int(window or 60),
-            status_query_failures_per_number=int(_env("STATUS_QUERY_FAILURES_PER_NUMBER", "10")),
+            status_query_failures_per_number=int(_env("STATUS_QUERY_FAILURES_PER_NUMBER", "5")),
+            status_query_failures_per_address=int(_env("STATUS_QUERY_FAILURES_PER_ADDRESS", "20")),
+            status_query_backoff=_backoff(_env("STATUS_QUERY_BACKOFF", "2/120")),
             supervise_interval_seconds=int(_env("SUPERVISE_INTERVAL_SECONDS", "3600")),
             max_body_bytes=int(_env("MAX_BODY_BYTES", str(1024 * 1024))),
             rasa_public_url=_env("RASA_PUBLIC_URL", rasa_url),
             calendar_path=Path(_env("CALENDAR_PATH", str(knowledge_dir / "calendar.yml"))),
             rasa_url=_env("RASA_URL", rasa_url).rstrip("/"),
-            rasa_token=_env("RASA_AUTH_TOKEN"),
+            rasa_token=_env("RASA_AUTH_TOKEN") or read_token_file(var_dir / "secrets" / "rasa_token"),
             handoff_wait_seconds=int(_env("HANDOFF_WAIT_SECONDS", "180")),
             handoff_presence_seconds=int(_env("HANDOFF_PRESENCE_SECONDS", "60")),
             handoff_abandon_seconds=int(_env("HANDOFF_ABANDON_SECONDS", "300")),

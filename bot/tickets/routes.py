@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 
 from bot.core.auth import require_token
@@ -119,17 +121,31 @@ def list_tickets(
 
 
 def _owned_ticket(
-    request: Request, service: TicketService, number: str, phone_last4: str, client_id: str | None
+    request: Request,
+    service: TicketService,
+    number: str,
+    phone_last4: str,
+    client_id: str | None,
+    citizen_address: str | None = None,
 ) -> Ticket:
-    """The ticket if number and phone digits match; rate-limited per client and per ticket number."""
-    client = f"{request.client.host if request.client else '-'}|{client_id or ''}"
+    """The ticket if number and phone digits match. Rate-limited per client and conversation; wrong
+    combinations back off per ticket number and per citizen address (bot/tickets/status_guard.py)."""
+    host = request.client.host if request.client else None
     limits = request.app.state.limits
-    if not limits.status_query.hit(client) or limits.failures.exceeded(number):
-        raise HTTPException(status_code=429, detail=RATE_LIMITED)
+    address = limits.guard.address(host, citizen_address)
+    wait = limits.guard.retry_after(number, address)
+    if not limits.status_query.hit(f"{host or '-'}|{client_id or ''}") or wait > 0:
+        seconds = max(1, math.ceil(wait))
+        raise HTTPException(
+            status_code=429,
+            detail=f"查询过于频繁，请 {seconds} 秒后再试。" if wait > 0 else RATE_LIMITED,
+            headers={"Retry-After": str(seconds)},
+        )
     ticket = service.status_query(number, phone_last4) if plausible_number(number) else None
     if ticket is None:
-        limits.failures.hit(number)  # counted for unknown numbers too, so 429 reveals nothing
+        limits.guard.failed(number, address)  # counted for unknown numbers too, so 429 reveals nothing
         raise _not_found()
+    limits.guard.succeeded(number)
     return ticket
 
 
@@ -146,9 +162,11 @@ def status_query(
     body: StatusQueryIn,
     request: Request,
     x_client_id: str | None = Header(None, alias="X-Client-Id", max_length=200),
+    x_citizen_address: str | None = Header(None, alias="X-Citizen-Address", max_length=100),
     service: TicketService = Depends(get_service),
 ):
-    ticket = _owned_ticket(request, service, normalize_number(body.number), body.phone_last4, x_client_id)
+    number = normalize_number(body.number)
+    ticket = _owned_ticket(request, service, number, body.phone_last4, x_client_id, x_citizen_address)
     return status_query_out(ticket, due_note=_due_note(service, ticket))
 
 
@@ -226,9 +244,10 @@ def rate(
     body: RatingIn,
     request: Request,
     x_client_id: str | None = Header(None, alias="X-Client-Id", max_length=200),
+    x_citizen_address: str | None = Header(None, alias="X-Citizen-Address", max_length=100),
     service: TicketService = Depends(get_service),
 ):
     number = normalize_number(number)
     if body.phone_last4 is not None:
-        _owned_ticket(request, service, number, body.phone_last4, x_client_id)
+        _owned_ticket(request, service, number, body.phone_last4, x_client_id, x_citizen_address)
     return _apply(service, service.rate, number, body.grade.value, body.comment)

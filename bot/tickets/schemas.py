@@ -234,7 +234,7 @@ class StatusQueryOut(BaseModel):
     due_date_note: str | None = Field(None, description="办理时限超出工作日历时：为什么这个日期只是估算")
     reply: str | None
     rating: Grade | None
-    phone: str | None = Field(None, description="归属已核对，不脱敏")
+    phone: str | None = Field(None, description="已脱敏，如 139****8765（完整号码只在工单里，工作人员经审计查看）")
     history: list[StageOut] = Field(..., description="办理环节与时间（不含工作人员信息）")
 
 
@@ -314,6 +314,6 @@ def status_query_out(ticket: Ticket, due_note: str | None = None) -> dict:
         "due_date_note": due_note,
         "reply": ticket.reply,
         "rating": ticket.rating,
-        "phone": ticket.phone,
+        "phone": mask_phone(ticket.phone),
         "history": history,
     }

@@ -14,7 +14,12 @@ from bot.tickets.service import TicketService
 from tests.support.backend_process import Api, BackendProcess
 
 # Small limits so the tests can reach them; each test uses its own X-Client-Id.
-LIMITS = {"STATUS_QUERY_RATE_LIMIT": "20/60", "STATUS_QUERY_FAILURES_PER_NUMBER": "5"}
+LIMITS = {
+    "STATUS_QUERY_RATE_LIMIT": "20/60",
+    "STATUS_QUERY_FAILURES_PER_NUMBER": "5",
+    "STATUS_QUERY_FAILURES_PER_ADDRESS": "8",
+    "STATUS_QUERY_BACKOFF": "1/2",  # seconds: first wait, longest wait
+}
 
 
 @pytest.fixture(scope="session")

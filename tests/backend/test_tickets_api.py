@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -252,7 +253,8 @@ def test_status_query_with_right_phone_digits(api):
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["status"] == "已转办" and body["phone"] == "13912348765"
+    assert body["status"] == "已转办" and body["phone"] == "139****8765"  # owner checked, still masked
+    assert "13912348765" not in response.text
     assert [h["stage"] for h in body["history"]] == ["已受理", "已转办"]
     assert "派单员甲" not in response.text  # no staff personal data
 
@@ -298,7 +300,42 @@ def test_guessing_phone_digits_of_one_ticket_is_stopped(api):
             == 404
         )
     blocked = api.post("/api/tickets/status-query", json={"number": number, "phone_last4": "8765"}, headers=client_id())
-    assert blocked.status_code == 429
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
+
+
+def _query(api, number: str, last4: str, **headers):
+    body = {"number": number, "phone_last4": last4}
+    return api.post("/api/tickets/status-query", json=body, headers={**client_id(), **headers})
+
+
+def test_guessers_with_fresh_ids_do_not_lock_the_owner_out(api):
+    """Issue 14 defect 4: ten wrong guesses from fresh client ids locked the owner out for an hour."""
+    number = api.new_ticket(phone="13912348765")["number"]
+    codes = [_query(api, number, f"{guess:04d}").status_code for guess in range(10)]
+    assert set(codes) <= {404, 429} and codes[:5] == [404] * 5
+    time.sleep(2.2)  # the longest backoff in the test settings ("1/2"); an hour before the fix
+    owner = _query(api, number, "8765")
+    assert owner.status_code == 200, owner.text
+    assert owner.json()["phone"] == "139****8765"
+
+
+def test_guessing_backs_off_longer_and_longer(api):
+    number = api.new_ticket(phone="13912348765")["number"]
+    for guess in range(5):
+        assert _query(api, number, f"{guess:04d}").status_code == 404
+    first = _query(api, number, "0005")
+    assert first.status_code == 429 and first.headers["Retry-After"] == "1"
+    time.sleep(1.1)
+    assert _query(api, number, "0006").status_code == 404  # allowed again after the wait, and wrong
+    second = _query(api, number, "0007")
+    assert second.status_code == 429 and second.headers["Retry-After"] == "2"  # doubled
+
+
+def test_guessing_across_tickets_backs_off_per_citizen_address(api):
+    attacker, neighbour = {"X-Citizen-Address": "203.0.113.7"}, {"X-Citizen-Address": "203.0.113.8"}
+    codes = [_query(api, unknown_number(), "1234", **attacker).status_code for _ in range(9)]
+    assert codes[:8] == [404] * 8 and codes[8] == 429  # a fresh ticket number every time: still stopped
+    assert _query(api, unknown_number(), "1234", **neighbour).status_code == 404  # others unaffected
 
 
 # --- rating (回访) --------------------------------------------------------------------------------
