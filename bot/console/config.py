@@ -12,6 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.security import read_token_file
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -24,6 +26,20 @@ def _limit(text: str) -> tuple[int, int]:
     return int(count), int(window or 300)
 
 
+def _backoff(text: str) -> tuple[float, float]:
+    first, _, longest = text.partition("/")
+    return float(first), float(longest or first)
+
+
+def _secure_cookies(backend_host: str) -> bool:
+    """CONSOLE_SECURE_COOKIES=1/0 decides; unset, cookies are Secure unless the backend is on loopback
+    (where plain http://127.0.0.1 must keep working)."""
+    configured = os.environ.get("CONSOLE_SECURE_COOKIES", "").strip().lower()
+    if configured:
+        return configured in ("1", "true", "yes")
+    return backend_host not in ("127.0.0.1", "localhost", "::1")
+
+
 @dataclass(frozen=True)
 class ConsoleSettings:
     tracker_db_url: str  # Rasa's SQL tracker store, read-only
@@ -31,15 +47,17 @@ class ConsoleSettings:
     project_dir: Path  # where config.yml, domain.yml and data/ live (labelled examples are written there)
     models_dir: Path
     rasa_urls: tuple[str, ...]  # every Rasa instance's HTTP API (PUT /model after a retrain, one at a time)
-    rasa_token: str  # RASA_AUTH_TOKEN when the instances run with --auth-token (production)
+    rasa_token: str  # Rasa's --auth-token: RASA_AUTH_TOKEN, else var/secrets/rasa_token (bot run)
     train_command: tuple[str, ...]
     var_dir: Path
     session_hours: float  # absolute lifetime of a login
     idle_minutes: float  # a session unused this long expires
-    login_failures_per_user: tuple[int, int]  # (failures, window seconds)
-    login_failures_per_ip: tuple[int, int]
-    secure_cookies: bool  # set behind HTTPS
+    login_failures_per_user: tuple[int, int]  # free failures per account from one address (, longest wait)
+    login_failures_per_ip: tuple[int, int]  # free failures per client address (, longest wait)
+    secure_cookies: bool  # Secure session cookies: on unless the backend listens on loopback only
     sync_lookback_ids: int  # re-read this many event ids behind the cursor (late commits on PostgreSQL)
+    login_failures_per_account: int = 20  # free failures per account from all addresses (waits ≤ 60 s)
+    login_backoff: tuple[float, float] = (2.0, 300.0)  # first and longest wait after the free failures
 
     @property
     def training_log_dir(self) -> Path:
@@ -60,13 +78,15 @@ class ConsoleSettings:
                 for url in _env("CONSOLE_RASA_URL", f"http://{host}:{_env('RASA_PORT', '5005')}").split(",")
                 if url.strip()
             ),
-            rasa_token=_env("RASA_AUTH_TOKEN"),
+            rasa_token=_env("RASA_AUTH_TOKEN") or read_token_file(var_dir / "secrets" / "rasa_token"),
             train_command=tuple(shlex.split(command)) if command else (sys.executable, "-m", "bot", "train"),
             var_dir=var_dir,
             session_hours=float(_env("CONSOLE_SESSION_HOURS", "8")),
             idle_minutes=float(_env("CONSOLE_IDLE_MINUTES", "30")),
             login_failures_per_user=_limit(_env("CONSOLE_LOGIN_FAILURES_PER_USER", "5/300")),
             login_failures_per_ip=_limit(_env("CONSOLE_LOGIN_FAILURES_PER_IP", "30/300")),
-            secure_cookies=_env("CONSOLE_SECURE_COOKIES", "0") in ("1", "true", "yes"),
+            secure_cookies=_secure_cookies(_env("BACKEND_HOST", host)),
+            login_failures_per_account=int(_env("CONSOLE_LOGIN_FAILURES_PER_ACCOUNT", "20")),
+            login_backoff=_backoff(_env("CONSOLE_LOGIN_BACKOFF", "2/300")),
             sync_lookback_ids=int(_env("CONSOLE_SYNC_LOOKBACK_IDS", "200")),
         )

@@ -13,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from bot.core.headers import add_security_headers
+
 log = logging.getLogger(__name__)
 
 _TYPE_MESSAGES = {
@@ -62,4 +64,5 @@ def install_error_handlers(app: FastAPI, field_labels: dict[str, str]) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("未处理的错误: %s %s", request.method, request.url.path)
-        return JSONResponse(status_code=500, content={"detail": "服务器内部错误，请稍后再试"})
+        # Outside the middleware stack (Starlette's ServerErrorMiddleware): the headers are added here.
+        return add_security_headers(JSONResponse(status_code=500, content={"detail": "服务器内部错误，请稍后再试"}))

@@ -1,8 +1,14 @@
-"""`python -m bot.tickets`: run the backend with uvicorn on BACKEND_HOST:BACKEND_PORT."""
+"""`python -m bot.tickets`: run the backend with uvicorn on BACKEND_HOST:BACKEND_PORT.
+
+X-Forwarded-For / X-Forwarded-Proto are believed only from the proxies in TRUSTED_PROXIES (comma-separated
+addresses, e.g. the local nginx: 127.0.0.1); by default from nobody, so a client cannot pick the address
+the login and status-query limits count on. (uvicorn alone would trust them from 127.0.0.1.)
+"""
 
 from __future__ import annotations
 
 import copy
+import os
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
@@ -25,7 +31,12 @@ def main() -> None:
     from bot.app import app
 
     settings = get_settings()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=logging_config())
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=logging_config(), **proxy_options())
+
+
+def proxy_options() -> dict:
+    trusted = ",".join(p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip())
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 
 
 if __name__ == "__main__":

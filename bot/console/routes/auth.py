@@ -72,7 +72,12 @@ def login(
         token, _user = console(request).accounts.login(username, password, client)
     except LoginRefused as refused:
         if refused.reason == "rate_limited":
-            return _login_page(request, target, "登录失败次数过多，请 5 分钟后再试。", status=429, username=username)
+            wait = f"{refused.retry_after} 秒" if refused.retry_after < 120 else f"{refused.retry_after // 60} 分钟"
+            response = _login_page(
+                request, target, f"登录失败次数过多，请 {wait}后再试。", status=429, username=username
+            )
+            response.headers["Retry-After"] = str(refused.retry_after)
+            return response
         return _login_page(request, target, "用户名或密码不正确。", status=401, username=username)
     settings = console(request).settings
     response = see_other(target)

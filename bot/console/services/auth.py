@@ -2,13 +2,16 @@
 
 A session is a random cookie token; the database keeps only its SHA-256, the user, a CSRF token, and
 two clocks: an absolute lifetime (CONSOLE_SESSION_HOURS) and an idle timeout (CONSOLE_IDLE_MINUTES).
-Failed logins are counted per user name and per client address (bot.core.security.RateLimiter); once
-either is used up, even the right password is refused until the window has passed.
+Failed logins back off (bot/core/backoff.py) per account from one client address, per client address,
+and, with a larger allowance and a short longest wait, per account from anywhere: a guesser is slowed
+down more and more, while nobody can lock the real owner (the administrator too) out from elsewhere.
+While a key must wait, even the right password is refused, so waiting is no oracle.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -22,8 +25,8 @@ from bot.console.crud import audit
 from bot.console.crud import users as crud
 from bot.console.models import Session, User
 from bot.console.permissions import ROLE_LABELS, Role
+from bot.core.backoff import Backoff
 from bot.core.database import Database
-from bot.core.security import RateLimiter
 from bot.tickets.models import utcnow
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
@@ -32,11 +35,12 @@ TOUCH_EVERY = timedelta(seconds=60)
 
 
 class LoginRefused(Exception):
-    """`reason`: invalid | rate_limited"""
+    """`reason`: invalid | rate_limited (then `retry_after` seconds)"""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, retry_after: int = 0):
         super().__init__(reason)
         self.reason = reason
+        self.retry_after = retry_after
 
 
 class AccountError(ValueError):
@@ -82,16 +86,21 @@ class Accounts:
         self.db = db
         self.settings = settings
         self.hasher = PasswordHasher()
-        self.failures_per_user = RateLimiter(*settings.login_failures_per_user)
-        self.failures_per_client = RateLimiter(*settings.login_failures_per_ip)
+        first, longest = settings.login_backoff
+        self.failures_per_user = Backoff(settings.login_failures_per_user[0], first, longest)  # account + address
+        self.failures_per_client = Backoff(settings.login_failures_per_ip[0], first, longest)
+        self.failures_per_account = Backoff(settings.login_failures_per_account, 1, min(longest, 60))
         self._dummy_hash = self.hasher.hash(secrets.token_hex(16))
 
     # ------------------------------------------------------------ login / sessions
     def login(self, username: str, password: str, client: str) -> tuple[str, CurrentUser]:
         """(cookie token, user) or LoginRefused. Unknown users cost the same hash check as known ones."""
         name_key = username.strip().lower()
-        if self.failures_per_user.exceeded(name_key) or self.failures_per_client.exceeded(client):
-            raise LoginRefused("rate_limited")
+        keys = ((self.failures_per_user, f"{client}|{name_key}"), (self.failures_per_client, client))
+        keys += ((self.failures_per_account, name_key),)
+        wait = max(backoff.wait(key) for backoff, key in keys)
+        if wait > 0:
+            raise LoginRefused("rate_limited", retry_after=max(1, math.ceil(wait)))
         with self.db.session() as session:
             user = crud.get_by_username(session, username.strip())
         stored = user.password_hash if user and user.active else self._dummy_hash
@@ -101,9 +110,10 @@ class Accounts:
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            self.failures_per_user.hit(name_key)
-            self.failures_per_client.hit(client)
+            for backoff, key in keys:
+                backoff.failed(key)
             raise LoginRefused("invalid")
+        self.failures_per_user.clear(f"{client}|{name_key}")
         token = secrets.token_urlsafe(32)
         now = utcnow()
         with self.db.session(write=True) as session:
