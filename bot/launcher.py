@@ -77,9 +77,9 @@ class Assistant:
                 logs / "actions.log",
             )
         )
-        # Rasa's HTTP API (trackers, pause/resume, PUT /model) is open on loopback by default; with
-        # RASA_AUTH_TOKEN set it needs `?token=` (production: see docs/deployment.md).
-        token = os.environ.get("RASA_AUTH_TOKEN", "")
+        # Rasa's HTTP API (trackers, events, PUT/DELETE /model) always needs the token (`?token=`);
+        # the channels (REST webhook, socket.io) stay open to citizens.
+        token = s.rasa_token
         self.services.append(
             Service(
                 "Rasa 对话服务",
@@ -96,14 +96,14 @@ class Assistant:
                     "--port",
                     str(s.rasa_port),
                     "--cors",
-                    s.cors_origins,
+                    *s.cors_origin_list,
                     "--credentials",
                     "credentials.yml",
                     "--endpoints",
                     "endpoints.yml",
-                    *([f"--auth-token={token}"] if token else []),
+                    f"--auth-token={token}",
                 ],
-                f"{s.rasa_url}/status" + (f"?token={token}" if token else ""),
+                f"{s.rasa_url}/status?token={token}",
                 logs / "rasa.log",
             )
         )

@@ -1,10 +1,14 @@
-"""`python -m bot.rasa_server <rasa arguments>`: Rasa's own command line, with two fixes for Rasa 3.6.
+"""`python -m bot.rasa_server <rasa arguments>`: Rasa's own command line, with two fixes for Rasa 3.6
+and one refusal.
 
 1. Every custom-action response is checked with `jsonschema.validate()`, which re-checks the schema
    itself each time: ~13 ms of CPU per action call, a third of the server's time on our dialogues
    (bench/README.md has the profile). Here the validator is built once; the check itself is unchanged.
 2. Rasa's SQL tracker store on SQLite runs without a write-ahead log, so every message waits for a disk
    sync. Its SQLite connections get WAL and synchronous=NORMAL (as our own databases do).
+
+Refused: `run --enable-api` on an address beyond loopback without `--auth-token`: anyone who reaches
+the port could read every conversation, write events into it or delete the model.
 
 Everything else is `rasa` unchanged: the launcher and the systemd units start the server through here.
 """
@@ -57,7 +61,32 @@ def apply() -> None:
         event.listen(Engine, "connect", _sqlite_wal)
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+OPEN_API_REFUSED = (
+    "拒绝启动：Rasa 的 HTTP 接口（--enable-api）要监听 {interface}，却没有设置访问令牌。"
+    "任何能连到这个端口的人都能读取和改写所有对话、删除模型。"
+    "请设置 RASA_AUTH_TOKEN（python3 -m bot run 会自动生成在 var/secrets/rasa_token），"
+    "或只监听 127.0.0.1。"
+)
+
+
+def open_api_refusal(argv: list[str]) -> str | None:
+    """The message that refuses `run --enable-api` beyond loopback without a token, else None."""
+    if not argv or argv[0] != "run":
+        return None
+    from rasa.__main__ import create_argument_parser
+
+    args = create_argument_parser().parse_args(argv)
+    interface = getattr(args, "interface", None) or "0.0.0.0"  # Rasa's own default is every address
+    if getattr(args, "enable_api", False) and not getattr(args, "auth_token", None) and interface not in LOOPBACK:
+        return OPEN_API_REFUSED.format(interface=interface)
+    return None
+
+
 def main() -> None:
+    refusal = open_api_refusal(sys.argv[1:])
+    if refusal:
+        sys.exit(refusal)
     apply()
     from rasa.__main__ import main as rasa_main
 

@@ -7,11 +7,12 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 
-def load_or_create_token(token_file: Path) -> str:
-    """Read the token file, or create it (mode 600) with a random token. Safe if two processes race."""
+def load_or_create_token(token_file: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(32)) -> str:
+    """Read the token file, or create it (mode 600) with `make()` (a random token). Safe if two processes race."""
     if token_file.exists():
         token = token_file.read_text(encoding="utf-8").strip()
         if token:
@@ -21,7 +22,7 @@ def load_or_create_token(token_file: Path) -> str:
     temp = token_file.with_name(f".{token_file.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(secrets.token_urlsafe(32) + "\n")
+        handle.write(make() + "\n")
     try:
         os.link(temp, token_file)  # atomic: fails if another process won the race
     except FileExistsError:
@@ -29,6 +30,14 @@ def load_or_create_token(token_file: Path) -> str:
     finally:
         temp.unlink()
     return token_file.read_text(encoding="utf-8").strip()
+
+
+def read_token_file(token_file: Path) -> str:
+    """The token another process generated (e.g. var/secrets/rasa_token), or "" if there is none."""
+    try:
+        return token_file.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
 
 
 def resolve_api_token(configured: str, token_file: Path) -> str:

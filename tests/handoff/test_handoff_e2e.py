@@ -17,7 +17,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from actions.api.handoff import HandoffClient
-from tests.conftest import Chat
+from tests.conftest import Chat, rasa_auth
 from tests.console.conftest import ConsolePage
 from tests.handoff.conftest import ACCOUNTS, PASSWORD, SCREENSHOTS, Server, eventually, everyone_away, write_calendar
 from tests.web.conftest import PHONE, SPIES, ChatPage
@@ -57,7 +57,7 @@ def tabs(browser, handoff_server: Server):
 
 
 def tracker(rasa_url: str, sender: str) -> dict:
-    response = requests.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=30)
+    response = requests.get(f"{rasa_url}/conversations/{sender}/tracker", params=rasa_auth(), timeout=30)
     assert response.status_code == 200
     return response.json()
 

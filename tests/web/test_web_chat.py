@@ -13,6 +13,8 @@ import time
 import pytest
 import requests
 
+from tests.conftest import rasa_auth
+
 MENU = ["办事咨询", "一件事一次办", "投诉建议", "查询工单"]
 PHONE = "13812345678"
 
@@ -28,7 +30,7 @@ def rasa_url(assistant) -> str:
 
 
 def tracker(rasa_url: str, session_id: str) -> dict:
-    response = requests.get(f"{rasa_url}/conversations/{session_id}/tracker", timeout=30)
+    response = requests.get(f"{rasa_url}/conversations/{session_id}/tracker", params=rasa_auth(), timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
 
