@@ -389,6 +389,30 @@ class ActionSubmitComplaint(Action):
         return reset + [SlotSet("last_ticket", result.reference)]
 
 
+STATUS_TRIES = 3  # wrong number/digit combinations per status query before it stops
+NO_MATCH = "没有查到对应的工单。"  # the same words whether the number or the digits are wrong
+
+
+def _status_misses(tracker: Tracker) -> int:
+    """How often this status query already said NO_MATCH (since the form last started)."""
+    misses = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == "ticket_status_form":
+            break
+        if event.get("event") == "bot" and (event.get("text") or "").startswith(NO_MATCH):
+            misses += 1
+    return misses
+
+
+def _end_status_query() -> list[dict]:
+    return [
+        SlotSet("ticket_number", None),
+        SlotSet("phone_last4", None),
+        SlotSet("requested_slot", None),
+        ActiveLoop(None),
+    ]
+
+
 class ValidateTicketStatusForm(SideRequestForm, FormValidationAction):
     def name(self) -> str:
         return "validate_ticket_status_form"
@@ -399,13 +423,47 @@ class ValidateTicketStatusForm(SideRequestForm, FormValidationAction):
             return await self.after_side_request(safety, dispatcher, tracker, domain)
         if is_fresh_user_message(tracker) and latest_intent(tracker) == "cancel":
             dispatcher.utter_message(text="好的，不查了。")
-            return [
-                SlotSet("ticket_number", None),
-                SlotSet("phone_last4", None),
-                SlotSet("requested_slot", None),
-                ActiveLoop(None),
-            ]
+            return _end_status_query()
+        if is_fresh_user_message(tracker) and tracker.get_slot("requested_slot") == "phone_last4":
+            checked = self._check_owner(dispatcher, tracker)
+            if checked is not None:
+                return checked
         return await super().run(dispatcher, tracker, domain)
+
+    def _check_owner(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict] | None:
+        """Number and digits checked with the backend before the form ends: a wrong pair is asked again
+        (a new ticket number may be typed instead), at most STATUS_TRIES times. None: let the form go on."""
+        text = tracker.latest_message.get("text") or ""
+        reference = read_ticket_reference(text)
+        if reference:  # "the number was wrong": take the new one and ask for the digits again
+            return [SlotSet("ticket_number", reference), SlotSet("phone_last4", None)]
+        last4, number = read_last4(text), tracker.get_slot("ticket_number")
+        if not last4 or not number:
+            return None
+        if number.startswith("Q"):
+            number = outbox.lookup(number)
+            if not number:
+                return None  # still queued: action_ticket_status says so
+        try:
+            status = TicketClient().query_status(number, last4, client_id=tracker.sender_id)
+        except BackendUnavailable:
+            return None  # action_ticket_status says the backend is unreachable
+        except TicketClientError as error:
+            dispatcher.utter_message(text=f"暂时不能查询：{error.detail}")
+            return _end_status_query()
+        if status is not None:
+            return None
+        left = STATUS_TRIES - _status_misses(tracker) - 1
+        if left <= 0:
+            dispatcher.utter_message(
+                text=f"{NO_MATCH}为保护您的信息，这次先不查了。请核对登记时收到的工单号后再试，"
+                "或拨打 12345 政务服务便民热线查询。"
+            )
+            return _end_status_query()
+        dispatcher.utter_message(
+            text=f"{NO_MATCH}请核对工单号和手机号后四位（还可以再试 {left} 次）。工单号输错了，直接发正确的工单号即可。"
+        )
+        return [SlotSet("phone_last4", None)]
 
     async def extract_ticket_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -454,7 +512,7 @@ class ActionTicketStatus(Action):
             dispatcher.utter_message(text=f"暂时不能查询：{error.detail}")
             return reset
         if status is None:
-            dispatcher.utter_message(text="没有查到对应的工单，请核对工单号和手机号后四位后再试。")
+            dispatcher.utter_message(text=f"{NO_MATCH}请核对工单号和手机号后四位后再试。")
             return reset
         lines = [
             f"工单号：{status['number']}",
