@@ -17,6 +17,7 @@ from bot.launcher import Assistant
 from bot.settings import ROOT, Settings
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
+LOOPBACK_PAGES = r"http://127\.0\.0\.1:\d+$ http://localhost:\d+$"  # CORS origins (regular expressions)
 SCREENSHOTS = ARTIFACTS / "screenshots"
 # Debian's chromium as root on a closed network: no sandbox, no background connections.
 CHROMIUM_ARGS = [
@@ -62,11 +63,21 @@ def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory):
         tracker_db_url=f"sqlite:///{var_dir / 'tracker.db'}",
         database_url=f"sqlite:///{var_dir / 'tickets.db'}",
         outbox_db_url=f"sqlite:///{var_dir / 'outbox.db'}",
+        # The chat pages of the backends tests start themselves (free loopback ports) may call Rasa too.
+        cors_origins=LOOPBACK_PAGES,
     )
+    # Rasa's HTTP API needs its token; backends the tests start themselves inherit it from here.
+    os.environ["RASA_AUTH_TOKEN"] = settings.rasa_token
+    os.environ["TRACKER_ENCRYPTION_KEY"] = settings.tracker_key  # their consoles read its tracker store
     running = Assistant(settings, model_path, log_dir=ARTIFACTS / "logs")
     running.start(timeout=300)
     yield running
     running.stop()
+
+
+def rasa_auth() -> dict[str, str]:
+    """Query parameters for Rasa's HTTP API (trackers, events): the running assistant's token."""
+    return {"token": os.environ.get("RASA_AUTH_TOKEN", "")}
 
 
 class Chat:
@@ -88,7 +99,8 @@ class Chat:
         return render(self.say(message))
 
     def tracker(self) -> dict[str, Any]:
-        return requests.get(f"{self.rasa_url}/conversations/{self.sender}/tracker", timeout=30).json()
+        url = f"{self.rasa_url}/conversations/{self.sender}/tracker"
+        return requests.get(url, params=rasa_auth(), timeout=30).json()
 
     def last_intent(self) -> str:
         users = [e for e in self.tracker()["events"] if e["event"] == "user"]

@@ -70,6 +70,18 @@ def mask_text(text: str | None) -> str | None:
     return _LONG_DIGITS.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
 
+def personal_numbers(text: str | None) -> list[str]:
+    """The phone, ID-card and other long numbers in a text, as written (what mask_text would hide)."""
+    if not text:
+        return []
+    found = []
+    for pattern in (_ID_18, _ID_15, _MOBILE, _LANDLINE, _LONG_DIGITS):
+        for match in pattern.finditer(text):
+            found.append(match.group(0))
+        text = pattern.sub(lambda m: "#" * len(m.group(0)), text)
+    return found
+
+
 def mask_log_text(text: str) -> str:
     return mask_text(_SECRETS.sub(lambda m: m.group(1) + "***", text)) or text
 

@@ -22,6 +22,8 @@ from bot.console.services.timefmt import china_time
 from bot.console.services.tracker import Event, TrackerReader, to_utc
 from bot.core.database import Database
 from bot.core.privacy import mask_phone, mask_text
+from bot.core.tracker_privacy import reveal_event, sealed_numbers
+from bot.core.vault import get_vault
 from bot.handoff.models import AWAY, CONNECTED, RETURNED, HandoffEvent, HandoffRequest
 from bot.handoff.service import CHANNEL_LABELS, Agent, HandoffError, HandoffService
 from bot.tickets.choices import Category
@@ -83,18 +85,17 @@ def channel_label(channel: str) -> str:
 
 
 def phone_in(events: Iterable[Event]) -> str | None:
-    """The latest phone number the citizen gave in these events (normalized), or None."""
-    found = None
+    """The latest phone number the citizen gave in these events (normalized), or None. The tracker store
+    keeps it sealed (bot/core/tracker_privacy.py): opened here, with the key this backend shares with Rasa."""
+    found, vault = None, get_vault()
     for event in events:
         candidates = []
-        if (
-            event.type_name == "slot"
-            and event.data.get("name") == PHONE_SLOT
-            and isinstance(event.data.get("value"), str)
-        ):
-            candidates = [event.data["value"]]
+        if event.type_name == "slot" and event.data.get("name") == PHONE_SLOT:
+            value = reveal_event(event.data, vault).get("value")
+            candidates = [value] if isinstance(value, str) else []
         elif event.type_name == "user":
-            candidates = [m.group(1) for m in PHONE_IN_TEXT.finditer(str(event.data.get("text") or ""))]
+            text = " ".join([str(event.data.get("text") or ""), *sealed_numbers(event.data, vault)])
+            candidates = [m.group(1) for m in PHONE_IN_TEXT.finditer(text)]
         for candidate in candidates:
             try:
                 found = normalize_phone(candidate)
