@@ -1,4 +1,4 @@
-"""`python -m bot.rasa_server <rasa arguments>`: Rasa's own command line, with two fixes for Rasa 3.6
+"""`python -m bot.rasa_server <rasa arguments>`: Rasa's own command line, with three fixes for Rasa 3.6
 and one refusal.
 
 1. Every custom-action response is checked with `jsonschema.validate()`, which re-checks the schema
@@ -6,6 +6,9 @@ and one refusal.
    (bench/README.md has the profile). Here the validator is built once; the check itself is unchanged.
 2. Rasa's SQL tracker store on SQLite runs without a write-ahead log, so every message waits for a disk
    sync. Its SQLite connections get WAL and synchronous=NORMAL (as our own databases do).
+3. Log records: phones, ID numbers and tokens masked, each message and traceback cut to 2,000
+   characters, and an invalid action response reported without the response itself, so an action
+   error never writes the conversation into rasa.log.
 
 Refused: `run --enable-api` on an address beyond loopback without `--auth-token`: anyone who reaches
 the port could read every conversation, write events into it or delete the model.
@@ -20,13 +23,15 @@ import sys
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from bot.core.privacy import install_record_masking
+
 _validator = None
 
 
 def _validate_action_result(self, result) -> bool:
     """Same contract as rasa.core.actions.action.RemoteAction._validate_action_result."""
     global _validator
-    from jsonschema.exceptions import best_match
+    from jsonschema.exceptions import ValidationError, best_match
     from jsonschema.validators import validator_for
     from rasa.shared.constants import DOCS_BASE_URL
 
@@ -37,11 +42,14 @@ def _validate_action_result(self, result) -> bool:
         _validator = cls(schema)
     error = best_match(_validator.iter_errors(result))
     if error is not None:
-        error.message += (
-            ". Failed to validate Action server response from API, make sure your response from the Action "
-            f"endpoint is valid. For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+        # Only the message and where: the error itself would print the whole response (the
+        # conversation's slots and replies) into the log when Rasa logs the exception.
+        where = "/".join(str(part) for part in error.absolute_path) or "(root)"
+        raise ValidationError(
+            f"Invalid value at {where} (expected {error.validator}: {str(error.validator_value)[:100]}). Failed to validate Action server response from API, make sure "
+            f"your response from the Action endpoint is valid. For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
         )
-        raise error
     return True
 
 
@@ -56,6 +64,7 @@ def _sqlite_wal(dbapi_connection, _record) -> None:
 def apply() -> None:
     from rasa.core.actions.action import RemoteAction
 
+    install_record_masking()  # 3. no phones, ID numbers or conversation dumps in rasa.log
     RemoteAction._validate_action_result = _validate_action_result
     if not event.contains(Engine, "connect", _sqlite_wal):
         event.listen(Engine, "connect", _sqlite_wal)

@@ -107,3 +107,34 @@ def install_log_masking(logger_names: tuple = ("", "uvicorn", "uvicorn.access", 
         for handler in logging.getLogger(name).handlers:
             if not any(isinstance(f, PiiLogFilter) for f in handler.filters):
                 handler.addFilter(PiiLogFilter())
+
+
+LOG_RECORD_LIMIT = 2000  # characters of one log message; a conversation dump is cut here
+TRACEBACK_LIMIT = 6000
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]} …（日志已截断，原长 {len(text)} 字）"
+
+
+def install_record_masking(limit: int = LOG_RECORD_LIMIT) -> None:
+    """Every log record of this process, whichever handler writes it (Rasa configures its own): phones,
+    ID numbers and tokens masked, messages cut to `limit` characters, tracebacks to 6,000. Idempotent."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "masks_personal_data", False):
+        return
+
+    def masked_record(*args, **kwargs) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: leave it to the handler, as logging does
+            return record
+        record.msg, record.args = _cut(mask_log_text(message), limit), None
+        if record.exc_info:
+            trace = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = _cut(mask_log_text(trace), max(limit, TRACEBACK_LIMIT))
+        return record
+
+    masked_record.masks_personal_data = True
+    logging.setLogRecordFactory(masked_record)
