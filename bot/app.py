@@ -10,7 +10,7 @@
 
 create_app(settings) builds an app without touching disk or database; at startup it resolves the API
 token, checks knowledge/ticket_rules.yml and knowledge/calendar.yml, migrates the three table histories
-(tickets, console, handoff) to head and starts the periodic 督办 scan and the handoff queue sweep.
+(tickets, console, handoff) to head and starts the periodic jobs: 督办 scan, handoff queue sweep, conversation retention.
 """
 
 from __future__ import annotations
@@ -97,6 +97,10 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
                     run_periodically(app.state.handoff.sweep, settings.handoff_sweep_seconds, "转人工超时检查失败")
                 )
             )
+        console = app.state.console
+        if console.retention and console.settings.retention_interval_seconds > 0:
+            interval = console.settings.retention_interval_seconds
+            tasks.append(asyncio.create_task(run_periodically(console.retention.purge, interval, "过期对话清理失败")))
         log.info("工单后台已启动")
         yield
         for task in tasks:

@@ -56,6 +56,8 @@ class ConsoleSettings:
     login_failures_per_ip: tuple[int, int]  # free failures per client address (, longest wait)
     secure_cookies: bool  # Secure session cookies: on unless the backend listens on loopback only
     sync_lookback_ids: int  # re-read this many event ids behind the cursor (late commits on PostgreSQL)
+    retention_days: float = 180  # tracker events older than this are deleted (0: kept for ever)
+    retention_interval_seconds: float = 21600  # how often the retention job runs (0: never)
     login_failures_per_account: int = 20  # free failures per account from all addresses (waits ≤ 60 s)
     login_backoff: tuple[float, float] = (2.0, 300.0)  # first and longest wait after the free failures
 
@@ -86,6 +88,8 @@ class ConsoleSettings:
             login_failures_per_user=_limit(_env("CONSOLE_LOGIN_FAILURES_PER_USER", "5/300")),
             login_failures_per_ip=_limit(_env("CONSOLE_LOGIN_FAILURES_PER_IP", "30/300")),
             secure_cookies=_secure_cookies(_env("BACKEND_HOST", host)),
+            retention_days=float(_env("CONVERSATION_RETENTION_DAYS", "180")),
+            retention_interval_seconds=float(_env("RETENTION_INTERVAL_SECONDS", "21600")),
             login_failures_per_account=int(_env("CONSOLE_LOGIN_FAILURES_PER_ACCOUNT", "20")),
             login_backoff=_backoff(_env("CONSOLE_LOGIN_BACKOFF", "2/300")),
             sync_lookback_ids=int(_env("CONSOLE_SYNC_LOOKBACK_IDS", "200")),

@@ -15,6 +15,7 @@ from bot.console.services.knowledge_editor import KnowledgeEditor
 from bot.console.services.nlu_data import NluData
 from bot.console.services.notices_store import NoticeStore
 from bot.console.services.reception import Reception
+from bot.console.services.retention import ConversationRetention
 from bot.console.services.tokens import ProjectTokenizer
 from bot.console.services.tracker import TrackerReader
 from bot.console.services.training import Trainer
@@ -40,6 +41,7 @@ class Console:
     notices: NoticeStore
     tickets: TicketService
     reception: Reception | None = None  # 人工接待 (needs the backend's handoff service)
+    retention: ConversationRetention | None = None  # deletes old tracker events (periodic job, bot/app.py)
 
     def service_names(self) -> dict[str, str]:
         kb = get_knowledge_base(self.settings.knowledge_dir)
@@ -68,6 +70,7 @@ def build(
         notices=NoticeStore(settings.knowledge_dir),
         tickets=tickets,
         reception=Reception(db, handoff, tracker, tickets) if handoff else None,
+        retention=ConversationRetention(settings.tracker_db_url, settings.retention_days),
     )
 
 
