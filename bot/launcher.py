@@ -29,10 +29,17 @@ class Service:
 
     def start(self, env: dict[str, str]) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
-        # Own session: Ctrl-C reaches only the launcher, which stops children in order.
+        log = os.fdopen(os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab")
+        # Own session: Ctrl-C reaches only the launcher, which stops children in order. umask 077: the
+        # databases, logs and secrets the services create are the service user's alone (0600 / 0700).
         self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            self.command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            umask=0o077,
         )
         log.close()
 
