@@ -8,10 +8,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from backend_process import BackendProcess
-
 from bot.console.config import ConsoleSettings
 from bot.console.services.retention import DAY, ConversationRetention
+from tests.support.backend_process import BackendProcess
 
 TABLE = (
     "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) NOT NULL,"

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-BACKEND_TESTS = Path(__file__).resolve().parents[1] / "backend"
-if str(BACKEND_TESTS) not in sys.path:
-    sys.path.insert(0, str(BACKEND_TESTS))
-
-from backend_process import BackendProcess  # noqa: E402
+from tests.support.backend_process import BackendProcess
 
 # Small allowances and short waits, so the tests reach them in seconds.
 LOGIN_LIMITS = {

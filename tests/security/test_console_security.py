@@ -9,11 +9,11 @@ import time
 
 import pytest
 import requests
-from backend_process import BackendProcess
 
 from bot.console.config import ConsoleSettings
 from tests.conftest import SCREENSHOTS
 from tests.console.conftest import CSRF, PASSWORD, create_admin
+from tests.support.backend_process import BackendProcess
 
 ADMIN = "admin-sec"
 
