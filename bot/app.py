@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from bot import apidocs
 from bot.console import routes as console_routes
 from bot.console import state as console_state
+from bot.console.routes import contact_api
 from bot.core.auth import require_token
 from bot.core.backoff import Backoff
 from bot.core.database import Database
@@ -69,6 +70,8 @@ def _startup(app: FastAPI, settings: BackendSettings, db: Database) -> None:
     ensure_var_dir(settings.var_dir)
     install_log_masking()
     app.state.api_token = resolve_api_token(settings.api_token, settings.token_file)
+    # 查看完整号码 over the API: a token of its own scope (bot/console/routes/contact_api.py)
+    app.state.contact_token = resolve_api_token(settings.contact_token, settings.var_dir / "secrets" / "contact_token")
     app.state.tickets.rules_file.get()  # refuse to start with a broken rules file
     migrate.upgrade(settings.database_url, engine=db.engine)
     console_state.startup(app, settings, db)  # console tables (own migrations) and services
@@ -120,7 +123,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.api_token = ""  # set at startup; an empty token never matches
+    app.state.api_token = app.state.contact_token = ""  # set at startup; an empty token never matches
     calendar = CalendarFile(settings.calendar_path)  # holidays for the time limits, hours for the handoff
     app.state.tickets = TicketService(db, RulesFile(settings.ticket_rules_path, calendar))
     app.state.handoff = handoff_state.build(db, settings, calendar)
@@ -158,6 +161,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
 
     app.include_router(apidocs.router)  # /docs: public page, the token is typed in, never in the URL
     app.include_router(ticket_routes.router)
+    app.include_router(contact_api.router)  # GET /api/tickets/{n}/contact: contact token only, audited
     app.include_router(open311.router)
     app.include_router(handoff_routes.router)  # /api/handoff (API token)
     app.include_router(handoff_routes.public_router)  # the citizen's side (poll token)

@@ -56,6 +56,7 @@ class ConsoleSettings:
     login_failures_per_ip: tuple[int, int]  # free failures per client address (, longest wait)
     secure_cookies: bool  # Secure session cookies: on unless the backend listens on loopback only
     sync_lookback_ids: int  # re-read this many event ids behind the cursor (late commits on PostgreSQL)
+    phone_reveals_per_hour: int = 30  # 查看完整号码 per staff member and hour
     retention_days: float = 180  # tracker events older than this are deleted (0: kept for ever)
     retention_interval_seconds: float = 21600  # how often the retention job runs (0: never)
     login_failures_per_account: int = 20  # free failures per account from all addresses (waits ≤ 60 s)
@@ -88,6 +89,7 @@ class ConsoleSettings:
             login_failures_per_user=_limit(_env("CONSOLE_LOGIN_FAILURES_PER_USER", "5/300")),
             login_failures_per_ip=_limit(_env("CONSOLE_LOGIN_FAILURES_PER_IP", "30/300")),
             secure_cookies=_secure_cookies(_env("BACKEND_HOST", host)),
+            phone_reveals_per_hour=int(_env("CONSOLE_PHONE_REVEALS_PER_HOUR", "30")),
             retention_days=float(_env("CONVERSATION_RETENTION_DAYS", "180")),
             retention_interval_seconds=float(_env("RETENTION_INTERVAL_SECONDS", "21600")),
             login_failures_per_account=int(_env("CONSOLE_LOGIN_FAILURES_PER_ACCOUNT", "20")),

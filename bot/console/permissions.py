@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "handoff": frozenset({Role.ADMIN, Role.DISPATCHER, Role.DEPARTMENT}),  # 人工接待: the roles that serve citizens
     "tickets.all": frozenset({Role.ADMIN, Role.DISPATCHER}),  # otherwise own department only
     "tickets.dispatch": frozenset({Role.ADMIN, Role.DISPATCHER}),  # assign, close, 督办, 回访
+    "phone.reveal": frozenset({Role.ADMIN, Role.DISPATCHER, Role.DEPARTMENT}),  # 查看完整号码 (to call back), audited
     "dashboard": frozenset({Role.ADMIN, Role.DISPATCHER, Role.ANALYST}),
     "reports": frozenset({Role.ADMIN, Role.DISPATCHER, Role.ANALYST}),
 }

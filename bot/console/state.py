@@ -14,6 +14,7 @@ from bot.console.services.inbox import Inbox
 from bot.console.services.knowledge_editor import KnowledgeEditor
 from bot.console.services.nlu_data import NluData
 from bot.console.services.notices_store import NoticeStore
+from bot.console.services.phone_reveal import PhoneReveals
 from bot.console.services.reception import Reception
 from bot.console.services.retention import ConversationRetention
 from bot.console.services.tokens import ProjectTokenizer
@@ -41,6 +42,7 @@ class Console:
     notices: NoticeStore
     tickets: TicketService
     reception: Reception | None = None  # 人工接待 (needs the backend's handoff service)
+    reveals: PhoneReveals | None = None  # 查看完整号码, audited and rate-limited
     retention: ConversationRetention | None = None  # deletes old tracker events (periodic job, bot/app.py)
 
     def service_names(self) -> dict[str, str]:
@@ -70,6 +72,7 @@ def build(
         notices=NoticeStore(settings.knowledge_dir),
         tickets=tickets,
         reception=Reception(db, handoff, tracker, tickets) if handoff else None,
+        reveals=PhoneReveals(db, settings.phone_reveals_per_hour),
         retention=ConversationRetention(settings.tracker_db_url, settings.retention_days),
     )
 

@@ -40,6 +40,7 @@ class BackendSettings:
     max_body_bytes: int
     rasa_public_url: str  # where citizens' browsers reach the Rasa server (the web chat page connects there)
     calendar_path: Path = ROOT / "knowledge" / "calendar.yml"  # holidays (time limits), handoff hours; KNOWLEDGE_DIR
+    contact_token: str = ""  # BACKEND_CONTACT_TOKEN: the scope that reads full phones (else var/secrets/contact_token)
     status_query_failures_per_address: int = 20  # wrong combinations per citizen address before the backoff
     status_query_backoff: tuple[float, float] = (2.0, 120.0)  # first wait, longest wait (seconds), doubling
     rasa_url: str = "http://127.0.0.1:5005"  # Rasa HTTP API: the handoff pauses/resumes conversations there
@@ -71,6 +72,7 @@ class BackendSettings:
             status_query_limit=int(limit),
             status_query_window_seconds=int(window or 60),
             status_query_failures_per_number=int(_env("STATUS_QUERY_FAILURES_PER_NUMBER", "5")),
+            contact_token=_env("BACKEND_CONTACT_TOKEN"),
             status_query_failures_per_address=int(_env("STATUS_QUERY_FAILURES_PER_ADDRESS", "20")),
             status_query_backoff=_backoff(_env("STATUS_QUERY_BACKOFF", "2/120")),
             supervise_interval_seconds=int(_env("SUPERVISE_INTERVAL_SECONDS", "3600")),

@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 
 from bot.console.routes.deps import ConsoleRoute, action, console, forbidden, not_found, page, render, see_other
 from bot.console.services.auth import CurrentUser
+from bot.console.services.phone_reveal import PERMISSION as REVEAL
+from bot.console.services.phone_reveal import RevealRefused
 from bot.console.services.reception import Forbidden, Reception, channel_label
 from bot.handoff.models import CLOSED, ONLINE, RETURNED
 from bot.handoff.service import REASON_LABELS, HandoffError, RequestNotFound
@@ -124,6 +126,7 @@ def _chat_page(
     done: str = "",
     status: int = 200,
     form: dict | None = None,
+    revealed_phone: str = "",
 ):
     app = reception(request)
     try:
@@ -147,9 +150,26 @@ def _chat_page(
             "status_label": STATUS_LABELS.get(chat.request.status, chat.request.status),
             "channel": channel_label(chat.request.channel),
             "reason": REASON_LABELS.get(chat.request.reason, ""),
+            "revealed_phone": revealed_phone,
         },
         status=status,
     )
+
+
+@router.post("/handoff/{request_id}/phone", summary="查看完整号码（留痕）")
+def reveal_phone(request: Request, request_id: int, user: CurrentUser = Depends(action(REVEAL))):
+    try:
+        chat = reception(request).chat(user, request_id)
+    except RequestNotFound:
+        raise not_found("转人工请求") from None
+    except Forbidden:
+        raise forbidden() from None
+    target = f"handoff:{request_id}" + (f" ticket:{chat.request.ticket_number}" if chat.request.ticket_number else "")
+    try:
+        phone = console(request).reveals.for_staff(user, target, chat.phone, "人工接待")
+    except RevealRefused as refused:
+        return _chat_page(request, user, request_id, error=str(refused), status=429)
+    return _chat_page(request, user, request_id, revealed_phone=phone)
 
 
 @router.get("/handoff/{request_id}", summary="对话")

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Depends, Form, Request
 
 from bot.console.routes.deps import ConsoleRoute, action, console, forbidden, not_found, page, render, see_other
 from bot.console.services.auth import CurrentUser
+from bot.console.services.phone_reveal import PERMISSION as REVEAL
+from bot.console.services.phone_reveal import RevealRefused
 from bot.console.services.timefmt import parse_day
 from bot.console.services.workbench import FOLLOWUP_KINDS, PAGE_SIZE, ActionError, Filters, Forbidden
 from bot.tickets.choices import Category, Grade, Status, Urgency
@@ -77,7 +79,15 @@ def tickets(
     )
 
 
-def _detail(request: Request, user: CurrentUser, number: str, error: str = "", status: int = 200, done: str = ""):
+def _detail(
+    request: Request,
+    user: CurrentUser,
+    number: str,
+    error: str = "",
+    status: int = 200,
+    done: str = "",
+    revealed_phone: str = "",
+):
     app = console(request)
     try:
         ticket = app.workbench.get(user, number)
@@ -103,6 +113,7 @@ def _detail(request: Request, user: CurrentUser, number: str, error: str = "", s
             "flash": DONE.get(done, ""),
             "bad": bool(ticket.rating) and Grade(ticket.rating).is_bad,
             "urgent": ticket.urgency == Urgency.URGENT.value,
+            "revealed_phone": revealed_phone,
         },
         status=status,
     )
@@ -111,6 +122,22 @@ def _detail(request: Request, user: CurrentUser, number: str, error: str = "", s
 @router.get("/tickets/{number}", summary="工单详情")
 def ticket(request: Request, number: str, done: str = "", user: CurrentUser = Depends(page("tickets"))):
     return _detail(request, user, number, done=done)
+
+
+@router.post("/tickets/{number}/phone", summary="查看完整号码（留痕）")
+def reveal_phone(request: Request, number: str, user: CurrentUser = Depends(action(REVEAL))):
+    app = console(request)
+    try:
+        ticket = app.workbench.get(user, number)  # department staff: their own department's tickets only
+    except TicketNotFound:
+        raise not_found("工单") from None
+    except Forbidden:
+        raise forbidden() from None
+    try:
+        phone = app.reveals.for_staff(user, f"ticket:{ticket.number}", ticket.phone, "工单详情页")
+    except RevealRefused as refused:
+        return _detail(request, user, ticket.number, str(refused), status=429)
+    return _detail(request, user, ticket.number, revealed_phone=phone)
 
 
 def _act(request: Request, user: CurrentUser, number: str, done: str, operation):
