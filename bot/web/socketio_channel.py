@@ -6,6 +6,10 @@ the turn: the reply is lost and the tracker is not saved (a finished form stays 
 itself becomes the `bot_uttered` data, the shape the web page expects; text and buttons are unchanged.
 
 credentials.yml names this class instead of `socketio:` (same settings, same channel name "socketio").
+
+Binary attachments are refused: python-socketio 5.9 (the last release Rasa 3.6's channel works with, see
+requirements/ADVISORIES.md) collects any number of them for one packet (CVE-2026-48804, a memory
+exhaustion). The chat page and the app send JSON only.
 """
 
 from __future__ import annotations
@@ -16,6 +20,20 @@ from typing import Any
 from rasa.core.channels import socketio
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
+from socketio import packet
+
+MAX_BINARY_ATTACHMENTS = 0
+_decode = packet.Packet.decode
+
+
+def _decode_without_attachments(self: packet.Packet, encoded_packet: Any) -> int:
+    count = _decode(self, encoded_packet) or 0
+    if count > MAX_BINARY_ATTACHMENTS:
+        raise ValueError("binary attachments are not accepted")
+    return count
+
+
+packet.Packet.decode = _decode_without_attachments
 
 
 class SocketIOOutput(socketio.SocketIOOutput):
