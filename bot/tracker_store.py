@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        get_vault()  # a missing or malformed TRACKER_ENCRYPTION_KEY stops Rasa at startup, not at a citizen's turn
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """As SQLTrackerStore.save (Rasa 3.6.21), with each event's data protected before it is written."""
         await self.stream_events(tracker)

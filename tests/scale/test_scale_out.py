@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from cryptography.fernet import Fernet
 
 from bot import system_packages
 from bot.settings import ROOT
@@ -137,6 +138,8 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory):
             "REDIS_PASSWORD": redis.password,
             "RASA_AUTH_TOKEN": secrets.token_urlsafe(24),
             "BACKEND_API_TOKEN": secrets.token_urlsafe(24),
+            "BACKEND_CONTACT_TOKEN": secrets.token_urlsafe(24),
+            "TRACKER_ENCRYPTION_KEY": Fernet.generate_key().decode(),  # shared by both Rasa servers
             "RASA_MODEL": str(model_path),
             "HAIYUAN_VAR_DIR": str(base / "var"),
         }
