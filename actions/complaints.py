@@ -394,10 +394,14 @@ NO_MATCH = "没有查到对应的工单。"  # the same words whether the number
 
 
 def _status_misses(tracker: Tracker) -> int:
-    """How often this status query already said NO_MATCH (since the form last started)."""
+    """How often this status query already said NO_MATCH (since the form started or 查询工单 was said again)."""
     misses = 0
-    for event in reversed(tracker.events):
+    for event in reversed(tracker.events[:-1]):  # the citizen's latest message is not yet answered
         if event.get("event") == "active_loop" and event.get("name") == "ticket_status_form":
+            break
+        if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get("name") == (
+            "check_ticket"
+        ):
             break
         if event.get("event") == "bot" and (event.get("text") or "").startswith(NO_MATCH):
             misses += 1
@@ -424,7 +428,12 @@ class ValidateTicketStatusForm(SideRequestForm, FormValidationAction):
         if is_fresh_user_message(tracker) and latest_intent(tracker) == "cancel":
             dispatcher.utter_message(text="好的，不查了。")
             return _end_status_query()
-        if is_fresh_user_message(tracker) and tracker.get_slot("requested_slot") == "phone_last4":
+        requested = tracker.get_slot("requested_slot")
+        if requested and is_fresh_user_message(tracker) and latest_intent(tracker) == "check_ticket":
+            # "查询工单" again in the middle: a new query from its first question (and its own tries)
+            reference = read_ticket_reference(tracker.latest_message.get("text") or "")
+            return [SlotSet("ticket_number", reference), SlotSet("phone_last4", None)]
+        if is_fresh_user_message(tracker) and requested == "phone_last4":
             checked = self._check_owner(dispatcher, tracker)
             if checked is not None:
                 return checked
