@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import uuid
 from collections import Counter
 from pathlib import Path
 
 import requests
+
+from bot.core.security import read_token_file
+from bot.settings import ROOT
 
 MESSAGES = Path(__file__).with_name("messages.jsonl")
 ASPECT_NAMES = {"location": "place"}  # the file's aspect names → the reply's; the others are the same
@@ -92,6 +96,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:5005")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("RASA_AUTH_TOKEN") or read_token_file(ROOT / "var" / "secrets" / "rasa_token"),
+        help="Rasa's auth token (default: RASA_AUTH_TOKEN, else var/secrets/rasa_token)",
+    )
     args = parser.parse_args()
     by_kind: Counter = Counter()
     right_by_kind: Counter = Counter()
@@ -106,7 +115,9 @@ def main() -> int:
         kinds = reply_kinds(replies)
         started = None
         if "bundle-started" in kinds:  # which one: the form's slot
-            tracker = requests.get(f"{args.url}/conversations/{sender}/tracker", timeout=30).json()
+            tracker = requests.get(
+                f"{args.url}/conversations/{sender}/tracker", params={"token": args.token}, timeout=30
+            ).json()
             started = tracker["slots"].get("bundle")
         kind = message["expect"].split(":")[0]
         by_kind[kind] += 1

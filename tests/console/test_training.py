@@ -14,7 +14,7 @@ import time
 
 import requests
 
-from tests.conftest import ARTIFACTS, Chat
+from tests.conftest import ARTIFACTS, Chat, rasa_auth
 from tests.console.conftest import ConsoleServer, Staff
 
 
@@ -65,7 +65,7 @@ def test_retrain_runs_the_command_and_loads_the_new_model(
     assert status == "已完成", html[-3000:]
     assert "haiyuan-console-test.tar.gz" in html and "已上线" in html
     assert "138****5678" in html and "13812345678" not in html  # the log tail is masked too
-    model = requests.get(f"{rasa}/status", timeout=30).json()["model_file"]
+    model = requests.get(f"{rasa}/status", params=rasa_auth(), timeout=30).json()["model_file"]
     assert model.endswith("haiyuan-console-test.tar.gz"), model
     if talker is not None:
         talker.join(600)

@@ -178,7 +178,10 @@ def test_web_chat_to_a_person_and_back_to_the_bot(assistant, handoff_server: Ser
     staff.page.wait_for_selector("#handoff-tickets .phone-given", timeout=15000)  # the page says so at once
     staff.page.reload()
     assert earlier in staff.page.locator("#handoff-tickets").inner_text()
-    assert staff.page.locator("#handoff-phone").inner_text() == f"{phone[:3]}****{phone[-4:]}"
+    assert staff.page.locator("#masked-phone").inner_text() == f"{phone[:3]}****{phone[-4:]}"
+    assert phone not in staff.page.content()
+    staff.page.get_by_role("button", name="查看完整号码").click()  # to call back: audited (issue 17)
+    assert staff.page.locator("#full-phone").inner_text() == phone
     form = staff.page.locator("#handoff-ticket")
     assert "我家暖气不热" in form.locator("textarea[name=description]").input_value()
     form.locator("select[name=category]").select_option("投诉")
@@ -207,7 +210,7 @@ def test_web_chat_to_a_person_and_back_to_the_bot(assistant, handoff_server: Ser
 
     # Every step is in the audit log.
     audit = desks["admin"].get("/console/audit").text
-    for action in ("handoff.accept", "handoff.ticket", "handoff.return"):
+    for action in ("handoff.accept", "phone.reveal", "handoff.ticket", "handoff.return"):
         assert action in audit, action
 
 
