@@ -103,7 +103,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
         console = app.state.console
         if console.retention and console.settings.retention_interval_seconds > 0:
             interval = console.settings.retention_interval_seconds
-            tasks.append(asyncio.create_task(run_periodically(console.retention.purge, interval, "过期对话清理失败")))
+            tasks.append(asyncio.create_task(run_periodically(console.retention.run, interval, "过期对话清理失败")))
         log.info("工单后台已启动")
         yield
         for task in tasks:

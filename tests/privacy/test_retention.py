@@ -18,12 +18,15 @@ TABLE = (
 )
 
 
-def tracker_db(path: Path, ages_in_days: dict[str, float]) -> Path:
+PHONE = "13912345678"
+
+
+def tracker_db(path: Path, ages_in_days: dict[str, float], text: str = "你好") -> Path:
     now = time.time()
     with sqlite3.connect(path) as connection:
         connection.execute(TABLE)
         for sender, age in ages_in_days.items():
-            data = json.dumps({"event": "user", "text": "你好", "timestamp": now - age * DAY})
+            data = json.dumps({"event": "user", "text": text, "timestamp": now - age * DAY}, ensure_ascii=False)
             connection.execute(
                 "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, ?)",
                 (sender, now - age * DAY, data),
@@ -41,8 +44,14 @@ def test_the_documented_default_is_180_days(monkeypatch) -> None:
     assert ConsoleSettings.from_env().retention_days == 180
 
 
-def test_old_conversations_are_deleted_by_the_backend(tmp_path: Path) -> None:
-    db = tracker_db(tmp_path / "tracker.db", {"last-year": 400, "last-month": 31, "today": 0})
+def stored_text(path: Path) -> str:
+    with sqlite3.connect(path) as connection:
+        return " ".join(data for (data,) in connection.execute("SELECT data FROM events"))
+
+
+def test_old_conversations_are_deleted_and_old_rows_protected_by_the_backend(tmp_path: Path) -> None:
+    """Rows from before the protected store (plain phones) are masked too, once per backend start."""
+    db = tracker_db(tmp_path / "tracker.db", {"last-year": 400, "last-month": 31, "today": 0}, f"电话{PHONE}")
     backend = BackendProcess(
         tmp_path / "var",
         env={
@@ -53,11 +62,12 @@ def test_old_conversations_are_deleted_by_the_backend(tmp_path: Path) -> None:
     ).start()
     try:
         deadline = time.monotonic() + 20
-        while "last-year" in senders(db) and time.monotonic() < deadline:
+        while ("last-year" in senders(db) or PHONE in stored_text(db)) and time.monotonic() < deadline:
             time.sleep(0.5)
     finally:
         backend.stop()
     assert senders(db) == {"last-month", "today"}  # before the fix: kept for ever
+    assert PHONE not in stored_text(db) and "139****5678" in stored_text(db)
 
 
 def test_zero_keeps_everything(tmp_path: Path) -> None:
