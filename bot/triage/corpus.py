@@ -19,12 +19,15 @@ CATEGORIES = ("咨询", "求助", "投诉", "举报", "建议", "表扬")
 URGENCIES = ("now", "mentioned", "none")
 
 
-def staff_examples_path() -> Path:
-    """Where the backend exports the dispatchers' labelled examples (HAIYUAN_VAR_DIR/triage/…)."""
+STAFF_EXAMPLES = Path("triage") / "staff_examples.jsonl"
+
+
+def staff_examples_path(var_dir: Path | None = None) -> Path:
+    """Where the backend exports the dispatchers' labelled examples: <HAIYUAN_VAR_DIR>/triage/…"""
     explicit = os.environ.get("TRIAGE_STAFF_EXAMPLES")
-    if explicit:
+    if explicit and var_dir is None:
         return Path(explicit)
-    return Path(os.environ.get("HAIYUAN_VAR_DIR") or ROOT / "var") / "triage" / "staff_examples.jsonl"
+    return Path(var_dir or os.environ.get("HAIYUAN_VAR_DIR") or ROOT / "var") / STAFF_EXAMPLES
 
 
 @dataclass(frozen=True)

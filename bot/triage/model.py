@@ -30,7 +30,7 @@ from bot.triage.text import for_model
 log = logging.getLogger(__name__)
 
 # Bump when the features, heads or decision rules change: part of the cache key.
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 UNASSIGNED = "待分派"
 STAFF_WEIGHT = 3.0  # a dispatcher's real ticket counts more than one written example
 
@@ -315,6 +315,13 @@ def get_model() -> TriageModel:
             if _model is None:
                 _model = build()
     return _model
+
+
+def warm_up() -> threading.Thread:
+    """Build the model in a background thread (process start), so the first message does not wait."""
+    thread = threading.Thread(target=get_model, name="triage-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def reset() -> None:

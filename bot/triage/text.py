@@ -14,6 +14,7 @@ _FULL_WIDTH[0x3000] = 0x20
 _NUMBER = re.compile(r"[0-9*＊×xX]*[0-9][0-9*＊×xX]*")
 _MASK = re.compile(r"[*＊]{2,}|某某|[xX×]{2,}")
 _SPACES = re.compile(r"\s+")
+_TAG = re.compile(r"</?[a-z][^<>]{0,40}>")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 _lock = threading.Lock()
@@ -63,7 +64,7 @@ def fold(text: str) -> str:
 
 def for_model(text: str) -> str:
     """What the classifier reads: folded, simplified, numbers and masks as one symbol, spaces collapsed."""
-    text = to_simplified(fold(text or ""))
+    text = _TAG.sub(" ", to_simplified(fold(text or "")))
     text = _NUMBER.sub("0", text)
     text = _MASK.sub("某", text)
     return _SPACES.sub(" ", text).strip()
