@@ -7,6 +7,7 @@
   generate [--check] regenerate NLU lookups/synonyms and the jieba dictionary from knowledge/
   check-knowledge   validate every file in knowledge/
   create-admin      create a staff console administrator (asks for user name and password)
+  triage-export [--out PATH]  the dispatchers' labelled routing examples (JSONL) for the triage's training
   bench [--quick]   benchmarks against plain Rasa, results in bench/results/ (see bench/README.md)
   lint              ruff (lint + format check) and mypy, as CI runs them
   lock              regenerate requirements/lock/ (hashed) from the requirements/*.txt inputs

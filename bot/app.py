@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
+from bot import triage
 from bot.console import routes as console_routes
 from bot.console import state as console_state
 from bot.core.auth import api_key_scheme, require_token_or_api_key
@@ -44,6 +45,7 @@ from bot.tickets import routes as ticket_routes
 from bot.tickets.rules import RulesFile
 from bot.tickets.schemas import FIELD_LABELS
 from bot.tickets.service import TicketService
+from bot.triage.corpus import staff_examples_path
 from bot.web import routes as web_routes
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ def _startup(app: FastAPI, settings: BackendSettings, db: Database) -> None:
     migrate.upgrade(settings.database_url, engine=db.engine)
     console_state.startup(app, settings, db)  # console tables (own migrations) and services
     handoff_state.startup(app, settings, db)  # handoff tables (own migrations)
+    triage.warm_up()  # load (or train) the triage model now, not on the first ticket
 
 
 def create_app(settings: BackendSettings | None = None) -> FastAPI:
@@ -115,7 +118,9 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     app.state.db = db
     app.state.api_token = ""  # set at startup; an empty token never matches
     calendar = CalendarFile(settings.calendar_path)  # holidays for the time limits, hours for the handoff
-    app.state.tickets = TicketService(db, RulesFile(settings.ticket_rules_path, calendar))
+    app.state.tickets = TicketService(
+        db, RulesFile(settings.ticket_rules_path, calendar), staff_examples_path(settings.var_dir)
+    )
     app.state.handoff = handoff_state.build(db, settings, calendar)
     app.state.limits = StatusQueryLimits(
         status_query=RateLimiter(settings.status_query_limit, settings.status_query_window_seconds),

@@ -112,6 +112,10 @@ def dispatch(argv: list[str]) -> int:
         from bot.console import create_admin
 
         return create_admin.main(args)
+    if command == "triage-export":
+        from bot.tickets import export_examples
+
+        return export_examples.main(args)
     if command == "lint":
         return lint()
     if command == "lock":

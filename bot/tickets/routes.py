@@ -87,7 +87,8 @@ def create_ticket(
     idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=200),
     service: TicketService = Depends(get_service),
 ):
-    new = NewTicket(**{**body.dict(), "category": body.category.value, "urgency": body.urgency.value})
+    category = body.category.value if body.category else None
+    new = NewTicket(**{**body.dict(), "category": category, "urgency": body.urgency.value})
     ticket, created = service.create(new, idempotency_key)
     response.status_code = 201 if created else 200
     return ticket_out(ticket, service.overdue(ticket), due_note=_due_note(service, ticket))
