@@ -89,7 +89,7 @@ class PiiLogFilter(logging.Filter):
         return True
 
 
-def install_log_masking(logger_names: tuple = ("", "uvicorn", "uvicorn.access", "uvicorn.error")) -> None:
+def install_log_masking(logger_names: tuple[str, ...] = ("", "uvicorn", "uvicorn.access", "uvicorn.error")) -> None:
     """Add PiiLogFilter to every handler of the given loggers (idempotent)."""
     for name in logger_names:
         for handler in logging.getLogger(name).handlers:
