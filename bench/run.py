@@ -51,6 +51,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--seconds", type=float, help="每个并发档的负载秒数（覆盖默认值）")
     parser.add_argument("--out", type=Path, default=RESULTS, help="结果目录（默认 bench/results/）")
+    parser.add_argument(
+        "--triage", action="store_true", help="只测智能分流：留出集 bench/triage/heldout/ 上的各项指标（不启动服务）"
+    )
     args = parser.parse_args(argv)
     args.sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(args.sections) - set(SECTIONS)
@@ -79,6 +82,10 @@ def commit() -> str:
 
 def main(argv: list[str]) -> int:
     args = parse(argv)
+    if args.triage:
+        from bench.triage import report as triage_report
+
+        return triage_report.main(args.out)
     durations = dict(QUICK if args.quick else FULL)
     if args.seconds:
         durations["load"] = args.seconds
