@@ -21,9 +21,9 @@ from actions.handoff import handoff_interruption
 from actions.knowledge import knowledge_base
 from actions.safety import safety_interruption
 from actions.services import INTENT_ASPECTS, ActionAnswerService, resolve_services
+from bot.common.text import option_number
 from bot.knowledge import bundles as logic
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, search
-from bot.nlu.text import option_number
 
 ELDERLY_BUNDLES = ["newborn", "retirement", "after_death", "social_security_card_services"]
 # A citizen starting a bundle in their own words ("孩子刚生下来要办啥"): NLU already says a bundle is

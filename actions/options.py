@@ -17,7 +17,7 @@ from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import is_elderly
-from bot.nlu.text import option_number
+from bot.common.text import option_number
 
 _INTENT_PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.DOTALL)
 

@@ -2,7 +2,7 @@
 
 The real backend process (`python -m bot.tickets`, as tests/backend starts it) on a fresh database;
 each client posts tickets back to back, each with its own Idempotency-Key, and every answer must be
-201. PostgreSQL is a private cluster with the server's defaults (fsync on), from deploy.sandbox.
+201. PostgreSQL is a private cluster with the server's defaults (fsync on), from tests.support.sandbox.
 """
 
 from __future__ import annotations

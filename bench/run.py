@@ -67,7 +67,7 @@ def model_under_test() -> Path:
     override = os.environ.get("HAIYUAN_MODEL")
     if override:
         return Path(override).resolve()
-    from bot.commands import prepare_model
+    from bot.training import prepare_model
 
     return prepare_model()
 
@@ -235,7 +235,7 @@ def main(argv: list[str]) -> int:
             progress.step("工单后台 · PostgreSQL")
             try:
                 from bot import system_packages
-                from deploy.sandbox import Postgres
+                from tests.support.sandbox import Postgres
 
                 system_packages.ensure("postgresql")
                 with Postgres(durable=True) as pg:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.launcher import Assistant, Service
 from bot.settings import ROOT, Settings
-from deploy.sandbox import free_port
+from tests.support.sandbox import free_port
 
 CACHE = ROOT / "bench" / ".cache"
 
@@ -88,11 +88,11 @@ def start_haiyuan(model: Path, work: Path, log_dir: Path, stores=None) -> Assist
 
 
 class ProductionStores:
-    """PostgreSQL and Redis from deploy/sandbox.py, with the databases docs/deployment.md creates."""
+    """PostgreSQL and Redis from tests/support/sandbox.py, with the databases docs/deployment.md creates."""
 
     def __init__(self) -> None:
         from bot import system_packages
-        from deploy.sandbox import Postgres, Redis
+        from tests.support.sandbox import Postgres, Redis
 
         system_packages.ensure("postgresql", "redis-server")
         self.pg = Postgres(durable=True).start()

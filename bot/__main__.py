@@ -33,7 +33,10 @@ def main(argv: list[str]) -> int:
         bootstrap.reexec_in_venv(argv)  # does not return
     from bot import commands  # third-party imports are safe from here on
 
-    return commands.dispatch(argv)
+    code = commands.dispatch(argv)
+    if code == commands.UNKNOWN_COMMAND:
+        print(f"未知命令: {argv[0]}\n\n{USAGE}")
+    return code
 
 
 if __name__ == "__main__":

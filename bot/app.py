@@ -27,13 +27,13 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from bot import triage
+from bot.common.privacy import install_log_masking
 from bot.console import routes as console_routes
 from bot.console import state as console_state
 from bot.core.auth import api_key_scheme, require_token_or_api_key
 from bot.core.database import Database
 from bot.core.http_errors import install_error_handlers
 from bot.core.periodic import run_periodically
-from bot.core.privacy import install_log_masking
 from bot.core.security import RateLimiter, resolve_api_token
 from bot.core.settings import BackendSettings, ensure_var_dir, get_settings
 from bot.handoff import routes as handoff_routes

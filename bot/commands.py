@@ -8,6 +8,9 @@ import sys
 import time
 
 from bot.settings import ROOT, Settings
+from bot.training import prepare_model
+
+UNKNOWN_COMMAND = 2
 
 
 def generate(check: bool = False) -> int:
@@ -20,18 +23,6 @@ def check_knowledge(args: list[str]) -> int:
     from bot.knowledge import check
 
     return check.main(args)
-
-
-def prepare_model(force: bool = False, regenerate: bool = True):
-    """The model for the current data, trained if needed; first the files generated from knowledge/
-    are rewritten (`run`, `train`) or only checked to be up to date (`test`: CI must see stale files)."""
-    from bot import training
-
-    if regenerate and generate() != 0:
-        raise SystemExit("知识库生成 NLU 文件失败，请先运行 python3 -m bot check-knowledge 查看错误。")
-    if not regenerate and generate(check=True) != 0:
-        raise SystemExit("由 knowledge/ 生成的文件已过期：请运行 python3 -m bot generate 并提交结果。")
-    return training.ensure_model(force=force)
 
 
 def run() -> int:
@@ -126,8 +117,4 @@ def dispatch(argv: list[str]) -> int:
         from bench.run import main as bench
 
         return bench(args)
-    print(f"未知命令: {command}\n")
-    from bot.__main__ import USAGE
-
-    print(USAGE)
-    return 2
+    return UNKNOWN_COMMAND

@@ -19,12 +19,13 @@ from typing import Any
 
 import requests
 
+from bot.common.paths import var_dir
+
 log = logging.getLogger(__name__)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 DEFAULT_TIMEOUT = 5.0
 CONNECT_TIMEOUT = 3.0
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class BackendError(Exception):
@@ -51,8 +52,7 @@ class TicketClientError(BackendError):
 
 
 def default_token_file() -> Path:
-    var_dir = os.environ.get("HAIYUAN_VAR_DIR") or str(REPO_ROOT / "var")
-    return Path(var_dir) / "secrets" / "api_token"
+    return var_dir() / "secrets" / "api_token"
 
 
 class TicketClient:

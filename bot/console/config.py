@@ -6,17 +6,14 @@ Defaults work on one machine: Rasa's SQLite tracker store under var/, the repo's
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name) or default
+from bot.common.paths import ROOT
+from bot.common.paths import env as _env
+from bot.common.paths import var_dir as default_var_dir
 
 
 def _limit(text: str) -> tuple[int, int]:
@@ -47,7 +44,7 @@ class ConsoleSettings:
 
     @classmethod
     def from_env(cls) -> ConsoleSettings:
-        var_dir = Path(_env("HAIYUAN_VAR_DIR", str(ROOT / "var")))
+        var_dir = default_var_dir()
         host = _env("HAIYUAN_HOST", "127.0.0.1")
         command = _env("CONSOLE_TRAIN_COMMAND")
         return cls(

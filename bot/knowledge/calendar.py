@@ -39,16 +39,17 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.common.clock import CHINA_TZ
+
 log = logging.getLogger(__name__)
 
 CALENDAR_FILE = "calendar.yml"
-CHINA_TZ = timezone(timedelta(hours=8))  # no daylight saving in China
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 MAKEUP_KEY = "调休上班日"
 MAKEUP = 7  # index of the 调休 hours in WorkCalendar.hours

@@ -13,7 +13,7 @@ from bot.core.settings import get_settings
 def logging_config() -> dict:
     """uvicorn's logging, plus our loggers, with phone/ID/token masking on every handler."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["filters"] = {"pii": {"()": "bot.core.privacy.PiiLogFilter"}}
+    config["filters"] = {"pii": {"()": "bot.common.privacy.PiiLogFilter"}}
     for handler in config["handlers"].values():
         handler["filters"] = ["pii"]
     config["loggers"]["bot"] = {"handlers": ["default"], "level": "INFO", "propagate": False}

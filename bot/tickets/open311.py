@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from bot.common.privacy import mask_text
 from bot.core.auth import is_authorized, token_or_api_key
-from bot.core.privacy import mask_text
 from bot.tickets.choices import SERVICE_CODES, Category, Status
 from bot.tickets.due_dates import CHINA_TZ
 from bot.tickets.models import Ticket

@@ -11,7 +11,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field, validator
 
-from bot.core.privacy import mask_name, mask_phone, mask_text
+from bot.common.privacy import mask_name, mask_phone, mask_text
 from bot.tickets.choices import Category, EventKind, Grade, Status, Urgency
 from bot.tickets.models import Ticket, TicketEvent
 from bot.tickets.routing import read_candidates

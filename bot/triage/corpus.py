@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.common.paths import var_dir as default_var_dir
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 CATEGORIES = ("咨询", "求助", "投诉", "举报", "建议", "表扬")
@@ -27,7 +29,7 @@ def staff_examples_path(var_dir: Path | None = None) -> Path:
     explicit = os.environ.get("TRIAGE_STAFF_EXAMPLES")
     if explicit and var_dir is None:
         return Path(explicit)
-    return Path(var_dir or os.environ.get("HAIYUAN_VAR_DIR") or ROOT / "var") / STAFF_EXAMPLES
+    return Path(var_dir or default_var_dir()) / STAFF_EXAMPLES
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,12 @@ from pathlib import Path
 import requests
 from sqlalchemy import func, select
 
+from bot.common.privacy import mask_log_text
 from bot.console.config import ROOT, ConsoleSettings
 from bot.console.crud import audit
 from bot.console.models import Message, TrainJob
 from bot.console.services.auth import CurrentUser
 from bot.core.database import Database
-from bot.core.privacy import mask_log_text
 from bot.knowledge.generate import NLU_FILE, USERDICT_FILE, build_outputs, stale_files
 from bot.knowledge.loader import check_base
 from bot.tickets.models import utcnow
