@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.privacy import mask_text
+from bot.common.privacy import mask_text
 from bot.tickets.models import Ticket, TriageExample, utcnow
 from bot.tickets.routing import ticket_text
 
