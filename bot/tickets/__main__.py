@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
@@ -10,7 +11,7 @@ from uvicorn.config import LOGGING_CONFIG
 from bot.core.settings import get_settings
 
 
-def logging_config() -> dict:
+def logging_config() -> dict[str, Any]:
     """uvicorn's logging, plus our loggers, with phone/ID/token masking on every handler."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["filters"] = {"pii": {"()": "bot.common.privacy.PiiLogFilter"}}

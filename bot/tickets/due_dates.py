@@ -10,7 +10,7 @@ from bot.tickets.rules import TicketRules
 
 log = logging.getLogger(__name__)
 
-_warned_years: set = set()
+_warned_years: set[int] = set()
 
 
 def is_working_day(day: date, rules: TicketRules) -> bool:

@@ -14,6 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,7 +40,7 @@ def record_choice(session: Session, ticket: Ticket, department: str, actor: str)
     return example
 
 
-def rows(session: Session) -> Iterator[dict]:
+def rows(session: Session) -> Iterator[dict[str, Any]]:
     """The examples in the corpus's JSONL shape (text, type, department), oldest first."""
     for example in session.execute(select(TriageExample).order_by(TriageExample.id)).scalars():
         yield {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, validator
 
@@ -46,9 +47,10 @@ FIELD_LABELS = {
 
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
 _LANDLINE = re.compile(r"(0\d{2,3})-(\d{7,8})")
+_V = TypeVar("_V")
 
 
-def check_text(value):
+def check_text(value: _V) -> _V:
     """Reject what no database stores faithfully; everything else is kept verbatim."""
     if isinstance(value, str):
         if "\x00" in value:
@@ -255,7 +257,7 @@ class SuperviseOut(BaseModel):
 # --- serialisers ----------------------------------------------------------------------------
 
 
-def event_out(event: TicketEvent) -> dict:
+def event_out(event: TicketEvent) -> dict[str, Any]:
     return {
         "kind": event.kind,
         "from_status": event.from_status,
@@ -266,7 +268,7 @@ def event_out(event: TicketEvent) -> dict:
     }
 
 
-def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True, due_note: str | None = None) -> dict:
+def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True, due_note: str | None = None) -> dict[str, Any]:
     data = {
         column: getattr(ticket, column)
         for column in TicketOut.__fields__
@@ -288,7 +290,7 @@ def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True, due_note
     return data
 
 
-def ticket_list_item(ticket: Ticket, overdue: bool) -> dict:
+def ticket_list_item(ticket: Ticket, overdue: bool) -> dict[str, Any]:
     return {
         "number": ticket.number,
         "category": ticket.category,
@@ -307,7 +309,7 @@ def ticket_list_item(ticket: Ticket, overdue: bool) -> dict:
     }
 
 
-def status_query_out(ticket: Ticket, due_note: str | None = None) -> dict:
+def status_query_out(ticket: Ticket, due_note: str | None = None) -> dict[str, Any]:
     history = [
         {
             "stage": EventKind.RETURNED.value if e.kind == EventKind.RETURNED.value else e.to_status,

@@ -8,12 +8,15 @@ from __future__ import annotations
 import builtins
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.core.database import Database
 from bot.tickets import crud
@@ -155,11 +158,11 @@ class TicketService:
             raise TicketNotFound(number)
         return ticket
 
-    def list(self, **filters) -> tuple[int, builtins.list[Ticket]]:
+    def list(self, **filters: Any) -> tuple[int, builtins.list[Ticket]]:
         with self.db.session() as session:
             return crud.list_tickets(session, **filters)
 
-    def search(self, **filters) -> builtins.list[Ticket]:
+    def search(self, **filters: Any) -> builtins.list[Ticket]:
         with self.db.session() as session:
             return crud.search_tickets(session, **filters)
 
@@ -175,7 +178,7 @@ class TicketService:
 
     # --- changes ------------------------------------------------------------------------------
 
-    def _change(self, number: str, change) -> Ticket:
+    def _change(self, number: str, change: Callable[[Session, Ticket], None]) -> Ticket:
         """Run change(session, ticket) on the locked ticket in one write transaction."""
         with self.db.session(write=True) as session:
             ticket = crud.get_by_number(session, number, with_events=True, for_update=True)
@@ -201,7 +204,7 @@ class TicketService:
         department: str | None = None,
         reply: str | None = None,
     ) -> Ticket:
-        def change(session, ticket: Ticket) -> None:
+        def change(session: Session, ticket: Ticket) -> None:
             check_forward(ticket.status, target)
             if department and department != ticket.department:
                 self._set_department(session, ticket, department, actor, None)
@@ -221,7 +224,7 @@ class TicketService:
         return self._change(number, change)
 
     def return_to_dispatcher(self, number: str, actor: str, note: str) -> Ticket:
-        def change(session, ticket: Ticket) -> None:
+        def change(session: Session, ticket: Ticket) -> None:
             check_return(ticket.status)
             previous, former_department = ticket.status, ticket.department
             ticket.status = RETURN_TARGET.value
@@ -247,7 +250,7 @@ class TicketService:
         urgency: str | None = None,
         note: str | None = None,
     ) -> Ticket:
-        def change(session, ticket: Ticket) -> None:
+        def change(session: Session, ticket: Ticket) -> None:
             if ticket.status == Status.CLOSED.value:
                 raise TransitionError("工单已办结，不能再修改承办部门或紧急程度。")
             if department and department != ticket.department:
@@ -261,7 +264,7 @@ class TicketService:
         return self._change(number, change)
 
     def reply(self, number: str, text: str, actor: str) -> Ticket:
-        def change(session, ticket: Ticket) -> None:
+        def change(session: Session, ticket: Ticket) -> None:
             if ticket.status == Status.CLOSED.value:
                 raise TransitionError("工单已办结，不能再修改答复。")
             self._set_reply(session, ticket, text, actor)
@@ -269,7 +272,7 @@ class TicketService:
         return self._change(number, change)
 
     def rate(self, number: str, grade: str, comment: str | None) -> Ticket:
-        def change(session, ticket: Ticket) -> None:
+        def change(session: Session, ticket: Ticket) -> None:
             if ticket.status != Status.CLOSED.value:
                 raise TransitionError(f"工单办结后才能评价，当前状态为「{ticket.status}」。")
             if ticket.rating:
@@ -292,7 +295,7 @@ class TicketService:
     def supervise(self, number: str, actor: str, note: str) -> Ticket:
         """督办 of one ticket by staff: only while it is overdue (past its time limit and still open)."""
 
-        def change(session, ticket: Ticket) -> None:
+        def change(session: Session, ticket: Ticket) -> None:
             if not is_overdue(ticket.due_date, ticket.status, china_today(), self.rules):
                 raise TransitionError("只有超期未办结的工单可以督办。")
             ticket.supervised = True
@@ -342,7 +345,7 @@ class TicketService:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _set_department(self, session, ticket: Ticket, department: str, actor: str, note: str | None) -> None:
+    def _set_department(self, session: Session, ticket: Ticket, department: str, actor: str, note: str | None) -> None:
         previous = ticket.department
         if previous == self.rules.default_department or ticket.department_inferred:
             record_choice(session, ticket, department, actor)  # the dispatcher routed it: a labelled example
@@ -351,7 +354,7 @@ class TicketService:
             session, ticket, EventKind.DEPARTMENT_CHANGED.value, actor, _join(f"{previous} → {department}", note)
         )
 
-    def _set_reply(self, session, ticket: Ticket, text: str, actor: str) -> None:
+    def _set_reply(self, session: Session, ticket: Ticket, text: str, actor: str) -> None:
         ticket.reply, ticket.replied_at = text, utcnow()
         crud.add_event(session, ticket, EventKind.REPLIED.value, actor, text)
 
