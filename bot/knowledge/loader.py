@@ -30,6 +30,9 @@ COUNTY_FILE = "county.yml"
 SERVICES_DIR = "services"
 BUNDLES_DIR = "bundles"
 
+# (folder, file name or None for a missing folder, mtime_ns, size)
+_FileStamp = tuple[str, str | None, int, int]
+
 
 def default_root() -> Path:
     """$KNOWLEDGE_DIR, else knowledge/ next to the bot/ package."""
@@ -107,14 +110,14 @@ class KnowledgeBase:
 
     def __init__(self, root: Path | str | None = None) -> None:
         self.root = Path(root) if root else default_root()
-        self.county: dict = {}
-        self.services: dict[str, dict] = {}
-        self.bundles: dict[str, dict] = {}
+        self.county: dict[str, Any] = {}
+        self.services: dict[str, dict[str, Any]] = {}
+        self.bundles: dict[str, dict[str, Any]] = {}
         self.name_index: dict[str, tuple[str, str]] = {}  # normalize(label) → (kind, id)
         self.errors: list[Issue] = []
         self.version = 0  # bumped whenever the served content changes
         self._good: dict[str, Any] = {}  # rel path → last version of that file that passed all checks
-        self._signature: tuple | None = None
+        self._signature: tuple[_FileStamp, ...] | None = None
         self._derived: dict[str, Any] = {}
         self._lock = threading.Lock()
         self.check_seconds = float(os.environ.get("KNOWLEDGE_CHECK_SECONDS") or DEFAULT_CHECK_SECONDS)
@@ -122,9 +125,9 @@ class KnowledgeBase:
         self.reload()
 
     # ------------------------------------------------------------ loading
-    def signature(self) -> tuple:
+    def signature(self) -> tuple[_FileStamp, ...]:
         """(name, mtime, size) of every knowledge file: a few stat calls."""
-        entries = []
+        entries: list[_FileStamp] = []
         for folder in ("", SERVICES_DIR, BUNDLES_DIR):
             try:
                 with os.scandir(self.root / folder) as it:
@@ -192,7 +195,7 @@ class KnowledgeBase:
     def ok(self) -> bool:
         return not self.errors
 
-    def item(self, kind: str, item_id: str) -> dict | None:
+    def item(self, kind: str, item_id: str) -> dict[str, Any] | None:
         return (self.services if kind == SERVICE else self.bundles).get(item_id)
 
     def lookup(self, value: str) -> tuple[str, str] | None:
@@ -203,12 +206,12 @@ class KnowledgeBase:
             return BUNDLE, value
         return self.name_index.get(normalize(value.strip()))
 
-    def department(self, key: Any) -> dict:
+    def department(self, key: Any) -> dict[str, Any]:
         """County department as a dict (the short form `key: 名称` becomes {name: 名称}); {} if unknown."""
         dept = self._county_entry("departments", key)
         return {"name": dept} if isinstance(dept, str) else dict(dept) if isinstance(dept, dict) else {}
 
-    def hall(self, key: Any) -> dict:
+    def hall(self, key: Any) -> dict[str, Any]:
         """County hall (name, address, hours, phone) as a dict; {} if unknown."""
         hall = self._county_entry("halls", key)
         return dict(hall) if isinstance(hall, dict) else {}
