@@ -116,15 +116,18 @@ class TicketClient:
             body = response.json()
         except ValueError:
             return f"HTTP {response.status_code}"
-        if isinstance(body, dict) and isinstance(body.get("detail"), str):
-            return body["detail"]
+        detail = body.get("detail") if isinstance(body, dict) else None
+        if isinstance(detail, str):
+            return detail
         return f"HTTP {response.status_code}"
 
-    def _json(self, response: requests.Response) -> Any:
+    def _json(self, response: requests.Response) -> dict[str, Any]:
+        """The body of a successful answer: every endpoint this client calls answers with a JSON object."""
         if response.status_code >= 400:
             raise TicketClientError(response.status_code, self._detail(response))
         try:
-            return response.json()
+            body: dict[str, Any] = response.json()
+            return body
         except ValueError as error:  # e.g. an HTML page from a proxy in between
             raise BackendUnavailable("工单后台返回了无法识别的内容") from error
 

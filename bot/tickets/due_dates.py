@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from bot.common.clock import CHINA_TZ, china_today  # noqa: F401  (re-exported: due dates are China dates)
+from bot.common.clock import CHINA_TZ as CHINA_TZ  # re-exported: due dates are China dates
+from bot.common.clock import china_today as china_today
 from bot.tickets.rules import TicketRules
 
 log = logging.getLogger(__name__)
