@@ -148,6 +148,17 @@ SIGNATURES = [
 GREETING_ENDS = ("您好！", "您好，", "您好：", "您好。", "您好!", "好！", "好，")
 
 
+# 文旅 covers both tourism (商贸旅游) and culture, broadcasting, libraries (教育文体).
+TOURISM_WORDS = ("景区", "旅游", "门票", "游客", "民宿", "农家乐", "导游", "旅行社", "景點", "旅遊")
+
+
+def default_topic(code: str, text: str) -> str:
+    department, topic = DEPARTMENTS[code]
+    if code == "文旅" and not any(word in text for word in TOURISM_WORDS):
+        return "教育文体"
+    return topic
+
+
 def apply_codes(tokens: list[str], labels: dict, where: str) -> None:
     for token in tokens:
         if token in TYPES:
@@ -186,12 +197,12 @@ def parse_source(path: Path) -> list[dict]:
             end = line.index("}")
             apply_codes(line[1:end].split(), labels, where)
             line = line[end + 1 :].strip()
-        department, default_topic = DEPARTMENTS[labels["dept"]]
+        text = line.replace("\\n", "\n")
         row = {
-            "text": line.replace("\\n", "\n"),
+            "text": text,
             "type": labels["type"],
-            "department": department,
-            "topic": labels["topic"] or default_topic,
+            "department": DEPARTMENTS[labels["dept"]][0],
+            "topic": labels["topic"] or default_topic(labels["dept"], text),
             "urgency": labels["urgency"],
             "style": labels["style"],
         }
@@ -245,7 +256,11 @@ def main() -> None:
     except ImportError:
         build_templated = None
     if build_templated is not None:
-        outputs["templated.jsonl"] = build_templated(random.Random(SEED + 1), DEPARTMENTS)
+        templated = build_templated(random.Random(SEED + 1), DEPARTMENTS)
+        for row in templated:
+            if row["department"] == DEPARTMENTS["文旅"][0]:
+                row["topic"] = default_topic("文旅", row["text"])
+        outputs["templated.jsonl"] = templated
     for name, rows in outputs.items():
         with open(HERE / name, "w", encoding="utf-8") as out:
             for row in rows:
