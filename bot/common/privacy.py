@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import overload
 
 _ID_18 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _ID_15 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{7}(\d{4})(?![0-9A-Za-z])")
@@ -59,6 +60,10 @@ def mask_name(name: str | None) -> str | None:
     return name[0] + "*" * max(len(name) - 1, 1)
 
 
+@overload
+def mask_text(text: str) -> str: ...
+@overload
+def mask_text(text: None) -> None: ...
 def mask_text(text: str | None) -> str | None:
     """Mask ID-card numbers, phone numbers and other long digit runs inside free text."""
     if not text:

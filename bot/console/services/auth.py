@@ -104,6 +104,7 @@ class Accounts:
             self.failures_per_user.hit(name_key)
             self.failures_per_client.hit(client)
             raise LoginRefused("invalid")
+        assert user is not None  # ok above implies a user
         token = secrets.token_urlsafe(32)
         now = utcnow()
         with self.db.session(write=True) as session:

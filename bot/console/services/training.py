@@ -197,6 +197,7 @@ class Trainer:
     def _wait(self, job_id: int, process: subprocess.Popen) -> None:
         code = process.wait()
         job = self.job(job_id)
+        assert job is not None, "a job row is written before its process starts"
         if code != 0:
             self._finish(job_id, FAILED, code, f"训练命令退出码 {code}，请查看日志。")
             return
