@@ -201,6 +201,7 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         kb = knowledge_base()
         item = named_in_text(kb, text) if looks_like_question(text) and len(text) < 80 else None
         if item and item["kind"] == "service":
+            assert kb is not None  # the item came from it
             # A question the knowledge base answers: offer the answer before making a ticket.
             dispatcher.utter_message(text="这个问题我先试着直接回答您：")
             for bubble in render_aspect(kb, item["id"], "card", elderly=is_elderly(tracker)):

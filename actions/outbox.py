@@ -41,7 +41,7 @@ QUEUED_LABEL = "待分配"
 
 PENDING, DELIVERED, REJECTED = "pending", "delivered", "rejected"
 
-Base = declarative_base()
+Base: Any = declarative_base()  # SQLAlchemy 1.4 ships no types
 
 
 class OutboxItem(Base):
