@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.launcher import Assistant, Service
@@ -112,6 +113,7 @@ class ProductionStores:
         Outbox(self.urls["outbox"]).close()
 
     def env(self) -> dict[str, str]:
+        assert self.redis.password is not None  # started with one
         return {
             "REDIS_HOST": "127.0.0.1",
             "REDIS_PORT": str(self.redis.port),
@@ -170,11 +172,16 @@ def vanilla_project(on_wait: Callable[[float], None] = lambda _: None) -> tuple[
     return target, {**info, "cached": False}
 
 
-def start_vanilla(project: Path, log_dir: Path) -> Service:
+@dataclass
+class VanillaRasa(Service):
+    url: str = ""  # its REST base URL
+
+
+def start_vanilla(project: Path, log_dir: Path) -> VanillaRasa:
     """rasa init's bot as it comes: its own endpoints (in-memory tracker store) and REST channel."""
     port = free_port()
     model = sorted((project / "models").glob("*.tar.gz"))[-1]
-    service = Service(
+    service = VanillaRasa(
         "plain Rasa (rasa init)",
         [
             sys.executable,
@@ -194,8 +201,8 @@ def start_vanilla(project: Path, log_dir: Path) -> Service:
         ],
         f"http://127.0.0.1:{port}/",
         log_dir / "vanilla-rasa.log",
+        url=f"http://127.0.0.1:{port}",
     )
-    service.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(service.log_path, "ab")
     service.process = subprocess.Popen(

@@ -36,7 +36,7 @@ def run() -> int:
     try:
         assistant.start()  # Ctrl-C while the servers start up also stops the ones already running
         _print_where(assistant.settings)
-        while all(svc.process.poll() is None for svc in assistant.services):
+        while all(svc.started.poll() is None for svc in assistant.services):
             time.sleep(1)
         print("[海原政务小助手] 有服务意外退出，正在停止全部服务。", flush=True)
         return 1

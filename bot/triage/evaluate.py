@@ -20,7 +20,8 @@ COMPLAINT_FLOW = {"投诉", "求助", "举报"}
 
 def dev_split(examples: Sequence[Example], percent: int = 20) -> tuple[list[Example], list[Example]]:
     """A fixed split by a hash of the text: (train, dev). For development only, never the held-out set."""
-    train, dev = [], []
+    train: list[Example] = []
+    dev: list[Example] = []
     for example in examples:
         bucket = int(hashlib.sha1(example.text.encode()).hexdigest(), 16) % 100
         (dev if bucket < percent else train).append(example)

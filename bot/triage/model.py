@@ -103,7 +103,7 @@ _NOT_ONLY_PRAISE = re.compile(
 
 def praise_guard(text: str, scores: dict[str, float]) -> str:
     """The best category, except that 表扬 needs a message that asks for nothing else."""
-    ranked = sorted(scores, key=scores.get, reverse=True)
+    ranked = sorted(scores, key=lambda name: scores[name], reverse=True)
     if ranked[0] == "表扬" and _NOT_ONLY_PRAISE.search(text):
         return ranked[1]
     return ranked[0]
@@ -244,7 +244,7 @@ class TriageModel:
             urgency = "now"
         else:
             rest = {k: v for k, v in urgency_scores.items() if k != "now"}
-            urgency = max(rest, key=rest.get) if rest else "none"
+            urgency = max(rest, key=lambda name: rest[name]) if rest else "none"
         kb = scores.get("kb", {}).get("True", 0.0) >= 0.5
         return Triage(
             category=praise_guard(text, category_scores),

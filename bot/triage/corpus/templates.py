@@ -281,7 +281,14 @@ def _place(rng: random.Random, code: str) -> str:
 
 
 def _row(text: str, type_: str, dept: str, topic: str, urgency: str, style: str, kb: bool = False) -> dict:
-    row = {"text": text, "type": type_, "department": dept, "topic": topic, "urgency": urgency, "style": style}
+    row: dict[str, str | bool] = {
+        "text": text,
+        "type": type_,
+        "department": dept,
+        "topic": topic,
+        "urgency": urgency,
+        "style": style,
+    }
     if kb:
         row["kb_question"] = True
     return row
