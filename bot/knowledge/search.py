@@ -5,7 +5,8 @@
 2. Otherwise ranked retrieval: BM25 over jieba words and character uni-/bi-/skip-grams of each item's
    names, aliases and keywords, so typos and new phrasings still land near the right item.
 3. Plus one-typo matching of names and aliases (社宝卡 → 社保卡), which character n-grams miss in
-   short words.
+   short words. Before all three, words that sound like a known word are read as it (一保 → 医保,
+   bot/knowledge/sound.py).
 
 Candidate scores: 1.0 for exact names, (n-1)/n for a one-typo match of an n-character name, the BM25
 score otherwise; only their order within one result matters.
@@ -25,6 +26,7 @@ import jieba
 
 from bot.knowledge.loader import BUNDLE, SERVICE, KnowledgeBase
 from bot.knowledge.schema import item_labels
+from bot.knowledge.sound import SoundLexicon
 from bot.knowledge.text import normalize
 from bot.knowledge.words import JIEBA_FREQ, item_words, knowledge_words
 
@@ -94,6 +96,7 @@ def search(
     """`min_coverage` lower than the default when the context already says what is asked for (a citizen
     starting a bundle in their own words: any bundle the words point to is worth offering)."""
     index: SearchIndex = kb.derived("search_index", SearchIndex)
+    text = SoundLexicon.for_knowledge_base(kb).fix_slips(text)  # 一保报销 → 医保报销 (by sound)
     return index.search(text, tuple(kinds), limit, min_coverage)
 
 
