@@ -106,7 +106,8 @@ def markdown(result: dict) -> str:
     lines += [
         "",
         f"紧急：留出集中正在发生的险情 {result['emergency_present']} 条，漏报 {result['emergency_missed']}；"
-        f"误报 {result['emergency_false_alarm_count']} 条。待分派比例 {_fmt('x', result['unassigned'])}；"
+        f"误报 {result['emergency_false_alarm_count']} 条。待分派比例 {_fmt('x', result['unassigned'])}，"
+        f"直接派对（待分派算错）{_fmt('x', result['department_routed_right'])}；"
         f"kb_question 精确率 {_fmt('x', result['kb_precision'])}、召回 {_fmt('x', result['kb_recall'])}；"
         f"分流墙钟时间 p50 {result['latency_p50_ms']:.2f} ms、p95 {result['latency_p95_ms']:.2f} ms"
         f"（共享机器上含等待 CPU 的时间），CPU 时间 p95 {result['cpu_p95_ms']:.2f} ms；长信 {result['letters']} 封。",

@@ -1,6 +1,6 @@
 """Measure a triage on labelled messages: the figures of issue 16 (bench/triage and the dev split use this).
 
-Type accuracy with its confusion matrix; department top-1 / top-3; urgency `now` false alarms and
+Type accuracy with its confusion matrix; department top-1 / top-3 and routed right at once (待分派 counts as a miss); urgency `now` false alarms and
 misses; complaint / help recall (reaching the complaint flow: 投诉, 求助 or 举报); consultations put
 into the complaint flow; kb_question precision and recall; latency per message after warm-up.
 """
@@ -71,6 +71,7 @@ def measure(examples: Sequence[Example], predict: Callable[[str], Triage], warmu
             counts["top1"] += bool(top) and top[0] == example.department
             counts["top3"] += example.department in top
             counts["unassigned"] += result.department == "待分派"
+            counts["routed_right"] += result.department == example.department
         if example.urgency:
             if example.urgency == "now":
                 counts["now"] += 1
@@ -92,6 +93,7 @@ def measure(examples: Sequence[Example], predict: Callable[[str], Triage], warmu
         "department_top1": _ratio(counts["top1"], counts["routed"]),
         "department_top3": _ratio(counts["top3"], counts["routed"]),
         "unassigned": _ratio(counts["unassigned"], counts["routed"]),
+        "department_routed_right": _ratio(counts["routed_right"], counts["routed"]),  # 待分派 counts as a miss
         "emergency_false_alarms": _ratio(counts["false_alarm"], counts["not_now"]),
         "emergency_false_alarm_count": counts["false_alarm"],
         "emergency_present": counts["now"],

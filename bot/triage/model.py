@@ -30,7 +30,7 @@ from bot.triage.text import for_model
 log = logging.getLogger(__name__)
 
 # Bump when the features, heads or decision rules change: part of the cache key.
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 UNASSIGNED = "待分派"
 STAFF_WEIGHT = 3.0  # a dispatcher's real ticket counts more than one written example
 
@@ -44,8 +44,12 @@ class Params:
     c_department: float = 10.0
     c_urgency: float = 10.0
     c_kb: float = 10.0
-    department_threshold: float = 0.30  # top-1 score below this: 待分派 (still with the top three)
-    now_threshold: float = 0.40  # P(urgency = now) at or above this: a danger happening now
+    # top-1 score below this: 待分派 (still with the top three). On the dev split 0.25 routes 92% of the
+    # messages, 92% of them right; 0.30 routes 88% (93% right), 0.20 routes 97% (89% right).
+    department_threshold: float = 0.25
+    # P(urgency = now) at or above this: a danger happening now. On the dev split 0.40 misses 1 of 38
+    # present dangers with 2 false alarms in 520; 0.30 misses none of the model's but raises 5 false alarms.
+    now_threshold: float = 0.40
 
 
 def model_dir() -> Path:
