@@ -21,9 +21,10 @@ from actions.handoff import handoff_interruption
 from actions.knowledge import knowledge_base
 from actions.safety import safety_interruption
 from actions.services import INTENT_ASPECTS, ActionAnswerService, resolve_services
+from bot.common.text import option_number
 from bot.knowledge import bundles as logic
+from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, EXACT, search
-from bot.nlu.text import option_number
 
 ELDERLY_BUNDLES = ["newborn", "retirement", "after_death", "social_security_card_services"]
 # A citizen starting a bundle in their own words ("孩子刚生下来要办啥"): NLU already says a bundle is
@@ -52,6 +53,13 @@ def _bundle_button(kb, bundle_id: str) -> dict[str, str]:
     }
 
 
+def _kb() -> KnowledgeBase:
+    """The knowledge base: the bundle actions only run once it offered a bundle."""
+    kb = knowledge_base()
+    assert kb is not None, "bundle actions need a knowledge base with bundles"
+    return kb
+
+
 def _short_title(name: str) -> str:
     return name.replace('"一件事"', "").replace("“一件事”", "").replace("一件事", "").strip() or name
 
@@ -61,7 +69,7 @@ class ActionAskBundle(Action):
         return "action_ask_bundle"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        kb = knowledge_base()
+        kb = _kb()
         elderly = is_elderly(tracker)
         choices = [b for b in tracker.get_slot("bundle_choices") or [] if b in kb.bundles]
         if choices:  # the citizen's words point at these: them first, then the rest of the menu
@@ -89,10 +97,10 @@ class ActionAskBundleAnswer(Action):
         return "action_ask_bundle_answer"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        kb, state = knowledge_base(), _state(tracker)
+        kb, state = _kb(), _state(tracker)
         bundle = kb.bundles.get(state["bundle"] or "")
         question = bundle and logic.next_question(bundle, state["answers"])
-        if not question:
+        if not bundle or not question:
             return []
         elderly = is_elderly(tracker)
         buttons = [{"title": label, "payload": label} for _, label in logic.options(question)]
@@ -112,9 +120,9 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
             return await self.after_side_request(safety, dispatcher, tracker, domain)
         # Side requests are only read from a fresh user message (not when the form is re-activated).
         if is_fresh_user_message(tracker):
-            events = self._interruption(latest_intent(tracker), dispatcher, tracker, domain)
-            if events is not None:
-                return await self.after_side_request(events, dispatcher, tracker, domain)
+            side_events = self._interruption(latest_intent(tracker), dispatcher, tracker, domain)
+            if side_events is not None:
+                return await self.after_side_request(side_events, dispatcher, tracker, domain)
         choices_before = tracker.get_slot("bundle_choices")
         events = await super().run(dispatcher, tracker, domain)
         # rasa_sdk returns only the form's own slots from extract_*: keep the choices extract_bundle found.
@@ -146,6 +154,7 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
                 ActiveLoop(None),
             ]
         if intent == "change_answer" and state["answers"]:
+            assert kb is not None  # a bundle is under way, so the knowledge base has it
             bundle = kb.bundles[state["bundle"]]
             last = logic.answered_questions(bundle, state["answers"])[-1]
             state["answers"] = {k: v for k, v in state["answers"].items() if k != last["id"]}
@@ -186,7 +195,9 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
     def _reads_as_answer(kb, state: dict[str, Any], tracker: Tracker) -> bool:
         bundle = kb.bundles.get(state["bundle"] or "")
         question = bundle and logic.next_question(bundle, state["answers"])
-        return bool(question) and logic.parse_answer(question, tracker.latest_message.get("text") or "") is not None
+        if not question:
+            return False
+        return logic.parse_answer(question, tracker.latest_message.get("text") or "") is not None
 
     async def extract_bundle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -201,7 +212,7 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
             or not is_fresh_user_message(tracker)
         ):
             return {}
-        result = search(knowledge_base(), text, kinds=("bundle",), limit=3, min_coverage=START_MIN_COVERAGE)
+        result = search(_kb(), text, kinds=("bundle",), limit=3, min_coverage=START_MIN_COVERAGE)
         if result.status in {EXACT, CONFIDENT}:
             return {"bundle": result.candidates[0].id}
         return {"bundle_choices": [c.id for c in result.candidates]} if result.candidates else {}
@@ -209,7 +220,7 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
     def validate_bundle(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        kb = knowledge_base()
+        kb = _kb()
         bundle_id = value if value in kb.bundles else self._offered_number(kb, tracker)
         if not bundle_id:
             result = search(kb, tracker.latest_message.get("text") or "", kinds=("bundle",), limit=3)
@@ -255,10 +266,10 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
     def validate_bundle_answer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        kb, state = knowledge_base(), _state(tracker)
+        kb, state = _kb(), _state(tracker)
         bundle = kb.bundles.get(state["bundle"] or "")
         question = bundle and logic.next_question(bundle, state["answers"])
-        if not question:
+        if not bundle or not question:
             return {"bundle_answer": "done"}
         answer = logic.parse_answer(question, str(value or ""))
         if answer is None:
@@ -278,7 +289,7 @@ class ActionBundleChecklist(Action):
         return "action_bundle_checklist"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        kb, state = knowledge_base(), _state(tracker)
+        kb, state = _kb(), _state(tracker)
         bundle = kb.bundles.get(state["bundle"] or "")
         if not bundle or logic.next_question(bundle, state["answers"]) is not None:
             return []  # the form was cancelled
@@ -329,7 +340,7 @@ class ActionBundleWhySkipped(Action):
         return "action_bundle_why_skipped"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        kb, state = knowledge_base(), _state(tracker)
+        kb, state = _kb(), _state(tracker)
         if state["bundle"] not in kb.bundles:
             dispatcher.utter_message(text="您还没有办一件事一次办，说“一件事一次办”就可以开始。")
             return []
@@ -345,7 +356,7 @@ class ActionBundleChangeAnswer(Action):
         return "action_bundle_change_answer"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        kb, state = knowledge_base(), _state(tracker)
+        kb, state = _kb(), _state(tracker)
         bundle = kb.bundles.get(state["bundle"] or "")
         if not bundle or not state["answers"]:
             dispatcher.utter_message(text="目前没有可以修改的回答。")

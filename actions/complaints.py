@@ -27,6 +27,7 @@ from actions.handoff import handoff_interruption
 from actions.knowledge import knowledge_base
 from actions.safety import safety_interruption
 from actions.services import ActionAnswerService, named_in_text, reads_as_service_question
+from bot.common.privacy import mask_phone
 from bot.knowledge.bundles import parse_answer
 from bot.knowledge.render import render_aspect
 from bot.triage import triage
@@ -79,10 +80,6 @@ def looks_like_question(text: str) -> bool:
 
 def shorten(text: str, limit: int = CHAT_SUMMARY_CHARS) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 字，已完整记录）"
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
 
 
 def _recent_unanswered_text(tracker: Tracker) -> str | None:
@@ -204,6 +201,7 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         kb = knowledge_base()
         item = named_in_text(kb, text) if looks_like_question(text) and len(text) < 80 else None
         if item and item["kind"] == "service":
+            assert kb is not None  # the item came from it
             # A question the knowledge base answers: offer the answer before making a ticket.
             dispatcher.utter_message(text="这个问题我先试着直接回答您：")
             for bubble in render_aspect(kb, item["id"], "card", elderly=is_elderly(tracker)):
@@ -321,7 +319,7 @@ class ActionAskComplaintConfirm(Action):
             f"涉及部门：{slot('complaint_department')}"
             + ("（由工作人员根据内容分派）" if slot("complaint_department") == NOT_GIVEN else ""),
             f"姓名：{slot('contact_name')}",
-            f"电话：{mask_phone(slot('contact_phone') or '')}",
+            f"电话：{mask_phone(slot('contact_phone')) or '****'}",
             "内容无误请点“确认提交”。",
         ]
         buttons = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -60,13 +60,19 @@ def interruption_response(tracker: Tracker) -> str | None:
     if intent == "chitchat":
         selector = (tracker.latest_message.get("response_selector") or {}).get("chitchat") or {}
         return (selector.get("response") or {}).get("utter_action")
-    return INTERRUPTION_RESPONSES.get(intent)
+    return INTERRUPTION_RESPONSES.get(intent) if intent is not None else None
 
 
 class SideRequestForm:
     """Mixin for a form validator (`class V(SideRequestForm, FormValidationAction)`) that may answer a side
     request itself: safety, cancel, a question, a correction. Not an Action itself, so the action server
     does not try to register it."""
+
+    if TYPE_CHECKING:  # provided by the FormValidationAction the validator also subclasses
+
+        async def next_requested_slot(
+            self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        ) -> dict[str, Any] | None: ...
 
     async def after_side_request(
         self, events: list[dict[str, Any]], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

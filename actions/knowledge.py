@@ -6,7 +6,6 @@ from bot.knowledge.loader import KnowledgeBase, get_knowledge_base
 
 
 def knowledge_base() -> KnowledgeBase | None:
-    """The current knowledge base (re-read if a file changed since the last call), or None if empty."""
+    """The current knowledge base (re-read when a file changed, checked every few seconds), or None if empty."""
     kb = get_knowledge_base()
-    kb.reload_if_changed()
     return kb if kb.services or kb.bundles else None

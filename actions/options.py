@@ -17,7 +17,7 @@ from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import is_elderly
-from bot.nlu.text import option_number
+from bot.common.text import option_number
 
 _INTENT_PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.DOTALL)
 
@@ -58,7 +58,9 @@ def payload_parse_data(payload: str) -> dict[str, Any] | None:
 def chosen_button(tracker: Tracker) -> dict[str, Any] | None:
     """Parse data of the intent button a numbered reply picks ("2" → `/change_answer{…}`), else None."""
     number = option_number(tracker.latest_message.get("text") or "")
-    buttons = last_buttons(tracker) if number is not None else []
+    if number is None:
+        return None
+    buttons = last_buttons(tracker)
     if not buttons or number > len(buttons):
         return None
     return payload_parse_data(str(buttons[number - 1].get("payload") or ""))

@@ -31,16 +31,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import declarative_base
 
 from actions.api.tickets import BackendUnavailable, TicketClient, TicketClientError
+from bot.common.paths import var_dir
+from bot.common.sqlite import set_pragmas
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 REF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read out over the phone
 QUEUED_LABEL = "待分配"
 
 PENDING, DELIVERED, REJECTED = "pending", "delivered", "rejected"
 
-Base = declarative_base()
+Base: Any = declarative_base()  # SQLAlchemy 1.4 ships no types
 
 
 class OutboxItem(Base):
@@ -91,8 +92,7 @@ def normalize_ref(local_ref: str) -> str:
 
 
 def default_db_url() -> str:
-    var_dir = Path(os.environ.get("HAIYUAN_VAR_DIR") or REPO_ROOT / "var")
-    return os.environ.get("OUTBOX_DB_URL") or f"sqlite:///{var_dir / 'outbox.db'}"
+    return os.environ.get("OUTBOX_DB_URL") or f"sqlite:///{var_dir() / 'outbox.db'}"
 
 
 def _make_engine(url: str) -> Engine:
@@ -105,10 +105,8 @@ def _make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.close()
+        # FULL: a ticket the backend could not take yet survives even a power loss.
+        set_pragmas(dbapi_connection, busy_timeout_ms=15000, synchronous="FULL")
 
     return engine
 

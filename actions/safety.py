@@ -7,6 +7,7 @@ knowledge/safety.yml); rules run these actions outside forms, and every form val
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -92,7 +93,7 @@ def abuse_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 
 
 def safety_interruption(
-    dispatcher: CollectingDispatcher, tracker: Tracker, form_slots: list[str] = ()
+    dispatcher: CollectingDispatcher, tracker: Tracker, form_slots: Sequence[str] = ()
 ) -> list[dict[str, Any]] | None:
     """For form validators, before anything else: the safety reply, then the form asks again
     (emergency, abuse: the slot the message was taken for is cleared) or stops and forgets `form_slots`

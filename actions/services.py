@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import is_elderly, numbered_buttons
 from actions.fallback import climb_ladder
 from actions.knowledge import knowledge_base
+from bot.common.clock import CHINA_TZ
 from bot.knowledge.loader import SERVICE
 from bot.knowledge.notices import active_notices
 from bot.knowledge.render import NEXT_ASPECTS, QUESTIONS, render_aspect, service_display_name
@@ -85,9 +86,6 @@ def resolve_services(kb, tracker: Tracker) -> Resolution:
     if offered:  # "要带啥" right after "您想问的是哪一项？": the same choice, for this aspect
         return Resolution(choices=offered)
     return Resolution()
-
-
-CHINA_TZ = timezone(timedelta(hours=8))
 
 
 def china_today() -> date:

@@ -2,7 +2,7 @@
 
 The real backend process (`python -m bot.tickets`, as tests/backend starts it) on a fresh database;
 each client posts tickets back to back, each with its own Idempotency-Key, and every answer must be
-201. PostgreSQL is a private cluster with the server's defaults (fsync on), from deploy.sandbox.
+201. PostgreSQL is a private cluster with the server's defaults (fsync on), from tests.support.sandbox.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -79,6 +80,7 @@ def measure(
         backend = BackendProcess(Path(var), database_url=database_url, env={"SUPERVISE_INTERVAL_SECONDS": "0"}).start(
             timeout=60
         )
+        assert backend.process is not None  # start() started it
         try:
             runs = []
             for clients in (1, 20):
@@ -93,7 +95,11 @@ def measure(
                         runs.append(asyncio.run(_load(backend.url, backend.token, clients, seconds, tick)))
                 else:
                     runs.append(asyncio.run(_load(backend.url, backend.token, clients, seconds, tick)))
-            result = {"database": database, "runs": runs, "backend_peak_rss_mb": peak_rss_mb(backend.process.pid)}
+            result: dict[str, Any] = {
+                "database": database,
+                "runs": runs,
+                "backend_peak_rss_mb": peak_rss_mb(backend.process.pid),
+            }
             if profile_dir:
                 result["profile"] = summary(profile_dir / f"backend-{database}-20-backend.txt")
             return result

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.servers import quiet_env
 from bot.settings import ROOT
@@ -51,7 +52,7 @@ def confused_pairs(intent_report: dict, top: int = 5) -> list[dict]:
 
 def entity_f1(out: Path) -> tuple[float | None, dict]:
     """Micro-averaged F1 over entity types of the extractors that report (DIET here)."""
-    reports = {}
+    reports: dict[str, dict[str, Any]] = {}
     for path in sorted(out.glob("*Extractor_report.json")) + sorted(out.glob("DIETClassifier_report.json")):
         report = json.loads(path.read_text())
         average = report.get("micro avg") or report.get("weighted avg") or {}
@@ -60,7 +61,7 @@ def entity_f1(out: Path) -> tuple[float | None, dict]:
             "macro_f1": (report.get("macro avg") or {}).get("f1-score"),
             "support": average.get("support"),
         }
-    main = reports.get("DIETClassifier") or next(iter(reports.values()), {})
+    main = reports.get("DIETClassifier") or next(iter(reports.values()), None) or {}
     return main.get("f1"), reports
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -71,7 +72,7 @@ class Profiler:
 
     def __exit__(self, *_) -> None:
         for process in self.processes:
-            process.send_signal(subprocess.signal.SIGINT)  # py-spy writes its output on Ctrl-C
+            process.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
         for process in self.processes:
             try:
                 process.wait(30)

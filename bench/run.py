@@ -21,6 +21,7 @@ from bench.loadgen import LoadResult, run_load, warm_up
 from bench.profile import Profiler, summary
 from bench.profile import available as profile_tool_available
 from bench.progress import Progress
+from bot.launcher import Assistant
 from bot.settings import ROOT
 
 RESULTS = ROOT / "bench" / "results"
@@ -51,6 +52,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--seconds", type=float, help="每个并发档的负载秒数（覆盖默认值）")
     parser.add_argument("--out", type=Path, default=RESULTS, help="结果目录（默认 bench/results/）")
+    parser.add_argument(
+        "--triage", action="store_true", help="只测智能分流：留出集 bench/triage/heldout/ 上的各项指标（不启动服务）"
+    )
     args = parser.parse_args(argv)
     args.sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(args.sections) - set(SECTIONS)
@@ -64,7 +68,7 @@ def model_under_test() -> Path:
     override = os.environ.get("HAIYUAN_MODEL")
     if override:
         return Path(override).resolve()
-    from bot.commands import prepare_model
+    from bot.training import prepare_model
 
     return prepare_model()
 
@@ -79,6 +83,10 @@ def commit() -> str:
 
 def main(argv: list[str]) -> int:
     args = parse(argv)
+    if args.triage:
+        from bench.triage import report as triage_report
+
+        return triage_report.main(args.out)
     durations = dict(QUICK if args.quick else FULL)
     if args.seconds:
         durations["load"] = args.seconds
@@ -114,7 +122,10 @@ def main(argv: list[str]) -> int:
         raise SystemExit("--profile 需要 py-spy（已固定在 requirements/app.txt，python3 -m bot run 会安装）")
     shutil.rmtree(log_dir, ignore_errors=True)
     log_dir.mkdir(parents=True, exist_ok=True)
-    haiyuan = vanilla = stores = nlu_process = None
+    haiyuan: Assistant | None = None
+    vanilla: servers.VanillaRasa | None = None
+    stores: servers.ProductionStores | None = None
+    nlu_process: subprocess.Popen | None = None
     try:
         if latency:
             progress.step("准备原版 Rasa 对比机器人（rasa init，按 Rasa 版本缓存）")
@@ -137,12 +148,13 @@ def main(argv: list[str]) -> int:
                 stores = servers.ProductionStores() if args.stores == "production" else None
                 haiyuan = servers.start_haiyuan(model, work, log_dir, stores)
                 vanilla = servers.start_vanilla(project, log_dir)
-                pending = {"海原": lambda: all(s.healthy() for s in haiyuan.services), "原版": vanilla.healthy}
+                haiyuan_services = haiyuan.services
+                pending = {"海原": lambda: all(s.healthy() for s in haiyuan_services), "原版": vanilla.healthy}
                 while pending:
                     for name, ready in list(pending.items()):
                         if ready():
                             del pending[name]
-                    dead = [s for s in [*haiyuan.services, vanilla] if s.process.poll() is not None]
+                    dead = [s for s in [*haiyuan.services, vanilla] if s.started.poll() is not None]
                     if dead:
                         raise RuntimeError(f"{dead[0].name} 启动失败，见 {dead[0].log_path}")
                     if time.monotonic() - started > 900:
@@ -157,6 +169,7 @@ def main(argv: list[str]) -> int:
                 results["nlu"] = nlu_eval.collect(nlu_process, nlu_out, started, log_dir / "rasa-test-nlu.log")
 
         if latency:
+            assert haiyuan is not None and vanilla is not None  # started above
             results["latency"] = {"haiyuan": [], "vanilla": []}
             targets = [
                 ("haiyuan", "海原政务小助手", haiyuan.settings.rasa_url, conversations.HAIYUAN_MIX),
@@ -179,12 +192,12 @@ def main(argv: list[str]) -> int:
                     if args.profile and level == 10:
                         pids = (
                             {
-                                "rasa": haiyuan.service("Rasa").process.pid,
-                                "actions": haiyuan.service("动作服务").process.pid,
-                                "backend": haiyuan.service("工单后台").process.pid,
+                                "rasa": haiyuan.service("Rasa").started.pid,
+                                "actions": haiyuan.service("动作服务").started.pid,
+                                "backend": haiyuan.service("工单后台").started.pid,
                             }
                             if key == "haiyuan"
-                            else {"rasa": vanilla.process.pid}
+                            else {"rasa": vanilla.started.pid}
                         )
                         with Profiler(pids, profiles, f"{key}-10"):
                             run = run_load(key, url, mix, level, durations["load"], show)
@@ -195,10 +208,10 @@ def main(argv: list[str]) -> int:
                         run = run_load(key, url, mix, level, durations["load"], show)
                     results["latency"][key].append(run.summary())
             results["memory"] = {
-                "rasa_mb": servers.peak_rss_mb(haiyuan.service("Rasa").process.pid),
-                "actions_mb": servers.peak_rss_mb(haiyuan.service("动作服务").process.pid),
-                "backend_mb": servers.peak_rss_mb(haiyuan.service("工单后台").process.pid),
-                "vanilla_rasa_mb": servers.peak_rss_mb(vanilla.process.pid),
+                "rasa_mb": servers.peak_rss_mb(haiyuan.service("Rasa").started.pid),
+                "actions_mb": servers.peak_rss_mb(haiyuan.service("动作服务").started.pid),
+                "backend_mb": servers.peak_rss_mb(haiyuan.service("工单后台").started.pid),
+                "vanilla_rasa_mb": servers.peak_rss_mb(vanilla.started.pid),
             }
             results["notes"].append(
                 "原版 Rasa 按 rasa init 原样运行（内存 tracker store、无动作服务）；海原政务小助手"
@@ -228,7 +241,7 @@ def main(argv: list[str]) -> int:
             progress.step("工单后台 · PostgreSQL")
             try:
                 from bot import system_packages
-                from deploy.sandbox import Postgres
+                from tests.support.sandbox import Postgres
 
                 system_packages.ensure("postgresql")
                 with Postgres(durable=True) as pg:

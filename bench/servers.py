@@ -11,11 +11,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.launcher import Assistant, Service
 from bot.settings import ROOT, Settings
-from deploy.sandbox import free_port
+from tests.support.sandbox import free_port
 
 CACHE = ROOT / "bench" / ".cache"
 
@@ -88,11 +89,11 @@ def start_haiyuan(model: Path, work: Path, log_dir: Path, stores=None) -> Assist
 
 
 class ProductionStores:
-    """PostgreSQL and Redis from deploy/sandbox.py, with the databases docs/deployment.md creates."""
+    """PostgreSQL and Redis from tests/support/sandbox.py, with the databases docs/deployment.md creates."""
 
     def __init__(self) -> None:
         from bot import system_packages
-        from deploy.sandbox import Postgres, Redis
+        from tests.support.sandbox import Postgres, Redis
 
         system_packages.ensure("postgresql", "redis-server")
         self.pg = Postgres(durable=True).start()
@@ -112,6 +113,7 @@ class ProductionStores:
         Outbox(self.urls["outbox"]).close()
 
     def env(self) -> dict[str, str]:
+        assert self.redis.password is not None  # started with one
         return {
             "REDIS_HOST": "127.0.0.1",
             "REDIS_PORT": str(self.redis.port),
@@ -170,11 +172,16 @@ def vanilla_project(on_wait: Callable[[float], None] = lambda _: None) -> tuple[
     return target, {**info, "cached": False}
 
 
-def start_vanilla(project: Path, log_dir: Path) -> Service:
+@dataclass
+class VanillaRasa(Service):
+    url: str = ""  # its REST base URL
+
+
+def start_vanilla(project: Path, log_dir: Path) -> VanillaRasa:
     """rasa init's bot as it comes: its own endpoints (in-memory tracker store) and REST channel."""
     port = free_port()
     model = sorted((project / "models").glob("*.tar.gz"))[-1]
-    service = Service(
+    service = VanillaRasa(
         "plain Rasa (rasa init)",
         [
             sys.executable,
@@ -194,8 +201,8 @@ def start_vanilla(project: Path, log_dir: Path) -> Service:
         ],
         f"http://127.0.0.1:{port}/",
         log_dir / "vanilla-rasa.log",
+        url=f"http://127.0.0.1:{port}",
     )
-    service.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(service.log_path, "ab")
     service.process = subprocess.Popen(

@@ -7,6 +7,7 @@
   generate [--check] regenerate NLU lookups/synonyms and the jieba dictionary from knowledge/
   check-knowledge   validate every file in knowledge/
   create-admin      create a staff console administrator (asks for user name and password)
+  triage-export [--out PATH]  the dispatchers' labelled routing examples (JSONL) for the triage's training
   bench [--quick]   benchmarks against plain Rasa, results in bench/results/ (see bench/README.md)
   lint              ruff (lint + format check) and mypy, as CI runs them
   lock              regenerate requirements/lock/ (hashed) from the requirements/*.txt inputs
@@ -32,7 +33,10 @@ def main(argv: list[str]) -> int:
         bootstrap.reexec_in_venv(argv)  # does not return
     from bot import commands  # third-party imports are safe from here on
 
-    return commands.dispatch(argv)
+    code = commands.dispatch(argv)
+    if code == commands.UNKNOWN_COMMAND:
+        print(f"未知命令: {argv[0]}\n\n{USAGE}")
+    return code
 
 
 if __name__ == "__main__":

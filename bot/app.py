@@ -25,7 +25,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from bot import apidocs
+from bot import apidocs, triage
+from bot.common.privacy import install_log_masking
 from bot.console import routes as console_routes
 from bot.console import state as console_state
 from bot.console.routes import contact_api
@@ -35,7 +36,6 @@ from bot.core.database import Database
 from bot.core.headers import install_security_headers
 from bot.core.http_errors import install_error_handlers
 from bot.core.periodic import run_periodically
-from bot.core.privacy import install_log_masking
 from bot.core.security import RateLimiter, resolve_api_token
 from bot.core.settings import BackendSettings, ensure_var_dir, get_settings
 from bot.handoff import routes as handoff_routes
@@ -48,6 +48,7 @@ from bot.tickets.rules import RulesFile
 from bot.tickets.schemas import FIELD_LABELS
 from bot.tickets.service import TicketService
 from bot.tickets.status_guard import StatusQueryGuard
+from bot.triage.corpus import staff_examples_path
 from bot.web import routes as web_routes
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def _startup(app: FastAPI, settings: BackendSettings, db: Database) -> None:
     migrate.upgrade(settings.database_url, engine=db.engine)
     console_state.startup(app, settings, db)  # console tables (own migrations) and services
     handoff_state.startup(app, settings, db)  # handoff tables (own migrations)
+    triage.warm_up()  # load (or train) the triage model now, not on the first ticket
 
 
 def create_app(settings: BackendSettings | None = None) -> FastAPI:
@@ -125,7 +127,9 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     app.state.db = db
     app.state.api_token = app.state.contact_token = ""  # set at startup; an empty token never matches
     calendar = CalendarFile(settings.calendar_path)  # holidays for the time limits, hours for the handoff
-    app.state.tickets = TicketService(db, RulesFile(settings.ticket_rules_path, calendar))
+    app.state.tickets = TicketService(
+        db, RulesFile(settings.ticket_rules_path, calendar), staff_examples_path(settings.var_dir)
+    )
     app.state.handoff = handoff_state.build(db, settings, calendar)
     app.state.limits = StatusQueryLimits(
         status_query=RateLimiter(settings.status_query_limit, settings.status_query_window_seconds),

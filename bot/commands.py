@@ -8,6 +8,9 @@ import sys
 import time
 
 from bot.settings import ROOT, Settings
+from bot.training import prepare_model
+
+UNKNOWN_COMMAND = 2
 
 
 def generate(check: bool = False) -> int:
@@ -22,18 +25,6 @@ def check_knowledge(args: list[str]) -> int:
     return check.main(args)
 
 
-def prepare_model(force: bool = False, regenerate: bool = True):
-    """The model for the current data, trained if needed; first the files generated from knowledge/
-    are rewritten (`run`, `train`) or only checked to be up to date (`test`: CI must see stale files)."""
-    from bot import training
-
-    if regenerate and generate() != 0:
-        raise SystemExit("知识库生成 NLU 文件失败，请先运行 python3 -m bot check-knowledge 查看错误。")
-    if not regenerate and generate(check=True) != 0:
-        raise SystemExit("由 knowledge/ 生成的文件已过期：请运行 python3 -m bot generate 并提交结果。")
-    return training.ensure_model(force=force)
-
-
 def run() -> int:
     from bot.launcher import Assistant
 
@@ -45,7 +36,7 @@ def run() -> int:
     try:
         assistant.start()  # Ctrl-C while the servers start up also stops the ones already running
         _print_where(assistant.settings)
-        while all(svc.process.poll() is None for svc in assistant.services):
+        while all(svc.started.poll() is None for svc in assistant.services):
             time.sleep(1)
         print("[海原政务小助手] 有服务意外退出，正在停止全部服务。", flush=True)
         return 1
@@ -112,6 +103,10 @@ def dispatch(argv: list[str]) -> int:
         from bot.console import create_admin
 
         return create_admin.main(args)
+    if command == "triage-export":
+        from bot.tickets import export_examples
+
+        return export_examples.main(args)
     if command == "lint":
         return lint()
     if command == "lock":
@@ -122,8 +117,4 @@ def dispatch(argv: list[str]) -> int:
         from bench.run import main as bench
 
         return bench(args)
-    print(f"未知命令: {command}\n")
-    from bot.__main__ import USAGE
-
-    print(USAGE)
-    return 2
+    return UNKNOWN_COMMAND

@@ -43,6 +43,12 @@ class Service:
         )
         log.close()
 
+    @property
+    def started(self) -> subprocess.Popen:
+        """The process of a service that start() has run."""
+        assert self.process is not None, f"{self.name} has not been started"
+        return self.process
+
     def healthy(self) -> bool:
         try:
             return requests.get(self.health_url, timeout=2).status_code == 200

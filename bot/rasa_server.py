@@ -23,7 +23,8 @@ import sys
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from bot.core.privacy import install_record_masking
+from bot.common.privacy import install_record_masking
+from bot.common.sqlite import set_pragmas
 
 _validator = None
 
@@ -55,10 +56,7 @@ def _validate_action_result(self, result) -> bool:
 
 def _sqlite_wal(dbapi_connection, _record) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+        set_pragmas(dbapi_connection)
 
 
 def apply() -> None:

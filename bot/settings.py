@@ -10,16 +10,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.common.paths import ROOT
+from bot.common.paths import env as _env
+from bot.common.paths import var_dir as default_var_dir
 from bot.core.security import load_or_create_token
 from bot.core.vault import key_file as vault_key_file
 from bot.core.vault import load_or_create_key
 
-ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name) or default
 
 
 @dataclass
@@ -28,7 +26,7 @@ class Settings:
     rasa_port: int = field(default_factory=lambda: int(_env("RASA_PORT", "5005")))
     action_port: int = field(default_factory=lambda: int(_env("ACTION_PORT", "5055")))
     backend_port: int = field(default_factory=lambda: int(_env("BACKEND_PORT", "8000")))
-    var_dir: Path = field(default_factory=lambda: Path(_env("HAIYUAN_VAR_DIR", str(ROOT / "var"))))
+    var_dir: Path = field(default_factory=default_var_dir)
     tracker_db_url: str = field(default_factory=lambda: _env("TRACKER_DB_URL", ""))
     database_url: str = field(default_factory=lambda: _env("DATABASE_URL", ""))
     outbox_db_url: str = field(default_factory=lambda: _env("OUTBOX_DB_URL", ""))

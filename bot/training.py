@@ -17,7 +17,13 @@ from bot.settings import ROOT, Settings
 
 MODELS_DIR = ROOT / "models"
 CACHE_STAMP = ROOT / ".rasa" / "jieba-dictionary.sha256"
-MODEL_INPUTS = ["config.yml", "domain.yml", "data", "bot/nlu"]
+MODEL_INPUTS = [
+    "config.yml",
+    "domain.yml",
+    "data",
+    "bot/nlu",
+    "bot/common/text.py",
+]  # text.py: the NLU components use it
 
 
 def _files(paths: list[str]) -> list[Path]:
@@ -83,3 +89,15 @@ def _prune_old_models(keep: Path, how_many: int = 2) -> None:
     models = sorted(MODELS_DIR.glob("haiyuan-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [m for m in models if m != keep][how_many - 1 :]:
         old.unlink()
+
+
+def prepare_model(force: bool = False, regenerate: bool = True):
+    """The model for the current data, trained if needed; first the files generated from knowledge/
+    are rewritten (`run`, `train`) or only checked to be up to date (`test`: CI must see stale files)."""
+    from bot.knowledge import generate as generator
+
+    if regenerate and generator.main([]) != 0:
+        raise SystemExit("知识库生成 NLU 文件失败，请先运行 python3 -m bot check-knowledge 查看错误。")
+    if not regenerate and generator.main(["--check"]) != 0:
+        raise SystemExit("由 knowledge/ 生成的文件已过期：请运行 python3 -m bot generate 并提交结果。")
+    return ensure_model(force=force)

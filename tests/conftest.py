@@ -53,7 +53,8 @@ def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory):
     # The action server reads a copy of knowledge/, so tests can edit facts without touching the repo.
     knowledge_dir = tmp_path_factory.mktemp("kb") / "knowledge"
     shutil.copytree(ROOT / "knowledge", knowledge_dir)
-    os.environ.update({"OUTBOX_POLL_SECONDS": "1", "OUTBOX_BASE_DELAY": "0.5"})
+    # Tests edit facts and ask at once: the action server looks at knowledge/ on every call here (2 s by default).
+    os.environ.update({"OUTBOX_POLL_SECONDS": "1", "OUTBOX_BASE_DELAY": "0.5", "KNOWLEDGE_CHECK_SECONDS": "0"})
     settings = Settings(
         knowledge_dir=knowledge_dir,
         rasa_port=free_port(),

@@ -8,7 +8,7 @@ from rasa.__main__ import create_argument_parser
 
 from bot.launcher import Assistant
 from bot.settings import Settings
-from deploy.runner import expand_command, load_unit
+from tests.support.unit_runner import expand_command, load_unit
 
 TOKEN = "-xLY_SDWNYJakKfiPfsmEHgcXNiEIJTU"
 

@@ -10,9 +10,9 @@ import jieba
 import pytest
 import yaml
 
+from bot.common.text import normalize
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import item_labels
-from bot.nlu.text import normalize
 from bot.settings import ROOT
 
 ANNOTATION = re.compile(r"\[([^\]]+)\]\((\w+)\)")

@@ -42,7 +42,7 @@ class HandoffClient:
     def base_url(self) -> str:
         return self._http.base_url
 
-    def _call(self, method: str, path: str, **kwargs) -> Any:
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
             return self._http._json(self._http._request(method, path, **kwargs))
         except HandoffUnavailable:

@@ -19,12 +19,13 @@ from typing import Any
 
 import requests
 
+from bot.common.paths import var_dir
+
 log = logging.getLogger(__name__)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 DEFAULT_TIMEOUT = 5.0
 CONNECT_TIMEOUT = 3.0
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class BackendError(Exception):
@@ -51,8 +52,7 @@ class TicketClientError(BackendError):
 
 
 def default_token_file() -> Path:
-    var_dir = os.environ.get("HAIYUAN_VAR_DIR") or str(REPO_ROOT / "var")
-    return Path(var_dir) / "secrets" / "api_token"
+    return var_dir() / "secrets" / "api_token"
 
 
 class TicketClient:
@@ -116,15 +116,18 @@ class TicketClient:
             body = response.json()
         except ValueError:
             return f"HTTP {response.status_code}"
-        if isinstance(body, dict) and isinstance(body.get("detail"), str):
-            return body["detail"]
+        detail = body.get("detail") if isinstance(body, dict) else None
+        if isinstance(detail, str):
+            return detail
         return f"HTTP {response.status_code}"
 
-    def _json(self, response: requests.Response) -> Any:
+    def _json(self, response: requests.Response) -> dict[str, Any]:
+        """The body of a successful answer: every endpoint this client calls answers with a JSON object."""
         if response.status_code >= 400:
             raise TicketClientError(response.status_code, self._detail(response))
         try:
-            return response.json()
+            body: dict[str, Any] = response.json()
+            return body
         except ValueError as error:  # e.g. an HTML page from a proxy in between
             raise BackendUnavailable("工单后台返回了无法识别的内容") from error
 

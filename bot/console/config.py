@@ -6,19 +6,15 @@ Defaults work on one machine: Rasa's SQLite tracker store under var/, the repo's
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.common.paths import ROOT
+from bot.common.paths import env as _env
+from bot.common.paths import var_dir as default_var_dir
 from bot.core.security import read_token_file
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name) or default
 
 
 def _limit(text: str) -> tuple[int, int]:
@@ -34,7 +30,7 @@ def _backoff(text: str) -> tuple[float, float]:
 def _secure_cookies(backend_host: str) -> bool:
     """CONSOLE_SECURE_COOKIES=1/0 decides; unset, cookies are Secure unless the backend is on loopback
     (where plain http://127.0.0.1 must keep working)."""
-    configured = os.environ.get("CONSOLE_SECURE_COOKIES", "").strip().lower()
+    configured = _env("CONSOLE_SECURE_COOKIES").strip().lower()
     if configured:
         return configured in ("1", "true", "yes")
     return backend_host not in ("127.0.0.1", "localhost", "::1")
@@ -68,7 +64,7 @@ class ConsoleSettings:
 
     @classmethod
     def from_env(cls) -> ConsoleSettings:
-        var_dir = Path(_env("HAIYUAN_VAR_DIR", str(ROOT / "var")))
+        var_dir = default_var_dir()
         host = _env("HAIYUAN_HOST", "127.0.0.1")
         command = _env("CONSOLE_TRAIN_COMMAND")
         return cls(

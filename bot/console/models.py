@@ -8,13 +8,17 @@ Any change here needs a migration: `python -m bot.console.migrate revision -m "w
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import declarative_base, relationship
 
 from bot.core.database import NAMING_CONVENTION
 from bot.tickets.models import utcnow
 
-ConsoleBase = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+ConsoleBase: Any = declarative_base(  # SQLAlchemy 1.4 ships no types
+    metadata=MetaData(naming_convention=NAMING_CONVENTION)
+)
 
 
 class User(ConsoleBase):

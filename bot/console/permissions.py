@@ -27,7 +27,7 @@ ROLE_LABELS = {
 }
 
 # permission → roles holding it
-PERMISSIONS: dict[str, frozenset[str]] = {
+_ROLES: dict[str, frozenset[Role]] = {
     "users": frozenset({Role.ADMIN}),
     "audit": frozenset({Role.ADMIN}),
     "inbox": frozenset({Role.ADMIN, Role.DISPATCHER}),
@@ -42,7 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "dashboard": frozenset({Role.ADMIN, Role.DISPATCHER, Role.ANALYST}),
     "reports": frozenset({Role.ADMIN, Role.DISPATCHER, Role.ANALYST}),
 }
-PERMISSIONS = {name: frozenset(r.value for r in roles) for name, roles in PERMISSIONS.items()}
+PERMISSIONS: dict[str, frozenset[str]] = {name: frozenset(r.value for r in roles) for name, roles in _ROLES.items()}
 
 # Status moves a department may make itself; the rest (转办, 办结) belong to the dispatcher.
 DEPARTMENT_TARGETS = frozenset({"办理中", "已反馈"})

@@ -34,7 +34,7 @@ class Backoff:
     def delay_after(self, failures: int) -> float:
         if failures < self.free:
             return 0.0
-        return min(self.max, self.base * 2 ** (failures - self.free))
+        return float(min(self.max, self.base * 2 ** (failures - self.free)))
 
     def wait(self, key: str) -> float:
         with self._lock:

@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
+
+from bot.common.sqlite import set_pragmas
 
 # Named constraints, so later migrations can alter them (also on SQLite's batch mode).
 NAMING_CONVENTION = {
@@ -47,27 +50,23 @@ def make_engine(url: str) -> Engine:
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
 
-    @event.listens_for(engine, "do_connect")
-    def _create_directory(_dialect, _record, _cargs, _cparams) -> None:
+    def _create_directory(_dialect: Any, _record: Any, _cargs: Any, _cparams: Any) -> None:
         if parsed.database and parsed.database != ":memory:":  # on first use, not at import
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN itself (pysqlite's implicit transactions are unreliable).
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+        set_pragmas(dbapi_connection, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS, foreign_keys=True)
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:
+    def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get("sqlite_immediate", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    # event.listen rather than the listens_for decorator, which SQLAlchemy 1.4 leaves untyped.
+    event.listen(engine, "do_connect", _create_directory)
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
     return engine
 
 
@@ -81,7 +80,8 @@ class Database:
 
     @property
     def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
+        name: str = self.engine.dialect.name
+        return name == "sqlite"
 
     @contextmanager
     def session(self, write: bool = False) -> Iterator[Session]:

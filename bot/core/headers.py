@@ -7,6 +7,9 @@ error page can never run or frame anything. `setdefault`: what a route set itsel
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
@@ -19,7 +22,10 @@ ERROR_PAGE = {
 }
 
 
-def add_security_headers(response: Response) -> Response:
+AnyResponse = TypeVar("AnyResponse", bound=Response)
+
+
+def add_security_headers(response: AnyResponse) -> AnyResponse:
     for name, value in (ERROR_PAGE if response.status_code >= 400 else BASELINE).items():
         response.headers.setdefault(name, value)
     return response
@@ -27,5 +33,5 @@ def add_security_headers(response: Response) -> Response:
 
 def install_security_headers(app: FastAPI) -> None:
     @app.middleware("http")
-    async def security_headers(request: Request, call_next) -> Response:
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         return add_security_headers(await call_next(request))

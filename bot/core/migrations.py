@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from bot.core.database import make_engine
 from bot.core.settings import get_settings
@@ -37,7 +39,9 @@ class Migrations:
         config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
         return config
 
-    def run(self, database_url: str, action, *args, engine: Engine | None = None, **kwargs) -> None:
+    def run(
+        self, database_url: str, action: Callable[..., object], *args: Any, engine: Engine | None = None, **kwargs: Any
+    ) -> None:
         """An Alembic command on one connection (passed to env.py through `config.attributes`)."""
         own_engine = engine is None
         engine = engine or make_engine(database_url)
@@ -57,7 +61,7 @@ class Migrations:
     def downgrade(self, database_url: str, revision: str, engine: Engine | None = None) -> None:
         self.run(database_url, command.downgrade, revision, engine=engine)
 
-    def main(self, argv: list | None = None) -> int:
+    def main(self, argv: list[str] | None = None) -> int:
         parser = argparse.ArgumentParser(prog=self.prog, description=self.description)
         parser.add_argument(
             "action", nargs="?", default="upgrade", choices=["upgrade", "downgrade", "current", "history", "revision"]
@@ -89,13 +93,13 @@ class Migrations:
 def run_env(target_metadata: MetaData, version_table: str = "alembic_version") -> None:
     """The body of a package's migrations/env.py: migrate on the connection `Migrations.run` handed over."""
 
-    def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         if type_ == "table":
             return name in target_metadata.tables
         table = getattr(obj, "table", None)
         return table is None or table.name in target_metadata.tables
 
-    def run(connection) -> None:
+    def run(connection: Connection) -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -113,7 +117,9 @@ def run_env(target_metadata: MetaData, version_table: str = "alembic_version") -
     if connection is not None:
         run(connection)
         return
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url is not None, "Migrations.alembic_config always sets sqlalchemy.url"
+    engine = make_engine(url)
     try:
         with engine.begin() as connection:
             run(connection)

@@ -6,18 +6,14 @@ production sets DATABASE_URL (PostgreSQL) and BACKEND_API_TOKEN.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from bot.common.paths import ROOT
+from bot.common.paths import env as _env
+from bot.common.paths import var_dir as default_var_dir
 from bot.core.security import read_token_file
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name) or default
 
 
 def _backoff(text: str) -> tuple[float, float]:
@@ -58,7 +54,7 @@ class BackendSettings:
 
     @classmethod
     def from_env(cls) -> BackendSettings:
-        var_dir = Path(_env("HAIYUAN_VAR_DIR", str(ROOT / "var")))
+        var_dir = default_var_dir()
         limit, _, window = _env("STATUS_QUERY_RATE_LIMIT", "30/60").partition("/")
         knowledge_dir = Path(_env("KNOWLEDGE_DIR", str(ROOT / "knowledge")))
         rasa_url = f"http://{_env('HAIYUAN_HOST', '127.0.0.1')}:{_env('RASA_PORT', '5005')}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.core.privacy import mask_text, personal_numbers
+from bot.common.privacy import mask_text, personal_numbers
 from bot.core.vault import Vault, is_sealed
 
 SEALED_NUMBERS = "haiyuan_sealed_numbers"  # key in a user event's metadata
@@ -47,7 +47,7 @@ def protect_event(data: dict[str, Any], vault: Vault) -> dict[str, Any]:
             return {**data, "value": vault.seal(json.dumps(value, ensure_ascii=False))}
         return data
     found: list[str] = []
-    protected = _masked(data, found)
+    protected: dict[str, Any] = _masked(data, found)
     if found and data.get("event") == "user":
         metadata = dict(protected.get("metadata") or {})
         metadata[SEALED_NUMBERS] = vault.seal(json.dumps(list(dict.fromkeys(found)), ensure_ascii=False))
@@ -65,5 +65,6 @@ def reveal_event(data: dict[str, Any], vault: Vault) -> dict[str, Any]:
 def sealed_numbers(data: dict[str, Any], vault: Vault) -> list[str]:
     """The numbers a citizen typed in a stored user event (for 人工接待's call-back number)."""
     sealed = (data.get("metadata") or {}).get(SEALED_NUMBERS)
-    opened = vault.unseal(sealed) if is_sealed(sealed) else None
-    return json.loads(opened) if opened else []
+    opened = vault.unseal(sealed) if isinstance(sealed, str) and is_sealed(sealed) else None
+    numbers = json.loads(opened) if opened else []
+    return [str(n) for n in numbers]

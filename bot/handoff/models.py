@@ -5,13 +5,17 @@ Times are naive UTC. Any change here needs a migration: `python -m bot.handoff.m
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import declarative_base, relationship
 
 from bot.core.database import NAMING_CONVENTION
 from bot.tickets.models import utcnow
 
-HandoffBase = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+HandoffBase: Any = declarative_base(  # SQLAlchemy 1.4 ships no types
+    metadata=MetaData(naming_convention=NAMING_CONVENTION)
+)
 
 # Request statuses: queued → connected → returned | closed; queued → expired | cancelled.
 QUEUED, CONNECTED, RETURNED, CLOSED, EXPIRED, CANCELLED = (

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from bot.common.clock import CHINA_TZ
 from bot.core.database import Database
 from bot.handoff import crud
 from bot.handoff.models import (
@@ -37,7 +38,7 @@ from bot.handoff.models import (
     StaffPresence,
 )
 from bot.handoff.rasa import RasaConversations, RasaUnavailable
-from bot.knowledge.calendar import CHINA_TZ, CalendarFile, describe
+from bot.knowledge.calendar import CalendarFile, describe
 from bot.tickets.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -266,6 +267,7 @@ class HandoffService:
             self._end(request_id, (QUEUED,), CANCELLED, "citizen", STATUS_TEXT[CANCELLED])
         with self.db.session() as session:
             request = crud.get(session, request_id)
+        assert request is not None  # requests are never deleted
         return {"request_id": request.id, "status": request.status}
 
     def cancel_open(self, conversation_id: str) -> dict | None:
@@ -343,6 +345,7 @@ class HandoffService:
             raise HandoffError("对话服务暂时连不上，没能接入，请稍后再试。") from None
         with self.db.session(write=True) as session:
             request = crud.get(session, request_id)
+            assert request is not None  # requests are never deleted
             crud.add_event(
                 session,
                 request,

@@ -20,31 +20,32 @@ _NO = re.compile(r"^(2|二|否|不|没|无|非|未|还没|别)|不是|没有|不
 _YES = re.compile(r"^(1|一|是|对|嗯|有|要|需要|好|行|可以|已|办了|ok|yes|中|成|当然|没错|同意|愿意)|是的|对的|已经")
 
 
-def applies(when: dict | None, answers: dict[str, Any]) -> bool:
+def applies(when: dict[str, Any] | None, answers: dict[str, Any]) -> bool:
     """A `when`/`ask_if` condition holds when every listed answer matches."""
     return all(answers.get(key) == value for key, value in (when or {}).items())
 
 
-def next_question(bundle: dict, answers: dict[str, Any]) -> dict | None:
+def next_question(bundle: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any] | None:
     """The first question not answered yet whose `ask_if` holds, or None when all are done."""
-    for question in bundle.get("questions") or []:
+    questions: list[dict[str, Any]] = bundle.get("questions") or []
+    for question in questions:
         if question["id"] not in answers and applies(question.get("ask_if"), answers):
             return question
     return None
 
 
-def answered_questions(bundle: dict, answers: dict[str, Any]) -> list[dict]:
+def answered_questions(bundle: dict[str, Any], answers: dict[str, Any]) -> list[dict[str, Any]]:
     return [q for q in bundle.get("questions") or [] if q["id"] in answers]
 
 
-def options(question: dict) -> list[tuple[Any, str]]:
+def options(question: dict[str, Any]) -> list[tuple[Any, str]]:
     """(value, label) pairs offered for a question, in order."""
     if question.get("type") == "yes_no":
         return [(True, "是"), (False, "否")]
     return [(o["value"], str(o["label"])) for o in question.get("options") or []]
 
 
-def parse_answer(question: dict, text: str) -> Any | None:
+def parse_answer(question: dict[str, Any], text: str) -> Any | None:
     """The value of an answer (True/False or an option value), or None if it cannot be read."""
     reply = re.sub(r"[\s，。！!？?、,.]+", "", text or "").lower()
     if not reply:
@@ -67,7 +68,7 @@ def parse_answer(question: dict, text: str) -> Any | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def describe_answer(question: dict, value: Any) -> str:
+def describe_answer(question: dict[str, Any], value: Any) -> str:
     return next((label for v, label in options(question) if v == value), str(value))
 
 
@@ -75,7 +76,7 @@ def describe_answer(question: dict, value: Any) -> str:
 class Checklist:
     bundle_id: str
     title: str
-    materials: list[dict] = field(default_factory=list)
+    materials: list[dict[str, Any]] = field(default_factory=list)
     handled: list[str] = field(default_factory=list)  # components the county handles together
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (component, why it was left out)
     where: str = ""
@@ -84,7 +85,7 @@ class Checklist:
     departments: list[str] = field(default_factory=list)
 
 
-def component_name(kb: KnowledgeBase, component: dict) -> str:
+def component_name(kb: KnowledgeBase, component: dict[str, Any]) -> str:
     service = kb.services.get(component.get("service") or "")
     return str(component.get("name") or (service or {}).get("short_name") or (service or {}).get("name"))
 
@@ -122,7 +123,7 @@ def build_checklist(kb: KnowledgeBase, bundle_id: str, answers: dict[str, Any]) 
     return checklist
 
 
-def _material_line(material: dict) -> str:
+def _material_line(material: dict[str, Any]) -> str:
     form = material.get("form")
     line = str(material["name"])
     if form == "无需提交":

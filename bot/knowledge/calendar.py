@@ -39,16 +39,17 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.common.clock import CHINA_TZ
+
 log = logging.getLogger(__name__)
 
 CALENDAR_FILE = "calendar.yml"
-CHINA_TZ = timezone(timedelta(hours=8))  # no daylight saving in China
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 MAKEUP_KEY = "调休上班日"
 MAKEUP = 7  # index of the 调休 hours in WorkCalendar.hours
@@ -245,7 +246,7 @@ def is_pending(value: Any) -> bool:
     return isinstance(value, str) and "待核实" in value
 
 
-def _pending_label(entry: dict, where: str) -> str:
+def _pending_label(entry: dict[str, Any], where: str) -> str:
     year = entry.get("year")
     if not isinstance(year, int):
         raise CalendarError(f"{where}: 日期待核实的节日要写 year（如 year: 2027）")
@@ -343,11 +344,11 @@ class CalendarFile:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._key: tuple | None = None
+        self._key: tuple[int, int] | None = None
         self._calendar: WorkCalendar | None = None
         self.error: str | None = None  # the problem of the latest edit, while the last good one is used
 
-    def _stat(self) -> tuple | None:
+    def _stat(self) -> tuple[int, int] | None:
         try:
             stat = self.path.stat()
         except OSError:

@@ -29,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     for issue in issues:
         print(issue)
     others = check_notices(root) + check_safety(root) + check_calendar(root, args.today)  # notices, safety, calendar
-    for issue in others:
-        print(issue)
+    for problem in others:
+        print(problem)
     for warning in calendar_warnings(root):  # unconfirmed dates: shown, but not errors
         print(warning)
     items = [d for d in list(raw.services.values()) + list(raw.bundles.values()) if isinstance(d, dict)]

@@ -21,8 +21,9 @@ import hashlib
 import random
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import jieba
 import yaml
@@ -46,7 +47,7 @@ def _stem(rel: str) -> str:
     return rel.rsplit("/", 1)[-1][:-4]
 
 
-def _by_id(files: Mapping[str, object]) -> dict[str, dict]:
+def _by_id(files: Mapping[str, object]) -> dict[str, dict[str, Any]]:
     return {_stem(rel): data for rel, data in sorted(files.items()) if isinstance(data, dict)}
 
 
@@ -54,7 +55,7 @@ def _longest_first(labels: set[str]) -> list[str]:
     return sorted(labels, key=lambda label: (-len(label), label))
 
 
-def nlu_yaml(services: Mapping[str, dict], bundles: Mapping[str, dict]) -> str:
+def nlu_yaml(services: Mapping[str, dict[str, Any]], bundles: Mapping[str, dict[str, Any]]) -> str:
     """Rasa 3.x NLU data: lookup tables and synonyms (entity value = item id)."""
     lines = [
         f"# 由 {COMMAND} 从 knowledge/ 生成，请勿手工编辑。",
@@ -75,7 +76,7 @@ def nlu_yaml(services: Mapping[str, dict], bundles: Mapping[str, dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def userdict(services: Mapping[str, dict], bundles: Mapping[str, dict]) -> str:
+def userdict(services: Mapping[str, dict[str, Any]], bundles: Mapping[str, dict[str, Any]]) -> str:
     return "".join(f"{word} {JIEBA_FREQ} {JIEBA_TAG}\n" for word in knowledge_words(services, bundles))
 
 
@@ -96,9 +97,15 @@ def _plain(example: str) -> str:
     return _SERVICE_SPAN.sub(r"\1", example)
 
 
+def _replace_with(text: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement that inserts `text` verbatim (no backslash or group processing)."""
+    return lambda _match: text
+
+
 def _aligned(tokenizer: jieba.Tokenizer, variant: str) -> bool:
     """The service span is whole jieba tokens in its new context (else Rasa trains it as no entity)."""
     found = _SERVICE_SPAN.search(variant)
+    assert found is not None, "variants always hold one service span"
     start = found.start()
     end = start + len(found.group(1))
     cuts = {edge for _, s, e in tokenizer.tokenize(_plain(variant)) for edge in (s, e)}
@@ -106,7 +113,10 @@ def _aligned(tokenizer: jieba.Tokenizer, variant: str) -> bool:
 
 
 def service_variants(
-    services: Mapping[str, dict], bundles: Mapping[str, dict], handwritten: str, held_out: Iterable[str] = ()
+    services: Mapping[str, dict[str, Any]],
+    bundles: Mapping[str, dict[str, Any]],
+    handwritten: str,
+    held_out: Iterable[str] = (),
 ) -> str:
     """Rasa NLU YAML: each example with one service span, VARIANTS_PER_EXAMPLE times with other names.
 
@@ -129,7 +139,7 @@ def service_variants(
         candidates = rng.sample([n for n in names if n != spans[0]], 4 * VARIANTS_PER_EXAMPLE)
         kept = 0
         for name in candidates:
-            variant = _SERVICE_SPAN.sub(lambda _, name=name: f"[{name}](service)", example)
+            variant = _SERVICE_SPAN.sub(_replace_with(f"[{name}](service)"), example)
             if kept < VARIANTS_PER_EXAMPLE and _plain(variant) not in taken and _aligned(tokenizer, variant):
                 taken.add(_plain(variant))
                 by_intent.setdefault(intent, []).append(variant)
@@ -146,8 +156,8 @@ def service_variants(
 
 
 def build_outputs(
-    services: Mapping[str, dict],
-    bundles: Mapping[str, dict],
+    services: Mapping[str, dict[str, Any]],
+    bundles: Mapping[str, dict[str, Any]],
     handwritten: str | None = None,
     held_out: Iterable[str] = (),
 ) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Load the knowledge base from YAML and keep it fresh while a server runs.
 
     kb = KnowledgeBase()          # root: $KNOWLEDGE_DIR or the repo's knowledge/
-    kb.reload_if_changed()        # cheap; call it on every message
+    kb.reload_if_changed()        # looks at the files at most every KNOWLEDGE_CHECK_SECONDS
     kb.services["id_card"]        # parsed YAML of services/id_card.yml
 
 A file with errors never replaces its last good version. Without one (first load, new file) it is
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,9 @@ BUNDLE = "bundle"
 COUNTY_FILE = "county.yml"
 SERVICES_DIR = "services"
 BUNDLES_DIR = "bundles"
+
+# (folder, file name or None for a missing folder, mtime_ns, size)
+_FileStamp = tuple[str, str | None, int, int]
 
 
 def default_root() -> Path:
@@ -98,27 +102,32 @@ def _usable(rel: str, data: Any) -> bool:
     return rel == COUNTY_FILE or (data.get("id") == _stem(rel) and isinstance(data.get("name"), str))
 
 
+DEFAULT_CHECK_SECONDS = 2.0
+
+
 class KnowledgeBase:
     """County facts, services and bundles by id, and a name index; reloads itself on change."""
 
     def __init__(self, root: Path | str | None = None) -> None:
         self.root = Path(root) if root else default_root()
-        self.county: dict = {}
-        self.services: dict[str, dict] = {}
-        self.bundles: dict[str, dict] = {}
+        self.county: dict[str, Any] = {}
+        self.services: dict[str, dict[str, Any]] = {}
+        self.bundles: dict[str, dict[str, Any]] = {}
         self.name_index: dict[str, tuple[str, str]] = {}  # normalize(label) → (kind, id)
         self.errors: list[Issue] = []
         self.version = 0  # bumped whenever the served content changes
         self._good: dict[str, Any] = {}  # rel path → last version of that file that passed all checks
-        self._signature: tuple | None = None
+        self._signature: tuple[_FileStamp, ...] | None = None
         self._derived: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self.check_seconds = float(os.environ.get("KNOWLEDGE_CHECK_SECONDS") or DEFAULT_CHECK_SECONDS)
+        self._checked_at = time.monotonic()
         self.reload()
 
     # ------------------------------------------------------------ loading
-    def signature(self) -> tuple:
+    def signature(self) -> tuple[_FileStamp, ...]:
         """(name, mtime, size) of every knowledge file: a few stat calls."""
-        entries = []
+        entries: list[_FileStamp] = []
         for folder in ("", SERVICES_DIR, BUNDLES_DIR):
             try:
                 with os.scandir(self.root / folder) as it:
@@ -131,7 +140,15 @@ class KnowledgeBase:
         return tuple(sorted(entries, key=str))
 
     def reload_if_changed(self) -> bool:
-        """Reload when any file was added, removed or modified; True if something was reloaded."""
+        """Reload when any file was added, removed or modified; True if something was reloaded.
+
+        The files are looked at no more often than every `check_seconds` (KNOWLEDGE_CHECK_SECONDS, default
+        2): a staff edit is served within that time, and a busy action server does not stat ~70 files on
+        every call (that was a quarter of its CPU)."""
+        now = time.monotonic()
+        if now - self._checked_at < self.check_seconds:
+            return False
+        self._checked_at = now
         if self.signature() == self._signature:
             return False
         self.reload()
@@ -178,7 +195,7 @@ class KnowledgeBase:
     def ok(self) -> bool:
         return not self.errors
 
-    def item(self, kind: str, item_id: str) -> dict | None:
+    def item(self, kind: str, item_id: str) -> dict[str, Any] | None:
         return (self.services if kind == SERVICE else self.bundles).get(item_id)
 
     def lookup(self, value: str) -> tuple[str, str] | None:
@@ -189,12 +206,12 @@ class KnowledgeBase:
             return BUNDLE, value
         return self.name_index.get(normalize(value.strip()))
 
-    def department(self, key: Any) -> dict:
+    def department(self, key: Any) -> dict[str, Any]:
         """County department as a dict (the short form `key: 名称` becomes {name: 名称}); {} if unknown."""
         dept = self._county_entry("departments", key)
         return {"name": dept} if isinstance(dept, str) else dict(dept) if isinstance(dept, dict) else {}
 
-    def hall(self, key: Any) -> dict:
+    def hall(self, key: Any) -> dict[str, Any]:
         """County hall (name, address, hours, phone) as a dict; {} if unknown."""
         hall = self._county_entry("halls", key)
         return dict(hall) if isinstance(hall, dict) else {}

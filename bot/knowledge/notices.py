@@ -35,7 +35,7 @@ TEXT_MAX = 500
 NOTICE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 KEYS = {"required": ("id", "title", "text", "start", "end"), "optional": ("services",)}
 
-_cache: dict[Path, tuple[tuple[int, int], list[dict], list[str]]] = {}
+_cache: dict[Path, tuple[tuple[int, int], list[dict[str, Any]], list[str]]] = {}
 _lock = threading.Lock()
 
 
@@ -119,7 +119,7 @@ def validate_notices(data: Any, service_ids: Iterable[str] | None = None, file: 
     return issues
 
 
-def _normalized(notice: dict) -> dict:
+def _normalized(notice: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": notice["id"],
         "title": notice["title"].strip(),
@@ -130,7 +130,7 @@ def _normalized(notice: dict) -> dict:
     }
 
 
-def read_notices(kb_root: Path | str) -> tuple[list[dict], list[str]]:
+def read_notices(kb_root: Path | str) -> tuple[list[dict[str, Any]], list[str]]:
     """(notices, problems) from <kb_root>/notices.yml; a missing file is no notices and no problem."""
     path = Path(kb_root) / NOTICES_FILE
     try:
@@ -159,11 +159,13 @@ def check_notices(kb_root: Path | str) -> list[str]:
     return read_notices(kb_root)[1]
 
 
-def is_active(notice: dict, today: date) -> bool:
-    return notice["start"] <= today <= notice["end"]
+def is_active(notice: dict[str, Any], today: date) -> bool:
+    start: date = notice["start"]
+    end: date = notice["end"]
+    return start <= today <= end
 
 
-def active_notices(kb_root: Path | str, today: date, service_id: str | None = None) -> list[dict]:
+def active_notices(kb_root: Path | str, today: date, service_id: str | None = None) -> list[dict[str, Any]]:
     """Notices in force on `today`, newest start first; with `service_id` only those naming it."""
     notices, _issues = read_notices(kb_root)
     found = [n for n in notices if is_active(n, today) and (service_id is None or service_id in n["services"])]

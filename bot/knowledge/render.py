@@ -90,12 +90,12 @@ class _Answer:
     tail: list[str] = field(default_factory=list)
 
 
-def _dict(value: Any) -> dict:
+def _dict(value: Any) -> dict[str, Any]:
     """Render never trusts types: a file served with errors may hold anything."""
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: Any) -> list:
+def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
@@ -145,7 +145,7 @@ def related_questions(kb: KnowledgeBase, service_id: str, asked_aspect: str) -> 
 # ---------------------------------------------------------------- aspects
 
 
-def _materials(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
+def _materials(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     items = [m for m in _list(s.get("materials")) if isinstance(m, dict)]
     if not items:
         return _Answer(
@@ -167,7 +167,7 @@ def _materials(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
     return answer
 
 
-def _form(m: dict) -> str:
+def _form(m: dict[str, Any]) -> str:
     form, count = m.get("form"), m.get("count", 1)
     if is_pending(form):
         return f"提交形式{PENDING_TEXT}"
@@ -180,17 +180,17 @@ def _form(m: dict) -> str:
     return f"{form}{count}份" if isinstance(count, int) and count > 1 else str(form)
 
 
-def _short_form(m: dict) -> str:
-    form = m.get("form")
+def _short_form(m: dict[str, Any]) -> str:
+    form: Any = m.get("form")  # any YAML value
     return {"无需提交": "不用交", "电子证照": "电子证照即可"}.get(form, "待核实" if is_pending(form) else str(form))
 
 
-def _fee(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
+def _fee(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     fee = show(s.get("fee"))
     return _Answer(f"{name}的收费：{fee}。", f"{name}：{fee}。")
 
 
-def _time_limit(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
+def _time_limit(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     limits = _dict(s.get("time_limit"))
     answer = _Answer(f"{name}的办理时限：", f"{name}多久办好：", numbered=False)
     legal, promised = show(limits.get("legal")), show(limits.get("promised"))
@@ -199,7 +199,7 @@ def _time_limit(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
     return answer
 
 
-def _place(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
+def _place(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     place = _dict(s.get("place"))
     hall = kb.hall(place.get("hall"))
     answer = _Answer(f"{name}的办理地点：", f"{name}请到这里办：", numbered=False)
@@ -214,7 +214,7 @@ def _place(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
     return answer
 
 
-def _phone(kb: KnowledgeBase, s: dict) -> str:
+def _phone(kb: KnowledgeBase, s: dict[str, Any]) -> str:
     """The service's phone, else its department's, else its hall's."""
     for value in (
         s.get("phone"),
@@ -226,7 +226,7 @@ def _phone(kb: KnowledgeBase, s: dict) -> str:
     return PENDING_TEXT
 
 
-def _online(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
+def _online(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     online, flags = _dict(s.get("online")), _dict(s.get("flags"))
     available = online.get("available")
     channels = "、".join(map(str, _list(online.get("channels")))) or PENDING_TEXT
@@ -245,7 +245,7 @@ def _online(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
     return answer
 
 
-def _eligibility(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
+def _eligibility(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     elig = _dict(s.get("eligibility"))
     answer = _Answer(f"{name}谁可以办：{show(elig.get('who'))}。", f"谁能办：{show(elig.get('who'))}。")
     conditions = _list(elig.get("conditions"))
@@ -255,14 +255,14 @@ def _eligibility(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
     return answer
 
 
-def _steps(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
+def _steps(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     steps = _list(s.get("steps"))
     answer = _Answer(f"{name}的办理流程：", f"{name}分{len(steps)}步：")
     answer.points = [(show(step), show(step)) for step in steps]
     return answer
 
 
-def _card(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
+def _card(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     answer = _Answer(f"【{name}·办事指南】", f"【{name}】", numbered=False)
     materials = [str(m.get("name")) for m in _list(s.get("materials")) if isinstance(m, dict)]
     shown = "、".join(materials[:3]) + (f"等{len(materials)}项" if len(materials) > 3 else "")
@@ -273,7 +273,7 @@ def _card(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
     where = show(kb.hall(place.get("hall")).get("name"))
     if place.get("window") and not is_pending(place["window"]):
         where += f"，{place['window']}"
-    available = _dict(s.get("online")).get("available")
+    available: Any = _dict(s.get("online")).get("available")  # True, False or anything else (pending)
     online = {True: "可以", False: "不能，需到窗口办理"}.get(available, PENDING_TEXT)
     answer.points = [
         (f"办什么：{show(s.get('summary'))}", f"办什么：{show(s.get('summary'))}"),
@@ -330,7 +330,7 @@ def _fit(text: str, limit: int = ELDERLY_MAX) -> list[str]:
     return bubbles + [current] if current else bubbles
 
 
-def _pending_parts(service: dict) -> list[str]:
+def _pending_parts(service: dict[str, Any]) -> list[str]:
     """Citizen-facing names of the parts of a service that contain 待核实, in a fixed order."""
     paths = pending_paths(service)
     return [
@@ -340,7 +340,7 @@ def _pending_parts(service: dict) -> list[str]:
     ]
 
 
-def _verification_line(service: dict, aspect: str, elderly: bool) -> str | None:
+def _verification_line(service: dict[str, Any], aspect: str, elderly: bool) -> str | None:
     """One short line for an unverified service: which parts are not yet confirmed."""
     if service.get("verified") is not False:
         return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -32,7 +33,7 @@ class Detection:
 
 @dataclass
 class SafetyRules:
-    emergencies: list[dict]
+    emergencies: list[dict[str, Any]]
     not_emergencies: list[str]
     self_harm_words: list[str]
     self_harm_numbers: list[str]

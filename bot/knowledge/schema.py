@@ -99,7 +99,7 @@ class _Checker:
     def add(self, field: str, problem: str) -> None:
         self.issues.append(Issue(self.file, field, problem))
 
-    def keys(self, data: Mapping, path: str, required: Iterable[str], optional: Iterable[str] = ()) -> None:
+    def keys(self, data: Mapping[str, Any], path: str, required: Iterable[str], optional: Iterable[str] = ()) -> None:
         allowed = set(required) | set(optional)
         for key in required:
             if key not in data or data[key] is None:
@@ -108,7 +108,7 @@ class _Checker:
             if key not in allowed:
                 self.add(_join(path, str(key)), f"未知字段（可用：{'、'.join(sorted(allowed))}）")
 
-    def text(self, data: Mapping, key: str, path: str, required: bool = True) -> str | None:
+    def text(self, data: Mapping[str, Any], key: str, path: str, required: bool = True) -> str | None:
         value = data.get(key)
         if value is None:  # a missing required key is reported by keys()
             if not required and key in data:
@@ -119,7 +119,7 @@ class _Checker:
             return None
         return value
 
-    def mapping(self, data: Mapping, key: str, path: str) -> dict | None:
+    def mapping(self, data: Mapping[str, Any], key: str, path: str) -> dict[str, Any] | None:
         value = data.get(key)
         if value is None:
             return None
@@ -128,7 +128,7 @@ class _Checker:
             return None
         return value
 
-    def seq(self, data: Mapping, key: str, path: str, non_empty: bool = False) -> list | None:
+    def seq(self, data: Mapping[str, Any], key: str, path: str, non_empty: bool = False) -> list[Any] | None:
         value = data.get(key)
         if value is None:
             return None
@@ -139,7 +139,7 @@ class _Checker:
             self.add(_join(path, key), "列表不能为空")
         return value
 
-    def text_list(self, data: Mapping, key: str, path: str, non_empty: bool = False) -> list[str]:
+    def text_list(self, data: Mapping[str, Any], key: str, path: str, non_empty: bool = False) -> list[str]:
         items = self.seq(data, key, path, non_empty) or []
         good = []
         for i, item in enumerate(items):
@@ -149,7 +149,7 @@ class _Checker:
                 self.add(f"{_join(path, key)}[{i}]", f"应为非空文字，实际是 {item!r}")
         return good
 
-    def choice(self, data: Mapping, key: str, path: str, allowed: Iterable[Any]) -> Any:
+    def choice(self, data: Mapping[str, Any], key: str, path: str, allowed: Iterable[Any]) -> Any:
         """The value if it is one of `allowed`; a missing value is reported by keys()."""
         value, allowed = data.get(key), tuple(allowed)
         if value is None:
@@ -162,7 +162,7 @@ class _Checker:
             return None
         return value
 
-    def tristate(self, data: Mapping, key: str, path: str) -> Any:
+    def tristate(self, data: Mapping[str, Any], key: str, path: str) -> Any:
         return self.choice(data, key, path, (True, False, PENDING))
 
 
@@ -185,7 +185,7 @@ def _is_phone(value: Any) -> bool:
 # ---------------------------------------------------------------- shared parts
 
 
-def _check_id(c: _Checker, data: Mapping, stem: str) -> None:
+def _check_id(c: _Checker, data: Mapping[str, Any], stem: str) -> None:
     value = data.get("id")
     if value is None:
         return
@@ -197,7 +197,7 @@ def _check_id(c: _Checker, data: Mapping, stem: str) -> None:
         c.add("id", f"文件名 {stem}.yml 不是 ascii snake_case")
 
 
-def _check_sources(c: _Checker, data: Mapping) -> None:
+def _check_sources(c: _Checker, data: Mapping[str, Any]) -> None:
     if "sources" not in data:
         return
     for i, src in enumerate(c.seq(data, "sources", "", non_empty=True) or []):
@@ -226,7 +226,7 @@ def pending_paths(value: Any, path: str = "") -> list[str]:
     return [path] if isinstance(value, str) and PENDING in value else []
 
 
-def _check_verification(c: _Checker, data: Mapping) -> None:
+def _check_verification(c: _Checker, data: Mapping[str, Any]) -> None:
     verified = data.get("verified")
     if "verified" in data and not isinstance(verified, bool):
         c.add("verified", f"应为 true 或 false，实际是 {verified!r}")
@@ -240,7 +240,7 @@ def _check_verification(c: _Checker, data: Mapping) -> None:
         c.add("verification_note", "verified 为 false 时必须说明哪些内容待核实")
 
 
-def _check_labels(c: _Checker, data: Mapping) -> None:
+def _check_labels(c: _Checker, data: Mapping[str, Any]) -> None:
     """name, short_name, aliases: texts citizens type; aliases also become jieba words."""
     c.text(data, "name", "")
     c.text(data, "short_name", "", required=False)
@@ -260,21 +260,24 @@ def _check_labels(c: _Checker, data: Mapping) -> None:
             seen.add(fold(alias))
 
 
-def _check_hall_ref(c: _Checker, data: Mapping, path: str, county: Mapping) -> None:
+def _check_hall_ref(c: _Checker, data: Mapping[str, Any], path: str, county: Mapping[str, Any]) -> None:
     hall = c.text(data, "hall", path)
     halls = county.get("halls") if isinstance(county.get("halls"), dict) else {}
     if hall and halls and hall not in halls:  # no halls at all: reported once for county.yml
         c.add(_join(path, "hall"), f"大厅 {hall} 不在 county.yml 的 halls 中（有：{'、'.join(halls) or '无'}）")
 
 
-def _check_department_ref(c: _Checker, key: Any, path: str, county: Mapping) -> None:
+def _check_department_ref(c: _Checker, key: Any, path: str, county: Mapping[str, Any]) -> None:
     departments = county.get("departments") if isinstance(county.get("departments"), dict) else {}
     if not isinstance(key, str) or (departments and key not in departments):
         c.add(path, f"部门 {key!r} 不在 county.yml 的 departments 中")
 
 
 def _check_materials(
-    c: _Checker, items: list, questions: Mapping[str, dict] | None = None, components: set[str] | None = None
+    c: _Checker,
+    items: list[Any],
+    questions: Mapping[str, dict[str, Any]] | None = None,
+    components: set[str] | None = None,
 ) -> None:
     """Service materials; with `questions`/`components` also the bundle extras (when, for)."""
     bundle = questions is not None
@@ -294,14 +297,16 @@ def _check_materials(
         c.text(item, "note", path, required=False)
         if "rongque" in item:
             c.tristate(item, "rongque", path)
-        if bundle:
+        if questions is not None:  # a bundle's material: components come with the questions
             _check_when(c, item, "when", path, questions)
             for j, ref in enumerate(c.seq(item, "for", path) or []):
-                if ref not in components:
+                if ref not in (components or set()):
                     c.add(f"{path}.for[{j}]", f"{ref!r} 不是本文件 components 中的 service 或 name")
 
 
-def _check_when(c: _Checker, data: Mapping, key: str, path: str, questions: Mapping[str, dict]) -> None:
+def _check_when(
+    c: _Checker, data: Mapping[str, Any], key: str, path: str, questions: Mapping[str, dict[str, Any]]
+) -> None:
     """`when`/`ask_if`: {question_id: answer}; keys must be known (earlier) questions, values must fit."""
     cond = c.mapping(data, key, path)
     for qid, answer in (cond or {}).items():
@@ -370,7 +375,9 @@ def validate_county(data: Any, file: str = "county.yml") -> list[Issue]:
 # ---------------------------------------------------------------- service
 
 
-def validate_service(data: Any, file: str, county: Mapping, service_ids: set[str] | None = None) -> list[Issue]:
+def validate_service(
+    data: Any, file: str, county: Mapping[str, Any], service_ids: set[str] | None = None
+) -> list[Issue]:
     """One services/<id>.yml. `service_ids` (all known ids) enables the `related` check."""
     c = _Checker(file)
     if not isinstance(data, dict):
@@ -442,7 +449,9 @@ def validate_service(data: Any, file: str, county: Mapping, service_ids: set[str
 # ---------------------------------------------------------------- bundle
 
 
-def validate_bundle(data: Any, file: str, county: Mapping, service_ids: set[str] | None = None) -> list[Issue]:
+def validate_bundle(
+    data: Any, file: str, county: Mapping[str, Any], service_ids: set[str] | None = None
+) -> list[Issue]:
     """One bundles/<id>.yml (一件事一次办). `service_ids` enables the component reference check."""
     c = _Checker(file)
     if not isinstance(data, dict):
@@ -459,7 +468,7 @@ def validate_bundle(data: Any, file: str, county: Mapping, service_ids: set[str]
     for i, dept in enumerate(c.seq(data, "departments", "", non_empty=True) or []):
         _check_department_ref(c, dept, f"departments[{i}]", county)
 
-    questions: dict[str, dict] = {}  # grows in order, so ask_if only sees earlier questions
+    questions: dict[str, dict[str, Any]] = {}  # grows in order, so ask_if only sees earlier questions
     for i, q in enumerate(c.seq(data, "questions", "") or []):
         path = f"questions[{i}]"
         if not isinstance(q, dict):
@@ -526,7 +535,7 @@ def validate_bundle(data: Any, file: str, county: Mapping, service_ids: set[str]
     return c.issues
 
 
-def _check_options(c: _Checker, options: list, path: str) -> None:
+def _check_options(c: _Checker, options: list[Any], path: str) -> None:
     if not options:
         c.add(f"{path}.options", "选择题（choice）需要至少两个选项")
     values = set()
@@ -551,7 +560,7 @@ def _stem(file: str) -> str:
 # ---------------------------------------------------------------- whole base
 
 
-def item_labels(data: Mapping) -> list[tuple[str, str]]:
+def item_labels(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(field, text) for every name a citizen may use: name, short_name, each alias."""
     labels = []
     for field in ("name", "short_name"):
@@ -563,7 +572,7 @@ def item_labels(data: Mapping) -> list[tuple[str, str]]:
     return labels
 
 
-def validate_labels(items: Iterable[tuple[str, str, str, Mapping]]) -> list[Issue]:
+def validate_labels(items: Iterable[tuple[str, str, str, Mapping[str, Any]]]) -> list[Issue]:
     """One name → one thing: no name/short_name/alias of one item equals one of another item.
 
     `items` are (file, kind, id, data), checked in the given order; the later file gets the issue.

@@ -5,7 +5,8 @@
 2. Otherwise ranked retrieval: BM25 over jieba words and character uni-/bi-/skip-grams of each item's
    names, aliases and keywords, so typos and new phrasings still land near the right item.
 3. Plus one-typo matching of names and aliases (社宝卡 → 社保卡), which character n-grams miss in
-   short words.
+   short words. Before all three, words that sound like a known word are read as it (一保 → 医保,
+   bot/knowledge/sound.py).
 
 Candidate scores: 1.0 for exact names, (n-1)/n for a one-typo match of an n-character name, the BM25
 score otherwise; only their order within one result matters.
@@ -25,6 +26,7 @@ import jieba
 
 from bot.knowledge.loader import BUNDLE, SERVICE, KnowledgeBase
 from bot.knowledge.schema import item_labels
+from bot.knowledge.sound import SoundLexicon
 from bot.knowledge.text import normalize
 from bot.knowledge.words import JIEBA_FREQ, item_words, knowledge_words
 
@@ -94,6 +96,7 @@ def search(
     """`min_coverage` lower than the default when the context already says what is asked for (a citizen
     starting a bundle in their own words: any bundle the words point to is worth offering)."""
     index: SearchIndex = kb.derived("search_index", SearchIndex)
+    text = SoundLexicon.for_knowledge_base(kb).fix_slips(text)  # 一保报销 → 医保报销 (by sound)
     return index.search(text, tuple(kinds), limit, min_coverage)
 
 
@@ -102,7 +105,7 @@ class SearchIndex:
         _load_jieba_words(kb)
         self.labels: dict[str, tuple[str, str]] = {}  # normalized label → (kind, id)
         self.docs: list[tuple[str, str]] = []
-        features: list[Counter] = []
+        features: list[Counter[str]] = []
         for kind, items in ((SERVICE, kb.services), (BUNDLE, kb.bundles)):
             for item_id, data in items.items():
                 for _, label in item_labels(data):
@@ -190,7 +193,8 @@ class SearchIndex:
         if not others and length >= FUZZY_CONFIDENT_LENGTH and ranked.status != CONFIDENT:
             return SearchResult(CONFIDENT, tuple([first] + rest)[:limit], ranked.coverage)
         # a short name with one typo, several typo matches, or retrieval disagrees: ask
-        offer = ([ranked.top] if ranked.status == CONFIDENT else []) + [first] + others + rest
+        top = ranked.top if ranked.status == CONFIDENT else None
+        offer = ([top] if top else []) + [first] + others + rest
         return SearchResult(AMBIGUOUS, tuple(_unique(offer))[:MAX_AMBIGUOUS], ranked.coverage)
 
     def _ranked_result(
@@ -210,7 +214,7 @@ class SearchIndex:
 class Bm25:
     """Okapi BM25 over weighted feature counts; idf with the usual +1 to stay positive."""
 
-    def __init__(self, docs: list[Counter]) -> None:
+    def __init__(self, docs: list[Counter[str]]) -> None:
         self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.doc_terms = [set(doc) for doc in docs]
         lengths = [sum(doc.values()) for doc in docs]
@@ -224,7 +228,7 @@ class Bm25:
         self.max_idf = math.log(1 + (n + 0.5) / 0.5)  # a feature no document has
         self.unseen_idf = OOV_IDF_SHARE * self.max_idf
 
-    def scores(self, query: Counter) -> dict[int, float]:
+    def scores(self, query: Counter[str]) -> dict[int, float]:
         scores: dict[int, float] = defaultdict(float)
         for term in query:
             weight = WEIGHTS[term[0]] * self.idf.get(term, 0.0)
@@ -232,7 +236,7 @@ class Bm25:
                 scores[i] += weight * tf * (K1 + 1) / (tf + self.norms[i])
         return scores
 
-    def coverage(self, query: Counter, doc: int) -> float:
+    def coverage(self, query: Counter[str], doc: int) -> float:
         """Share of the query's evidence (weight × idf) found in `doc`; features no item has count
         with the highest idf, so a query that is mostly about something else scores low."""
         total = found = 0.0
@@ -265,9 +269,9 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", normalize(text))
 
 
-def _features(text: str) -> Counter:
+def _features(text: str) -> Counter[str]:
     """w: jieba words (search mode, ≥2 chars), b: char bigrams, s: skip-bigrams, u: chars."""
-    feats: Counter = Counter()
+    feats: Counter[str] = Counter()
     for run in _WORD_CHARS.findall(_compact(text)):
         feats.update(f"w:{w}" for w in jieba.cut_for_search(run) if len(w) > 1)
         feats.update(_char_features(run))
@@ -281,9 +285,9 @@ def _char_features(run: str) -> list[str]:
     return out
 
 
-def _query_features(text: str) -> Counter:
+def _query_features(text: str) -> Counter[str]:
     """Like _features, without stop words; character n-grams never span a removed word."""
-    feats: Counter = Counter()
+    feats: Counter[str] = Counter()
     for run in _WORD_CHARS.findall(_compact(text)):
         segment = ""
         for word in list(jieba.cut(run)) + [""]:

@@ -6,6 +6,7 @@ Only one-to-one character maps (no NFKC), so string lengths and offsets never ch
 from __future__ import annotations
 
 import re
+import threading
 
 PENDING = "待核实"  # the literal marker for an unconfirmed value
 
@@ -43,14 +44,56 @@ HOMOPHONE_SLIPS = {
 _SLIPS = re.compile("|".join(sorted(map(re.escape, HOMOPHONE_SLIPS), key=len, reverse=True)))
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_lock = threading.Lock()
+_traditional: frozenset[str] | None = None
+
+
+def _traditional_chars() -> frozenset[str]:
+    """Characters that zhconv maps to a different simplified character (punctuation left alone)."""
+    global _traditional
+    if _traditional is None:
+        with _lock:
+            if _traditional is None:
+                try:
+                    from zhconv import zhconv
+                except ImportError:  # the converter is optional: without it the text stays as written
+                    _traditional = frozenset()
+                else:
+                    table = zhconv.getdict("zh-cn")
+                    _traditional = frozenset(
+                        key for key, value in table.items() if len(key) == 1 and key != value and _CJK.match(key)
+                    )
+    return _traditional
+
+
+def has_traditional(text: str) -> bool:
+    chars = _traditional_chars()
+    return bool(chars) and any(ch in chars for ch in text)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to simplified, same length; text without any is returned as it is."""
+    if not has_traditional(text):
+        return text
+    from zhconv import zhconv
+
+    converted = zhconv.convert(text, "zh-cn")
+    if len(converted) == len(text):
+        return converted
+    # A phrase rule changed the length: fall back to one character at a time.
+    singles = (zhconv.convert(ch, "zh-cn") for ch in text)
+    return "".join(one if len(one) == 1 else ch for one, ch in zip(singles, text, strict=True))
+
+
 def fold(text: str) -> str:
     """Same length as `text`: full-width ASCII folded, ASCII letters lower-cased."""
     return text.translate(_FULLWIDTH).lower()
 
 
 def normalize(text: str) -> str:
-    """`fold`, and homophone slips fixed: what search and name look-ups compare."""
-    return _SLIPS.sub(lambda m: HOMOPHONE_SLIPS[m.group(0)], fold(text))
+    """`fold`, traditional characters simplified, homophone slips fixed: what search and name look-ups compare."""
+    return _SLIPS.sub(lambda m: HOMOPHONE_SLIPS[m.group(0)], to_simplified(fold(text)))
 
 
 def has_whitespace(text: str) -> bool:

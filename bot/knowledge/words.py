@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 DOMAIN_WORDS_FILE = Path(__file__).with_name("domain_words.txt")
 JIEBA_FREQ = 20000  # high enough that jieba keeps each entry as one token
@@ -19,14 +20,14 @@ def domain_words() -> list[str]:
     return [w.strip() for w in lines if w.strip() and not w.lstrip().startswith("#")]
 
 
-def item_words(data: Mapping) -> list[str]:
+def item_words(data: Mapping[str, Any]) -> list[str]:
     """name, short_name, aliases and keywords of one service or bundle."""
     words = [data.get("name"), data.get("short_name")]
     words += list(data.get("aliases") or []) + list(data.get("keywords") or [])
     return [w.strip() for w in words if isinstance(w, str) and w.strip()]
 
 
-def dictionary_words(items: Iterable[Mapping], extra: Iterable[str] = ()) -> list[str]:
+def dictionary_words(items: Iterable[Mapping[str, Any]], extra: Iterable[str] = ()) -> list[str]:
     """Sorted, unique jieba entries; ASCII letters also in lower case (jieba is case-sensitive)."""
     words: set[str] = set()
     for word in [w for data in items for w in item_words(data)] + list(extra):
@@ -35,5 +36,5 @@ def dictionary_words(items: Iterable[Mapping], extra: Iterable[str] = ()) -> lis
     return sorted(words)
 
 
-def knowledge_words(services: Mapping[str, Mapping], bundles: Mapping[str, Mapping]) -> list[str]:
+def knowledge_words(services: Mapping[str, Mapping[str, Any]], bundles: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return dictionary_words(list(services.values()) + list(bundles.values()), domain_words())

@@ -30,8 +30,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, META
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.common.text import classify, normalize, option_number
 from bot.knowledge.safety import SafetyRules
-from bot.nlu.text import classify, normalize, option_number
 
 INPUT_CHECK = "input_check"
 FULL_TEXT = "full_text"  # normalised but not truncated (not part of the parse output)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+from typing import Any
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
@@ -16,10 +17,10 @@ from uvicorn.config import LOGGING_CONFIG
 from bot.core.settings import get_settings
 
 
-def logging_config() -> dict:
+def logging_config() -> dict[str, Any]:
     """uvicorn's logging, plus our loggers, with phone/ID/token masking on every handler."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["filters"] = {"pii": {"()": "bot.core.privacy.PiiLogFilter"}}
+    config["filters"] = {"pii": {"()": "bot.common.privacy.PiiLogFilter"}}
     for handler in config["handlers"].values():
         handler["filters"] = ["pii"]
     config["loggers"]["bot"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
@@ -34,7 +35,7 @@ def main() -> None:
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=logging_config(), **proxy_options())
 
 
-def proxy_options() -> dict:
+def proxy_options() -> dict[str, Any]:
     trusted = ",".join(p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip())
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 

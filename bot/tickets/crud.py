@@ -20,12 +20,14 @@ def get_by_number(
         query = query.options(selectinload(Ticket.events))
     if for_update:
         query = query.with_for_update()  # PostgreSQL row lock; SQLite already holds the write lock
-    return session.execute(query).scalar_one_or_none()
+    ticket: Ticket | None = session.execute(query).scalar_one_or_none()
+    return ticket
 
 
 def get_by_idempotency_key(session: Session, key: str) -> Ticket | None:
     query = select(Ticket).where(Ticket.idempotency_key == key).options(selectinload(Ticket.events))
-    return session.execute(query).scalar_one_or_none()
+    ticket: Ticket | None = session.execute(query).scalar_one_or_none()
+    return ticket
 
 
 def list_tickets(

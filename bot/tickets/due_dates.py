@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
+from bot.common.clock import CHINA_TZ as CHINA_TZ  # re-exported: due dates are China dates
+from bot.common.clock import china_today as china_today
 from bot.tickets.rules import TicketRules
 
 log = logging.getLogger(__name__)
 
-CHINA_TZ = timezone(timedelta(hours=8))  # no daylight saving in China
-_warned_years: set = set()
-
-
-def china_today() -> date:
-    return datetime.now(CHINA_TZ).date()
+_warned_years: set[int] = set()
 
 
 def is_working_day(day: date, rules: TicketRules) -> bool:

@@ -33,6 +33,10 @@ class Ticket(Base):
     occurred_at = Column(String(200))
     department = Column(String(100), nullable=False, index=True)
     department_inferred = Column(Boolean, nullable=False, default=False)
+    # The triage's score for the inferred department and its top three ([[name, score], …] as JSON),
+    # kept for the dispatcher; empty when the citizen or a client named the department.
+    department_score = Column(Float)
+    department_candidates = Column(Text)
     citizen_name = Column(String(100))
     phone = Column(String(30))
     channel = Column(String(50), nullable=False)
@@ -68,6 +72,22 @@ class TicketEvent(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
     ticket = relationship("Ticket", back_populates="events")
+
+
+class TriageExample(Base):
+    """A dispatcher's routing decision on a ticket: a labelled example (text → department, type) for the
+    next training of the triage (exported to its staff examples file). One per ticket: the latest choice."""
+
+    __tablename__ = "triage_examples"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, unique=True)
+    text = Column(Text, nullable=False)
+    department = Column(String(100), nullable=False)
+    category = Column(String(10), nullable=False)
+    suggested = Column(Text)  # the triage's top three when the choice was made (JSON)
+    actor = Column(String(100), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class DailySequence(Base):

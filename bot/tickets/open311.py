@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from bot.common.privacy import mask_text
 from bot.core.auth import is_authorized, token_or_api_key
-from bot.core.privacy import mask_text
 from bot.tickets.choices import SERVICE_CODES, Category, Status
 from bot.tickets.due_dates import CHINA_TZ
 from bot.tickets.models import Ticket
@@ -80,14 +81,15 @@ router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"], dependen
 
 
 def get_service(request: Request) -> TicketService:
-    return request.app.state.tickets
+    service: TicketService = request.app.state.tickets
+    return service
 
 
 def _expected(due: date) -> str:
     return datetime.combine(due, time(23, 59, 59), tzinfo=CHINA_TZ).isoformat()
 
 
-def service_request(ticket: Ticket) -> dict:
+def service_request(ticket: Ticket) -> dict[str, Any]:
     closed = ticket.status == Status.CLOSED.value
     notes = ticket.status + (f"：{ticket.reply}" if ticket.reply else "")
     return {
@@ -112,7 +114,7 @@ def service_request(ticket: Ticket) -> dict:
 
 
 @router.get("/services.json", summary="服务列表（诉求类别）")
-def services() -> list[dict]:
+def services() -> list[dict[str, Any]]:
     return [
         {
             "service_code": SERVICE_CODES[c],
@@ -147,7 +149,7 @@ def list_requests(
     end_date: str | None = None,
     status: str | None = None,
     service: TicketService = Depends(get_service),
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     if service_request_id:
         found = []
         for number in [n.strip().upper() for n in service_request_id.split(",") if n.strip()][:MAX_RESULTS]:
@@ -181,7 +183,7 @@ def list_requests(
 
 
 @router.get("/requests/{service_request_id}.json", summary="查询单个诉求")
-def get_request(service_request_id: str, service: TicketService = Depends(get_service)) -> list[dict]:
+def get_request(service_request_id: str, service: TicketService = Depends(get_service)) -> list[dict[str, Any]]:
     number = service_request_id.strip().upper()
     try:
         if not plausible_number(number):
@@ -237,7 +239,7 @@ async def create_request(
     request: Request,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),
     service: TicketService = Depends(get_service),
-):
+) -> JSONResponse:
     fields = await _form(request)
     try:
         for value in fields.values():

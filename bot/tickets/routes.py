@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 
@@ -39,7 +41,8 @@ RATE_LIMITED = "查询过于频繁，请稍后再试。"
 
 
 def get_service(request: Request) -> TicketService:
-    return request.app.state.tickets
+    service: TicketService = request.app.state.tickets
+    return service
 
 
 def normalize_number(number: str) -> str:
@@ -50,7 +53,7 @@ def _not_found() -> HTTPException:
     return HTTPException(status_code=404, detail=NOT_FOUND)
 
 
-def _load(service: TicketService, number: str):
+def _load(service: TicketService, number: str) -> Ticket:
     number = normalize_number(number)
     if not plausible_number(number):
         raise _not_found()
@@ -64,7 +67,9 @@ def _due_note(service: TicketService, ticket: Ticket) -> str | None:
     return estimate_note(ticket.due_date, service.rules)
 
 
-def _apply(service: TicketService, operation, number: str, *args, **kwargs) -> dict:
+def _apply(
+    service: TicketService, operation: Callable[..., Ticket], number: str, *args: Any, **kwargs: Any
+) -> dict[str, Any]:
     if not plausible_number(number):
         raise _not_found()
     try:
@@ -88,8 +93,9 @@ def create_ticket(
     response: Response,
     idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=200),
     service: TicketService = Depends(get_service),
-):
-    new = NewTicket(**{**body.dict(), "category": body.category.value, "urgency": body.urgency.value})
+) -> dict[str, Any]:
+    category = body.category.value if body.category else None
+    new = NewTicket(**{**body.dict(), "category": category, "urgency": body.urgency.value})
     ticket, created = service.create(new, idempotency_key)
     response.status_code = 201 if created else 200
     return ticket_out(ticket, service.overdue(ticket), due_note=_due_note(service, ticket))
@@ -106,7 +112,7 @@ def list_tickets(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     service: TicketService = Depends(get_service),
-):
+) -> dict[str, Any]:
     total, tickets = service.list(
         status=status.value if status else None,
         category=category.value if category else None,
@@ -164,30 +170,30 @@ def status_query(
     x_client_id: str | None = Header(None, alias="X-Client-Id", max_length=200),
     x_citizen_address: str | None = Header(None, alias="X-Citizen-Address", max_length=100),
     service: TicketService = Depends(get_service),
-):
+) -> dict[str, Any]:
     number = normalize_number(body.number)
     ticket = _owned_ticket(request, service, number, body.phone_last4, x_client_id, x_citizen_address)
     return status_query_out(ticket, due_note=_due_note(service, ticket))
 
 
 @router.post("/supervise", response_model=SuperviseOut, summary="标记超期工单为督办")
-def supervise(service: TicketService = Depends(get_service)):
+def supervise(service: TicketService = Depends(get_service)) -> dict[str, Any]:
     return {"flagged": service.flag_overdue()}
 
 
 @router.get("/{number}", response_model=TicketOut, summary="工单详情（含全部事件）")
-def get_ticket(number: str, service: TicketService = Depends(get_service)):
+def get_ticket(number: str, service: TicketService = Depends(get_service)) -> dict[str, Any]:
     ticket = _load(service, number)
     return ticket_out(ticket, service.overdue(ticket), due_note=_due_note(service, ticket))
 
 
 @router.get("/{number}/events", response_model=list[EventOut], summary="工单历史")
-def get_events(number: str, service: TicketService = Depends(get_service)):
+def get_events(number: str, service: TicketService = Depends(get_service)) -> list[dict[str, Any]]:
     return [event_out(e) for e in _load(service, number).events]
 
 
 @router.patch("/{number}", response_model=TicketOut, summary="修改承办部门或紧急程度")
-def update_ticket(number: str, body: TicketUpdate, service: TicketService = Depends(get_service)):
+def update_ticket(number: str, body: TicketUpdate, service: TicketService = Depends(get_service)) -> dict[str, Any]:
     return _apply(
         service,
         service.update,
@@ -205,7 +211,7 @@ def update_ticket(number: str, body: TicketUpdate, service: TicketService = Depe
     summary="状态流转",
     responses={409: {"description": "不允许的状态变更"}},
 )
-def transition(number: str, body: TransitionIn, service: TicketService = Depends(get_service)):
+def transition(number: str, body: TransitionIn, service: TicketService = Depends(get_service)) -> dict[str, Any]:
     return _apply(
         service,
         service.transition,
@@ -224,12 +230,12 @@ def transition(number: str, body: TransitionIn, service: TicketService = Depends
     summary="退回派单员（回到已受理）",
     responses={409: {"description": "当前状态不能退回"}},
 )
-def return_ticket(number: str, body: ReturnIn, service: TicketService = Depends(get_service)):
+def return_ticket(number: str, body: ReturnIn, service: TicketService = Depends(get_service)) -> dict[str, Any]:
     return _apply(service, service.return_to_dispatcher, normalize_number(number), body.actor, body.note)
 
 
 @router.post("/{number}/reply", response_model=TicketOut, summary="填写给市民的部门答复")
-def reply(number: str, body: ReplyIn, service: TicketService = Depends(get_service)):
+def reply(number: str, body: ReplyIn, service: TicketService = Depends(get_service)) -> dict[str, Any]:
     return _apply(service, service.reply, normalize_number(number), body.text, body.actor)
 
 
@@ -246,7 +252,7 @@ def rate(
     x_client_id: str | None = Header(None, alias="X-Client-Id", max_length=200),
     x_citizen_address: str | None = Header(None, alias="X-Citizen-Address", max_length=100),
     service: TicketService = Depends(get_service),
-):
+) -> dict[str, Any]:
     number = normalize_number(number)
     if body.phone_last4 is not None:
         _owned_ticket(request, service, number, body.phone_last4, x_client_id, x_citizen_address)

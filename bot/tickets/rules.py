@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -45,7 +46,7 @@ class TicketRules:
 MOVED_KEYS = ("public_holidays", "makeup_working_days")
 
 
-def parse_rules(data: dict, calendar: WorkCalendar | None = None) -> TicketRules:
+def parse_rules(data: dict[str, Any], calendar: WorkCalendar | None = None) -> TicketRules:
     """The rules in `data`; holidays and 调休 days come from `calendar` (none: weekends only)."""
     if not isinstance(data, dict):
         raise RulesError("文件内容应为映射 (key: value)")

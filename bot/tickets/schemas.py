@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, validator
 
-from bot.core.privacy import mask_name, mask_phone, mask_text
+from bot.common.privacy import mask_name, mask_phone, mask_text
 from bot.tickets.choices import Category, EventKind, Grade, Status, Urgency
 from bot.tickets.models import Ticket, TicketEvent
+from bot.tickets.routing import read_candidates
 from bot.tickets.service import to_china_time
 
 FIELD_LABELS = {
@@ -45,9 +47,10 @@ FIELD_LABELS = {
 
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
 _LANDLINE = re.compile(r"(0\d{2,3})-(\d{7,8})")
+_V = TypeVar("_V")
 
 
-def check_text(value):
+def check_text(value: _V) -> _V:
     """Reject what no database stores faithfully; everything else is kept verbatim."""
     if isinstance(value, str):
         if "\x00" in value:
@@ -93,14 +96,14 @@ class _Input(BaseModel):
 
 
 class TicketCreate(_Input):
-    category: Category
+    category: Category | None = Field(None, description="不填则由智能分流按内容判断诉求类型")
     summary: str = Field(..., max_length=200, description="一句话摘要")
     description: str = Field(..., description="完整描述，不限长度，原样保存")
     phone: str = Field(..., description="手机号或带区号的固定电话")
     consent: bool = Field(..., description="市民是否同意将个人信息转交承办部门")
     location: str | None = Field(None, max_length=500)
     occurred_at: str | None = Field(None, max_length=200, description="发生时间（市民原话）")
-    department: str | None = Field(None, max_length=100, description="不填则按关键词推断")
+    department: str | None = Field(None, max_length=100, description="不填则由智能分流推断（把握不足时为待分派）")
     citizen_name: str | None = Field(None, max_length=100)
     channel: str = Field("智能助手", max_length=50)
     urgency: Urgency = Urgency.NORMAL
@@ -164,6 +167,11 @@ class EventOut(BaseModel):
     created_at: str
 
 
+class DepartmentCandidate(BaseModel):
+    department: str
+    score: float
+
+
 class TicketOut(BaseModel):
     number: str
     category: Category
@@ -175,6 +183,10 @@ class TicketOut(BaseModel):
     occurred_at: str | None
     department: str
     department_inferred: bool
+    department_score: float | None = Field(None, description="智能分流对推断部门的把握（0–1）")
+    department_candidates: list[DepartmentCandidate] = Field(
+        default_factory=list, description="智能分流的前三个部门（派单员参考）"
+    )
     citizen_name: str | None
     phone: str | None = Field(None, description="已脱敏，如 138****5678")
     channel: str
@@ -245,7 +257,7 @@ class SuperviseOut(BaseModel):
 # --- serialisers ----------------------------------------------------------------------------
 
 
-def event_out(event: TicketEvent) -> dict:
+def event_out(event: TicketEvent) -> dict[str, Any]:
     return {
         "kind": event.kind,
         "from_status": event.from_status,
@@ -256,13 +268,16 @@ def event_out(event: TicketEvent) -> dict:
     }
 
 
-def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True, due_note: str | None = None) -> dict:
+def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True, due_note: str | None = None) -> dict[str, Any]:
     data = {
         column: getattr(ticket, column)
         for column in TicketOut.__fields__
-        if column != "events" and hasattr(Ticket, column)
+        if column not in {"events", "department_candidates"} and hasattr(Ticket, column)
     }
     data.update(
+        department_candidates=[
+            {"department": name, "score": score} for name, score in read_candidates(ticket.department_candidates)
+        ],
         phone=mask_phone(ticket.phone),
         overdue=overdue,
         due_date_note=due_note,
@@ -275,7 +290,7 @@ def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True, due_note
     return data
 
 
-def ticket_list_item(ticket: Ticket, overdue: bool) -> dict:
+def ticket_list_item(ticket: Ticket, overdue: bool) -> dict[str, Any]:
     return {
         "number": ticket.number,
         "category": ticket.category,
@@ -294,7 +309,7 @@ def ticket_list_item(ticket: Ticket, overdue: bool) -> dict:
     }
 
 
-def status_query_out(ticket: Ticket, due_note: str | None = None) -> dict:
+def status_query_out(ticket: Ticket, due_note: str | None = None) -> dict[str, Any]:
     history = [
         {
             "stage": EventKind.RETURNED.value if e.kind == EventKind.RETURNED.value else e.to_status,

@@ -8,19 +8,24 @@ from __future__ import annotations
 import builtins
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.core.database import Database
 from bot.tickets import crud
 from bot.tickets.choices import EventKind, Grade, Status, Urgency
-from bot.tickets.departments import infer_department
 from bot.tickets.due_dates import CHINA_TZ, add_working_days, china_today, due_date_for, is_overdue
+from bot.tickets.examples import export_examples, record_choice
 from bot.tickets.models import Ticket, utcnow
 from bot.tickets.numbering import next_number
+from bot.tickets.routing import Routing, route, ticket_text
 from bot.tickets.rules import RulesFile, TicketRules
 from bot.tickets.state_machine import RETURN_TARGET, TransitionError, check_forward, check_return
 
@@ -38,7 +43,7 @@ class TicketNotFound(Exception):
 class NewTicket:
     """What a citizen (or an Open311 client) submits."""
 
-    category: str
+    category: str | None  # None: read from the text by the triage
     summary: str
     description: str
     phone: str | None
@@ -60,9 +65,10 @@ def phone_last4_matches(phone: str | None, last4: str) -> bool:
 
 
 class TicketService:
-    def __init__(self, db: Database, rules_file: RulesFile):
+    def __init__(self, db: Database, rules_file: RulesFile, examples_file: Path | None = None):
         self.db = db
         self.rules_file = rules_file
+        self.examples_file = examples_file  # where dispatchers' choices are exported for training (None: not)
 
     @property
     def rules(self) -> TicketRules:
@@ -96,10 +102,13 @@ class TicketService:
         rules = self.rules
         now = utcnow()
         accepted_on = now.replace(tzinfo=UTC).astimezone(CHINA_TZ).date()
-        department, inferred = new.department, False
-        if not department or not department.strip():
-            guess = infer_department(" ".join(filter(None, [new.summary, new.description, new.location])), rules)
-            department, inferred = guess.department, True
+        text = ticket_text(new.summary, new.description, new.location)
+        department, inferred, routing = (new.department or "").strip(), False, Routing("")
+        if not department or not new.category:
+            routing = route(text, rules)
+        category = new.category or routing.category
+        if not department:
+            department, inferred = routing.department, True
         with self.db.session(write=True) as session:
             if idempotency_key:  # re-check under the write lock (SQLite serialises writers here)
                 existing = crud.get_by_idempotency_key(session, idempotency_key)
@@ -108,7 +117,7 @@ class TicketService:
             ticket = Ticket(
                 number=next_number(session, accepted_on),
                 idempotency_key=idempotency_key,
-                category=new.category,
+                category=category,
                 summary=new.summary,
                 description=new.description,
                 location=new.location,
@@ -117,6 +126,8 @@ class TicketService:
                 occurred_at=new.occurred_at,
                 department=department,
                 department_inferred=inferred,
+                department_score=routing.score if inferred else None,
+                department_candidates=routing.candidates_json if inferred and routing.candidates else None,
                 citizen_name=new.citizen_name,
                 phone=new.phone,
                 channel=new.channel,
@@ -126,12 +137,12 @@ class TicketService:
                 supervised=False,
                 created_at=now,
                 updated_at=now,
-                due_date=due_date_for(new.category, accepted_on, rules),
+                due_date=due_date_for(category, accepted_on, rules),
                 conversation_id=new.conversation_id,
             )
             session.add(ticket)
             session.flush()
-            note = f"渠道：{new.channel}；承办部门{'（按关键词推断）' if inferred else ''}：{department}"
+            note = f"渠道：{new.channel}；承办部门{_inferred_note(routing) if inferred else ''}：{department}"
             crud.add_event(
                 session, ticket, EventKind.CREATED.value, new.channel or CITIZEN, note, to_status=Status.ACCEPTED.value
             )
@@ -147,11 +158,11 @@ class TicketService:
             raise TicketNotFound(number)
         return ticket
 
-    def list(self, **filters) -> tuple[int, builtins.list[Ticket]]:
+    def list(self, **filters: Any) -> tuple[int, builtins.list[Ticket]]:
         with self.db.session() as session:
             return crud.list_tickets(session, **filters)
 
-    def search(self, **filters) -> builtins.list[Ticket]:
+    def search(self, **filters: Any) -> builtins.list[Ticket]:
         with self.db.session() as session:
             return crud.search_tickets(session, **filters)
 
@@ -167,7 +178,7 @@ class TicketService:
 
     # --- changes ------------------------------------------------------------------------------
 
-    def _change(self, number: str, change) -> Ticket:
+    def _change(self, number: str, change: Callable[[Session, Ticket], None]) -> Ticket:
         """Run change(session, ticket) on the locked ticket in one write transaction."""
         with self.db.session(write=True) as session:
             ticket = crud.get_by_number(session, number, with_events=True, for_update=True)
@@ -175,7 +186,14 @@ class TicketService:
                 raise TicketNotFound(number)
             change(session, ticket)
             ticket.updated_at = utcnow()
+        if session.info.get("triage_examples_changed") and self.examples_file:
+            self.export_examples(self.examples_file)
         return ticket
+
+    def export_examples(self, path: Path) -> int:
+        """Write the dispatchers' labelled examples as JSONL to `path`; returns how many."""
+        with self.db.session() as session:
+            return export_examples(session, path)
 
     def transition(
         self,
@@ -186,12 +204,14 @@ class TicketService:
         department: str | None = None,
         reply: str | None = None,
     ) -> Ticket:
-        def change(session, ticket: Ticket) -> None:
+        def change(session: Session, ticket: Ticket) -> None:
             check_forward(ticket.status, target)
             if department and department != ticket.department:
                 self._set_department(session, ticket, department, actor, None)
             if target == Status.DISPATCHED.value and ticket.department == self.rules.default_department:
                 raise TransitionError("请先指定承办部门再转办。")
+            if target == Status.DISPATCHED.value and ticket.department_inferred:
+                record_choice(session, ticket, ticket.department, actor)  # the inferred department confirmed
             if reply:
                 self._set_reply(session, ticket, reply, actor)
             if target == Status.ANSWERED.value and not ticket.reply:
@@ -204,7 +224,7 @@ class TicketService:
         return self._change(number, change)
 
     def return_to_dispatcher(self, number: str, actor: str, note: str) -> Ticket:
-        def change(session, ticket: Ticket) -> None:
+        def change(session: Session, ticket: Ticket) -> None:
             check_return(ticket.status)
             previous, former_department = ticket.status, ticket.department
             ticket.status = RETURN_TARGET.value
@@ -230,7 +250,7 @@ class TicketService:
         urgency: str | None = None,
         note: str | None = None,
     ) -> Ticket:
-        def change(session, ticket: Ticket) -> None:
+        def change(session: Session, ticket: Ticket) -> None:
             if ticket.status == Status.CLOSED.value:
                 raise TransitionError("工单已办结，不能再修改承办部门或紧急程度。")
             if department and department != ticket.department:
@@ -244,7 +264,7 @@ class TicketService:
         return self._change(number, change)
 
     def reply(self, number: str, text: str, actor: str) -> Ticket:
-        def change(session, ticket: Ticket) -> None:
+        def change(session: Session, ticket: Ticket) -> None:
             if ticket.status == Status.CLOSED.value:
                 raise TransitionError("工单已办结，不能再修改答复。")
             self._set_reply(session, ticket, text, actor)
@@ -252,7 +272,7 @@ class TicketService:
         return self._change(number, change)
 
     def rate(self, number: str, grade: str, comment: str | None) -> Ticket:
-        def change(session, ticket: Ticket) -> None:
+        def change(session: Session, ticket: Ticket) -> None:
             if ticket.status != Status.CLOSED.value:
                 raise TransitionError(f"工单办结后才能评价，当前状态为「{ticket.status}」。")
             if ticket.rating:
@@ -275,7 +295,7 @@ class TicketService:
     def supervise(self, number: str, actor: str, note: str) -> Ticket:
         """督办 of one ticket by staff: only while it is overdue (past its time limit and still open)."""
 
-        def change(session, ticket: Ticket) -> None:
+        def change(session: Session, ticket: Ticket) -> None:
             if not is_overdue(ticket.due_date, ticket.status, china_today(), self.rules):
                 raise TransitionError("只有超期未办结的工单可以督办。")
             ticket.supervised = True
@@ -325,16 +345,25 @@ class TicketService:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _set_department(self, session, ticket: Ticket, department: str, actor: str, note: str | None) -> None:
+    def _set_department(self, session: Session, ticket: Ticket, department: str, actor: str, note: str | None) -> None:
         previous = ticket.department
+        if previous == self.rules.default_department or ticket.department_inferred:
+            record_choice(session, ticket, department, actor)  # the dispatcher routed it: a labelled example
         ticket.department, ticket.department_inferred = department, False
         crud.add_event(
             session, ticket, EventKind.DEPARTMENT_CHANGED.value, actor, _join(f"{previous} → {department}", note)
         )
 
-    def _set_reply(self, session, ticket: Ticket, text: str, actor: str) -> None:
+    def _set_reply(self, session: Session, ticket: Ticket, text: str, actor: str) -> None:
         ticket.reply, ticket.replied_at = text, utcnow()
         crud.add_event(session, ticket, EventKind.REPLIED.value, actor, text)
+
+
+def _inferred_note(routing: Routing) -> str:
+    if routing.by == "keywords":
+        return "（按关键词推断）"
+    top = "、".join(f"{name} {score:.0%}" for name, score in routing.candidates)
+    return f"（智能分流推断，前三：{top}）"
 
 
 def _join(first: str, second: str | None) -> str:

@@ -7,6 +7,6 @@ Pure function of the text; the model is loaded or trained on first use (see mode
 of the backend or the actions.
 """
 
-from bot.triage.model import UNASSIGNED, Triage, get_model, reset, triage
+from bot.triage.model import UNASSIGNED, Triage, get_model, reset, triage, warm_up
 
-__all__ = ["UNASSIGNED", "Triage", "get_model", "reset", "triage"]
+__all__ = ["UNASSIGNED", "Triage", "get_model", "reset", "triage", "warm_up"]

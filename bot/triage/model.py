@@ -30,7 +30,7 @@ from bot.triage.text import for_model
 log = logging.getLogger(__name__)
 
 # Bump when the features, heads or decision rules change: part of the cache key.
-MODEL_VERSION = "2"
+MODEL_VERSION = "4"
 UNASSIGNED = "待分派"
 STAFF_WEIGHT = 3.0  # a dispatcher's real ticket counts more than one written example
 
@@ -44,8 +44,12 @@ class Params:
     c_department: float = 10.0
     c_urgency: float = 10.0
     c_kb: float = 10.0
-    department_threshold: float = 0.30  # top-1 score below this: 待分派 (still with the top three)
-    now_threshold: float = 0.40  # P(urgency = now) at or above this: a danger happening now
+    # top-1 score below this: 待分派 (still with the top three). On the dev split 0.25 routes 92% of the
+    # messages, 92% of them right; 0.30 routes 88% (93% right), 0.20 routes 97% (89% right).
+    department_threshold: float = 0.25
+    # P(urgency = now) at or above this: a danger happening now. On the dev split 0.40 misses 1 of 38
+    # present dangers with 2 false alarms in 520; 0.30 misses none of the model's but raises 5 false alarms.
+    now_threshold: float = 0.40
 
 
 def model_dir() -> Path:
@@ -103,7 +107,7 @@ _NOT_ONLY_PRAISE = re.compile(
 
 def praise_guard(text: str, scores: dict[str, float]) -> str:
     """The best category, except that 表扬 needs a message that asks for nothing else."""
-    ranked = sorted(scores, key=scores.get, reverse=True)
+    ranked = sorted(scores, key=lambda name: scores[name], reverse=True)
     if ranked[0] == "表扬" and _NOT_ONLY_PRAISE.search(text):
         return ranked[1]
     return ranked[0]
@@ -244,7 +248,7 @@ class TriageModel:
             urgency = "now"
         else:
             rest = {k: v for k, v in urgency_scores.items() if k != "now"}
-            urgency = max(rest, key=rest.get) if rest else "none"
+            urgency = max(rest, key=lambda name: rest[name]) if rest else "none"
         kb = scores.get("kb", {}).get("True", 0.0) >= 0.5
         return Triage(
             category=praise_guard(text, category_scores),
@@ -315,6 +319,13 @@ def get_model() -> TriageModel:
             if _model is None:
                 _model = build()
     return _model
+
+
+def warm_up() -> threading.Thread:
+    """Build the model in a background thread (process start), so the first message does not wait."""
+    thread = threading.Thread(target=get_model, name="triage-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def reset() -> None:

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.core.privacy import PiiLogFilter, mask_id_card, mask_name, mask_phone, mask_text
+from bot.common.privacy import PiiLogFilter, mask_id_card, mask_name, mask_phone, mask_text
 from bot.core.security import RateLimiter, load_or_create_token, resolve_api_token, token_matches
 
 

@@ -17,7 +17,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from actions.api.handoff import HandoffClient
-from bot.core.privacy import mask_text
+from bot.common.privacy import mask_text
 from tests.conftest import Chat, rasa_auth
 from tests.console.conftest import ConsolePage
 from tests.handoff.conftest import ACCOUNTS, PASSWORD, SCREENSHOTS, Server, eventually, everyone_away, write_calendar

@@ -18,7 +18,9 @@ def kb_root(tmp_path: Path) -> Path:
 def kb(kb_root: Path):
     from bot.knowledge.loader import KnowledgeBase
 
-    return KnowledgeBase(kb_root)
+    kb = KnowledgeBase(kb_root)
+    kb.check_seconds = 0  # these tests edit a file and look at once (the throttle has its own test)
+    return kb
 
 
 @pytest.fixture

@@ -55,6 +55,17 @@ def test_reload_if_changed_is_a_no_op_without_changes(kb):
     assert kb.version == version
 
 
+def test_the_files_are_looked_at_at_most_every_check_seconds(kb, kb_root, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr("bot.knowledge.loader.time.monotonic", lambda: clock[0])
+    kb.check_seconds, kb._checked_at = 2.0, clock[0]
+    edit(kb_root / "services" / "temp_id_card.yml", fee="工本费10元")
+    clock[0] += 1.0
+    assert kb.reload_if_changed() is False and kb.services["temp_id_card"]["fee"] != "工本费10元"
+    clock[0] += 1.5
+    assert kb.reload_if_changed() is True and kb.services["temp_id_card"]["fee"] == "工本费10元"
+
+
 def test_reload_picks_up_edits_and_new_files(kb, kb_root):
     edit(kb_root / "services" / "temp_id_card.yml", fee="工本费10元")
     assert kb.reload_if_changed() is True

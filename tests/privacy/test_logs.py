@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot import rasa_server
-from bot.core.privacy import install_record_masking
+from bot.common.privacy import install_record_masking
 
 PHONE, ID_CARD = "13912345678", "640522199001011234"
 

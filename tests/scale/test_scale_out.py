@@ -1,6 +1,6 @@
 """Scale-out on real PostgreSQL, Redis and nginx (Debian's packages), started from deploy/'s own files.
 
-Two Rasa servers and two action servers, started by deploy.runner from the systemd units in
+Two Rasa servers and two action servers, started by tests.support.unit_runner from the systemd units in
 deploy/systemd with an EnvironmentFile built from deploy/haiyuan.env.example, share the tracker store
 (PostgreSQL), the lock store (Redis), the outbox and the ticket database (PostgreSQL); nginx runs
 deploy/nginx/haiyuan.conf with its ports moved to free loopback ports. Conversations alternate between
@@ -30,9 +30,9 @@ from cryptography.fernet import Fernet
 
 from bot import system_packages
 from bot.settings import ROOT
-from deploy.runner import Runner, read_environment_file
-from deploy.sandbox import Nginx, Postgres, Redis, free_port
 from tests.conftest import ARTIFACTS, render
+from tests.support.sandbox import Nginx, Postgres, Redis, free_port
+from tests.support.unit_runner import Runner, read_environment_file
 
 DEPLOY = ROOT / "deploy"
 BUNDLES = {p.stem: yaml.safe_load(p.read_text()) for p in (ROOT / "knowledge/bundles").glob("*.yml")}

@@ -1,6 +1,7 @@
 """Triage text normalisation: traditional → simplified at the same length, folding, masked numbers."""
 
-from bot.triage.text import for_model, has_traditional, to_simplified
+from bot.knowledge.text import has_traditional, to_simplified
+from bot.triage.text import for_model
 
 
 def test_traditional_to_simplified_keeps_length():

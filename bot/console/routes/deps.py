@@ -19,13 +19,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from bot.common.privacy import mask_name, mask_phone, mask_text
 from bot.console.permissions import ROLE_LABELS, allowed, nav_for
 from bot.console.services.auth import CurrentUser
 from bot.console.services.inbox import STATUS_LABELS as INBOX_STATUS_LABELS
 from bot.console.services.report import percent
 from bot.console.services.timefmt import china_time
 from bot.console.services.tracker import REASONS
-from bot.core.privacy import mask_name, mask_phone, mask_text
 
 SESSION_COOKIE = "hy_console"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))

@@ -6,12 +6,12 @@ import re
 
 from fastapi import APIRouter, Depends, Form, Request
 
+from bot.common.privacy import mask_text
 from bot.console.routes.deps import ConsoleRoute, action, console, not_found, page, render, safe_next, see_other
 from bot.console.services.auth import CurrentUser
 from bot.console.services.inbox import DISMISSED, GAP, GAP_FIXED, OPEN, STATUS_LABELS, Span
 from bot.console.services.nlu_data import LabelError
 from bot.console.services.tracker import to_utc
-from bot.core.privacy import mask_text
 
 router = APIRouter(route_class=ConsoleRoute)
 SPAN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*[:：]\s*([a-z_]+)\s*$")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, Response
 
 from bot.console.routes.deps import ConsoleRoute, action, console, forbidden, not_found, page, render, see_other
 from bot.console.services.auth import CurrentUser
@@ -10,7 +10,9 @@ from bot.console.services.phone_reveal import PERMISSION as REVEAL
 from bot.console.services.phone_reveal import RevealRefused
 from bot.console.services.timefmt import parse_day
 from bot.console.services.workbench import FOLLOWUP_KINDS, PAGE_SIZE, ActionError, Filters, Forbidden
+from bot.tickets import examples
 from bot.tickets.choices import Category, Grade, Status, Urgency
+from bot.tickets.routing import read_candidates
 from bot.tickets.service import TicketNotFound
 
 router = APIRouter(route_class=ConsoleRoute)
@@ -79,6 +81,17 @@ def tickets(
     )
 
 
+@router.get("/tickets/triage-examples.jsonl", summary="派单标注样例（JSONL，供分流模型训练）")
+def triage_examples(request: Request, user: CurrentUser = Depends(page("tickets.dispatch"))):
+    with console(request).db.session() as session:
+        body = examples.to_jsonl(session)
+    return Response(
+        body,
+        media_type="application/x-ndjson; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="triage-examples.jsonl"'},
+    )
+
+
 def _detail(
     request: Request,
     user: CurrentUser,
@@ -107,6 +120,7 @@ def _detail(
             "actions": app.workbench.actions(user, ticket),
             "departments": app.workbench.departments(),
             "default_department": app.tickets.rules.default_department,
+            "candidates": read_candidates(ticket.department_candidates),
             "followups": followups,
             "followup_kinds": FOLLOWUP_KINDS,
             "error": error,

@@ -96,8 +96,11 @@ class Accounts:
     def login(self, username: str, password: str, client: str) -> tuple[str, CurrentUser]:
         """(cookie token, user) or LoginRefused. Unknown users cost the same hash check as known ones."""
         name_key = username.strip().lower()
-        keys = ((self.failures_per_user, f"{client}|{name_key}"), (self.failures_per_client, client))
-        keys += ((self.failures_per_account, name_key),)
+        keys = [
+            (self.failures_per_user, f"{client}|{name_key}"),
+            (self.failures_per_client, client),
+            (self.failures_per_account, name_key),
+        ]
         wait = max(backoff.wait(key) for backoff, key in keys)
         if wait > 0:
             raise LoginRefused("rate_limited", retry_after=max(1, math.ceil(wait)))
@@ -113,6 +116,7 @@ class Accounts:
             for backoff, key in keys:
                 backoff.failed(key)
             raise LoginRefused("invalid")
+        assert user is not None  # ok above implies a user
         self.failures_per_user.clear(f"{client}|{name_key}")
         token = secrets.token_urlsafe(32)
         now = utcnow()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Literal
 
 from markupsafe import Markup, escape
 
@@ -88,7 +89,7 @@ def line_chart(
     peak = max([max(a, b) for _, a, b in days] + [1])
     step = plot_w / max(len(days) - 1, 1)
 
-    def points(index: int) -> str:
+    def points(index: Literal[1, 2]) -> str:
         return " ".join(
             f"{left + i * step:.1f},{top + plot_h - plot_h * day[index] / peak:.1f}" for i, day in enumerate(days)
         )
@@ -98,7 +99,8 @@ def line_chart(
         f'<text class="label" x="{left - 6}" y="{top + 4}" text-anchor="end">{_num(peak)}</text>',
         f'<text class="label" x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>',
     ]
-    for index, css in ((1, "series-a"), (2, "series-b")):
+    series: tuple[tuple[Literal[1, 2], str], ...] = ((1, "series-a"), (2, "series-b"))
+    for index, css in series:
         body.append(f'<polyline class="line {css}" fill="none" points="{points(index)}"/>')
         for i, day in enumerate(days):
             body.append(

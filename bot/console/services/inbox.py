@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
+from bot.common.privacy import mask_text
 from bot.console.config import ConsoleSettings
 from bot.console.crud import audit
 from bot.console.crud import messages as crud
@@ -34,7 +35,6 @@ from bot.console.services.tracker import (
     unresolved_reason,
 )
 from bot.core.database import Database
-from bot.core.privacy import mask_text
 from bot.tickets.models import utcnow
 
 log = logging.getLogger(__name__)

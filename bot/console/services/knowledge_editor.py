@@ -15,7 +15,7 @@ import hashlib
 import io
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,8 +54,8 @@ class EditResult:
 
 def _yaml() -> YAML:
     y = YAML()
-    y.preserve_quotes = True
-    y.width = 4096
+    y.preserve_quotes = True  # type: ignore[assignment]  # ruamel.yaml leaves these two typed as None
+    y.width = 4096  # type: ignore[assignment]
     y.indent(mapping=2, sequence=4, offset=2)
     return y
 
@@ -96,7 +96,7 @@ def diff(before: Any, after: Any) -> dict[str, list]:
 
 def sync_tree(node: Any, target: Any) -> Any:
     """Make ruamel `node` equal to plain `target`, changing as little as possible; returns the node to keep."""
-    if isinstance(node, Mapping) and isinstance(target, dict):
+    if isinstance(node, MutableMapping) and isinstance(target, dict):
         for key in [k for k in node if k not in target]:
             del node[key]
         for key, value in target.items():

@@ -43,8 +43,8 @@ class LabelError(ValueError):
 
 def _yaml(sequence_indent: int, offset: int) -> YAML:
     y = YAML()
-    y.preserve_quotes = True
-    y.width = 4096
+    y.preserve_quotes = True  # type: ignore[assignment]  # ruamel.yaml leaves these two typed as None
+    y.width = 4096  # type: ignore[assignment]
     y.indent(mapping=2, sequence=sequence_indent, offset=offset)
     return y
 

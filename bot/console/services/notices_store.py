@@ -30,8 +30,8 @@ class NoticeError(ValueError):
 
 def _yaml() -> YAML:
     y = YAML()
-    y.preserve_quotes = True
-    y.width = 4096
+    y.preserve_quotes = True  # type: ignore[assignment]  # ruamel.yaml leaves these two typed as None
+    y.width = 4096  # type: ignore[assignment]
     y.indent(mapping=2, sequence=4, offset=2)
     return y
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.common.privacy import mask_phone, mask_text
 from bot.console.crud import audit
 from bot.console.crud import handoff as queries
 from bot.console.permissions import allowed
@@ -21,7 +22,6 @@ from bot.console.services.auth import CurrentUser
 from bot.console.services.timefmt import china_time
 from bot.console.services.tracker import Event, TrackerReader, to_utc
 from bot.core.database import Database
-from bot.core.privacy import mask_phone, mask_text
 from bot.core.tracker_privacy import reveal_event, sealed_numbers
 from bot.core.vault import get_vault
 from bot.handoff.models import AWAY, CONNECTED, RETURNED, HandoffEvent, HandoffRequest

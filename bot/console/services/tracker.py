@@ -183,7 +183,8 @@ def build_turns(events: Iterable[Event]) -> dict[int, Turn]:
             if name and name not in IGNORED_ACTIONS:
                 current.actions.append(name)
         elif current is not None and event.type_name == "slot":
-            current.slots[event.data.get("name")] = event.data.get("value")
+            slot: Any = event.data.get("name")  # Rasa's slot events always name the slot
+            current.slots[slot] = event.data.get("value")
         elif current is not None and event.type_name == "bot":
             custom = (event.data.get("data") or {}).get("custom")
             if isinstance(custom, dict):

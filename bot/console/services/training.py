@@ -25,12 +25,12 @@ from pathlib import Path
 import requests
 from sqlalchemy import func, select
 
+from bot.common.privacy import mask_log_text
 from bot.console.config import ROOT, ConsoleSettings
 from bot.console.crud import audit
 from bot.console.models import Message, TrainJob
 from bot.console.services.auth import CurrentUser
 from bot.core.database import Database
-from bot.core.privacy import mask_log_text
 from bot.knowledge.generate import NLU_FILE, USERDICT_FILE, build_outputs, stale_files
 from bot.knowledge.loader import check_base
 from bot.tickets.models import utcnow
@@ -197,6 +197,7 @@ class Trainer:
     def _wait(self, job_id: int, process: subprocess.Popen) -> None:
         code = process.wait()
         job = self.job(job_id)
+        assert job is not None, "a job row is written before its process starts"
         if code != 0:
             self._finish(job_id, FAILED, code, f"训练命令退出码 {code}，请查看日志。")
             return

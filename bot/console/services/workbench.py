@@ -7,6 +7,7 @@ module adds who may press them, the required note, the audit log entry and the �
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -149,7 +150,7 @@ class Workbench:
             can_follow_up=dispatcher and bool(ticket.rating),
         )
 
-    def followups(self, numbers: list[str]) -> dict:
+    def followups(self, numbers: builtins.list[str]) -> dict:
         with self.db.session() as session:
             return queries.followups(session, numbers)
 
@@ -266,7 +267,7 @@ class Workbench:
             )
 
     # ------------------------------------------------------------ 差评回访 queue
-    def follow_up_queue(self, include_done: bool = False, today: date | None = None) -> list[dict]:
+    def follow_up_queue(self, include_done: bool = False, today: date | None = None) -> builtins.list[dict]:
         today = today or china_today()
         rules = self.tickets.rules
         with self.db.session() as session:

@@ -90,38 +90,73 @@ OUTPUTS = {
     "urgency_": "urgency.jsonl",
 }
 
-# Label-neutral courtesy phrases for lengthening short hand-written letters.
+# Label-neutral courtesy phrases for lengthening short hand-written letters (no identity claims,
+# nothing that suggests a type: they must fit a question, a complaint, a report and praise alike).
 OPENERS = [
     "感谢您在百忙之中抽出时间阅读我的来信。",
     "冒昧给您写信，打扰您了。",
-    "我是一名普通群众，平时很少给政府写信，这次还是想向您说一说。",
+    "我是一名普通群众，平时很少给政府写信。",
     "我是在网上看到这个留言渠道的，抱着试一试的想法给您写信。",
     "知道领导工作很忙，还是想占用您几分钟时间。",
-    "我文化水平不高，写得不好的地方请领导见谅。",
-    "先说明一下，我说的情况都是真实的。",
-    "我是海原本地人，在这里生活了几十年了。",
+    "有说得不对的地方，请领导见谅。",
+    "这封信是我让孩子帮忙打的字。",
+    "我在县政府网站上找到了这个信箱。",
+    "犹豫了好几天，还是决定给您写这封信。",
+    "听朋友说在这里留言有人回复，所以来试一试。",
+    "首先向您和各位工作人员问好。",
+    "今天鼓起勇气给您写信。",
+    "我长话短说，不耽误您太多时间。",
+    "我是第一次在网上给领导留言。",
+    "打扰您宝贵的时间了。",
+    "我把情况尽量写清楚一些。",
+    "感谢政府开通这个渠道，让老百姓有地方说话。",
+    "写得啰嗦，请您耐心看完。",
+    "下面把事情跟您说一下。",
+    "这是我第一次给领导写信，心里有些紧张。",
+    "如有冒犯之处，还请谅解。",
+    "先向领导道一声辛苦。",
 ]
 CLOSERS = [
-    "以上是我的一点情况，恳请领导给予答复。",
+    "以上情况，恳请领导给予答复。",
     "不当之处，请领导批评指正。",
     "盼望早日得到回复。",
-    "如需核实情况，我随时可以配合。",
+    "如需核实，我随时可以配合。",
     "再次感谢领导的关心。",
     "期待您的回音。",
+    "给您添麻烦了。",
+    "谢谢您耐心看完我的信。",
+    "辛苦领导了。",
+    "盼复为谢。",
+    "祝领导工作顺利、身体健康！",
+    "望领导百忙之中抽空回复。",
+    "感谢您的倾听。",
 ]
 SIGNATURES = [
-    "一名普通群众",
-    "一位老百姓",
-    "X村村民",
-    "**小区业主",
-    "一名家长",
-    "群众某某",
     "张某",
     "李**",
     "马某某",
-    "一位退休职工",
+    "王某",
+    "杨某",
+    "田某",
+    "某某",
+    "海某",
+    "一名群众",
+    "一位市民",
+    "群众某某",
+    "来信人：某某",
 ]
 GREETING_ENDS = ("您好！", "您好，", "您好：", "您好。", "您好!", "好！", "好，")
+
+
+# 文旅 covers both tourism (商贸旅游) and culture, broadcasting, libraries (教育文体).
+TOURISM_WORDS = ("景区", "旅游", "门票", "游客", "民宿", "农家乐", "导游", "旅行社", "景點", "旅遊")
+
+
+def default_topic(code: str, text: str) -> str:
+    department, topic = DEPARTMENTS[code]
+    if code == "文旅" and not any(word in text for word in TOURISM_WORDS):
+        return "教育文体"
+    return topic
 
 
 def apply_codes(tokens: list[str], labels: dict, where: str) -> None:
@@ -162,12 +197,12 @@ def parse_source(path: Path) -> list[dict]:
             end = line.index("}")
             apply_codes(line[1:end].split(), labels, where)
             line = line[end + 1 :].strip()
-        department, default_topic = DEPARTMENTS[labels["dept"]]
+        text = line.replace("\\n", "\n")
         row = {
-            "text": line.replace("\\n", "\n"),
+            "text": text,
             "type": labels["type"],
-            "department": department,
-            "topic": labels["topic"] or default_topic,
+            "department": DEPARTMENTS[labels["dept"]][0],
+            "topic": labels["topic"] or default_topic(labels["dept"], text),
             "urgency": labels["urgency"],
             "style": labels["style"],
         }
@@ -178,7 +213,7 @@ def parse_source(path: Path) -> list[dict]:
 
 
 def lengthen_letter(text: str, rng: random.Random) -> str:
-    """Add courtesy phrases (opening, signature, closing) until the letter has 150 characters."""
+    """Add courtesy phrases (an opening line, a signature, a closing line) until 150 characters."""
     for end in GREETING_ENDS:
         cut = text.find(end)
         if 0 <= cut < 25:
@@ -186,16 +221,21 @@ def lengthen_letter(text: str, rng: random.Random) -> str:
             break
     else:
         cut = 0
-    text = text[:cut] + rng.choice(OPENERS) + text[cut:]
+    openers = rng.sample(OPENERS, len(OPENERS))
+    text = text[:cut] + openers.pop() + text[cut:]
     if len(text) < 150:
-        text = text + "\n" + rng.choice(SIGNATURES) + f"\n2026年{rng.randint(1, 11)}月{rng.randint(1, 28)}日"
+        signature = rng.choice(SIGNATURES)
+        month, day = rng.randint(1, 11), rng.randint(1, 28)
+        date = rng.choice([f"2026年{month}月{day}日", f"2026.{month}.{day}", f"{month}月{day}日"])
+        if rng.random() < 0.3:
+            date += f"\n联系电话：1{rng.choice('35789')}{rng.randint(0, 9)}****{rng.randint(0, 9999):04d}"
+        text = text + "\n" + signature + "\n" + date
     if len(text) < 150:
         body, sep, tail = text.partition("\n")
         text = body + rng.choice(CLOSERS) + sep + tail
     while len(text) < 150:
         body, sep, tail = text.partition("\n")
-        extra = rng.choice([o for o in OPENERS if o not in body])
-        text = body[:cut] + extra + body[cut:] + sep + tail
+        text = body[:cut] + openers.pop() + body[cut:] + sep + tail
     return text
 
 
@@ -216,7 +256,11 @@ def main() -> None:
     except ImportError:
         build_templated = None
     if build_templated is not None:
-        outputs["templated.jsonl"] = build_templated(random.Random(SEED + 1), DEPARTMENTS)
+        templated = build_templated(random.Random(SEED + 1), DEPARTMENTS)
+        for row in templated:
+            if row["department"] == DEPARTMENTS["文旅"][0]:
+                row["topic"] = default_topic("文旅", row["text"])
+        outputs["templated.jsonl"] = templated
     for name, rows in outputs.items():
         with open(HERE / name, "w", encoding="utf-8") as out:
             for row in rows:

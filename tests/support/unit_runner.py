@@ -6,7 +6,7 @@
     runner.kill("haiyuan-rasa@5005")   # SIGKILL, like a crash: Restart=on-failure starts it again
     runner.stop_all()
 
-    python -m deploy.runner --map /etc/haiyuan/haiyuan.env=my.env --map /var/log/haiyuan=var/logs haiyuan.target
+    python -m tests.support.unit_runner --map /etc/haiyuan/haiyuan.env=my.env --map /var/log/haiyuan=var/logs haiyuan.target
 
 It reads the same unit files systemd would, and only what they use: [Unit] Requires=, After=, Wants=
 (targets); [Service] Type= (simple, oneshot), EnvironmentFile=, Environment=, WorkingDirectory=,
@@ -32,8 +32,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-UNITS_DIR = Path(__file__).resolve().parent / "systemd"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+UNITS_DIR = ROOT / "deploy" / "systemd"
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -320,7 +320,7 @@ class Runner:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.runner", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.support.unit_runner", description=__doc__.split("\n\n")[0])
     parser.add_argument("units", nargs="+", help="unit names, e.g. haiyuan.target or haiyuan-rasa@5005")
     parser.add_argument(
         "--map",

@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 
 def free_port() -> int:
@@ -45,6 +46,11 @@ def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = 
 
 
 class _Server:
+    if TYPE_CHECKING:  # each server defines them
+
+        def start(self) -> Any: ...
+        def stop(self) -> None: ...
+
     def __enter__(self):
         return self.start()
 
@@ -76,6 +82,7 @@ class Postgres(_Server):
 
     @property
     def data_dir(self) -> Path:
+        assert self.base is not None, "start() sets the base directory"
         return self.base / "data"
 
     def start(self) -> Postgres:

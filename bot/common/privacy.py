@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import overload
 
 _ID_18 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _ID_15 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{7}(\d{4})(?![0-9A-Za-z])")
@@ -59,6 +60,10 @@ def mask_name(name: str | None) -> str | None:
     return name[0] + "*" * max(len(name) - 1, 1)
 
 
+@overload
+def mask_text(text: str) -> str: ...
+@overload
+def mask_text(text: None) -> None: ...
 def mask_text(text: str | None) -> str | None:
     """Mask ID-card numbers, phone numbers and other long digit runs inside free text."""
     if not text:
@@ -101,7 +106,7 @@ class PiiLogFilter(logging.Filter):
         return True
 
 
-def install_log_masking(logger_names: tuple = ("", "uvicorn", "uvicorn.access", "uvicorn.error")) -> None:
+def install_log_masking(logger_names: tuple[str, ...] = ("", "uvicorn", "uvicorn.access", "uvicorn.error")) -> None:
     """Add PiiLogFilter to every handler of the given loggers (idempotent)."""
     for name in logger_names:
         for handler in logging.getLogger(name).handlers:
@@ -136,5 +141,5 @@ def install_record_masking(limit: int = LOG_RECORD_LIMIT) -> None:
             record.exc_text = _cut(mask_log_text(trace), max(limit, TRACEBACK_LIMIT))
         return record
 
-    masked_record.masks_personal_data = True
+    setattr(masked_record, "masks_personal_data", True)  # noqa: B010 (a marker on a function)
     logging.setLogRecordFactory(masked_record)

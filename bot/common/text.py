@@ -1,4 +1,4 @@
-"""Plain text helpers shared by the NLU components (no Rasa imports, easy to unit-test)."""
+"""Plain text helpers of the NLU components and the actions (no Rasa imports; part of the model fingerprint)."""
 
 from __future__ import annotations
 
