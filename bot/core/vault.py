@@ -9,17 +9,17 @@ unreadable; a value that cannot be opened comes back as None (logged, never rais
 from __future__ import annotations
 
 import logging
-import os
 from functools import lru_cache
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from bot.common.paths import env
+from bot.common.paths import var_dir as default_var_dir
 from bot.core.security import load_or_create_token
 
 log = logging.getLogger(__name__)
 PREFIX = "sealed:v1:"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class Vault:
@@ -42,8 +42,7 @@ def is_sealed(value: object) -> bool:
 
 
 def key_file(var_dir: Path | None = None) -> Path:
-    var_dir = var_dir or Path(os.environ.get("HAIYUAN_VAR_DIR") or ROOT / "var")
-    return var_dir / "secrets" / "tracker_key"
+    return (var_dir or default_var_dir()) / "secrets" / "tracker_key"
 
 
 def load_or_create_key(path: Path) -> str:
@@ -57,4 +56,4 @@ def vault_for(configured_key: str, path: Path) -> Vault:
 
 def get_vault() -> Vault:
     """The vault of this process: TRACKER_ENCRYPTION_KEY, else var/secrets/tracker_key (created if missing)."""
-    return vault_for(os.environ.get("TRACKER_ENCRYPTION_KEY", "").strip(), key_file())
+    return vault_for(env("TRACKER_ENCRYPTION_KEY").strip(), key_file())
