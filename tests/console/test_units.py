@@ -184,10 +184,11 @@ def test_a_saved_edit_keeps_comments_and_order(tmp_path: Path) -> None:
         "fee",
         f"materials[{len(data['materials'])}].name",
         f"materials[{len(data['materials'])}].form",
+        "facts.materials.户口本复印件",  # a new fact starts as 待核实
     }
     after = path.read_text(encoding="utf-8")
     assert after.startswith("# 有注释\n") and "fee: 工本费20元\n" in after
-    assert len(after.splitlines()) == len(before.splitlines()) + 2
+    assert len(after.splitlines()) == len(before.splitlines()) + 3
 
 
 def test_notices_schema_and_activity(tmp_path: Path) -> None:
