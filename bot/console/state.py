@@ -18,6 +18,7 @@ from bot.console.services.reception import Reception
 from bot.console.services.tokens import ProjectTokenizer
 from bot.console.services.tracker import TrackerReader
 from bot.console.services.training import Trainer
+from bot.console.services.verification import Verification
 from bot.console.services.workbench import Workbench
 from bot.core.database import Database
 from bot.core.settings import BackendSettings
@@ -40,6 +41,7 @@ class Console:
     notices: NoticeStore
     tickets: TicketService
     reception: Reception | None = None  # 人工接待 (needs the backend's handoff service)
+    verification: Verification | None = None  # 核实: unverified facts, confirm / correct
 
     def service_names(self) -> dict[str, str]:
         kb = get_knowledge_base(self.settings.knowledge_dir)
@@ -68,6 +70,7 @@ def build(
         notices=NoticeStore(settings.knowledge_dir),
         tickets=tickets,
         reception=Reception(db, handoff, tracker, tickets) if handoff else None,
+        verification=Verification(settings.knowledge_dir),
     )
 
 

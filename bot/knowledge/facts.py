@@ -11,6 +11,7 @@ A file lists its sources once, each with an id, and names the source of each fac
         checked_on: 2026-12-03        # optional: when someone last read it (the yearly re-check list)
     facts:                            # fact path → its source; a fact not listed here is unsourced (an error)
       fee: {source: law}
+      time_limit.legal: {source: [law, fee2018]}   # several sources: every one must be official
       time_limit.promised: 待核实      # no official source yet
       materials.居民户口簿: {lead: s3}  # only a repost found: 待核实, the repost kept as a lead
       eligibility.who: {source: law, verified_by: 马工, verified_on: 2026-12-03}
@@ -60,7 +61,7 @@ class Fact:
     path: str
     value: Any
     verified: bool
-    source: dict | None  # the official source, when there is one
+    source: dict | None  # the (first) official source, when every source named is official
     lead: dict | None  # a non-official source kept as a lead
     entry: dict  # the facts entry as written ({} for none / 待核实)
     pending_value: bool  # the value itself says 待核实
@@ -165,6 +166,13 @@ def entry_of(data: Mapping, path: str) -> dict | None:
     return dict(entry) if isinstance(entry, dict) else {}
 
 
+def source_ids(entry: Mapping) -> list[str]:
+    value = entry.get("source")
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
 def is_official(source: dict | None) -> bool:
     return isinstance(source, dict) and source.get("kind") in OFFICIAL_KINDS
 
@@ -175,11 +183,12 @@ def facts_of(kind: str, data: Mapping) -> list[Fact]:
     result = []
     for path, value in fact_values(kind, data).items():
         entry = entry_of(data, path) or {}
-        source = sources.get(str(entry.get("source"))) if entry.get("source") is not None else None
+        named = [sources.get(str(i)) for i in source_ids(entry)]
+        official = bool(named) and all(is_official(s) for s in named)
         lead = sources.get(str(entry.get("lead"))) if entry.get("lead") is not None else None
         pending_value = has_pending(value)
-        verified = not pending_value and is_official(source)
-        result.append(Fact(path, value, verified, source if is_official(source) else None, lead, entry, pending_value))
+        verified = not pending_value and official
+        result.append(Fact(path, value, verified, named[0] if official else None, lead, entry, pending_value))
     return result
 
 
@@ -304,9 +313,10 @@ def check_facts(add, kind: str, data: Mapping) -> None:
         for key in entry:
             if key not in ENTRY_KEYS:
                 add(f"{field}.{key}", f"未知字段（可用：{'、'.join(ENTRY_KEYS)}）")
-        source_id = entry.get("source")
-        if source_id is not None:
-            source = sources.get(str(source_id))
+        if isinstance(entry.get("source"), list) and not entry["source"]:
+            add(f"{field}.source", "来源列表为空")
+        for source_id in source_ids(entry):
+            source = sources.get(source_id)
             if source is None:
                 add(f"{field}.source", f"来源 {source_id!r} 不在本文件的 sources 中")
             elif not is_official(source):

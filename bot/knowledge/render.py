@@ -402,6 +402,8 @@ def doubtful_parts(kb: KnowledgeBase, service: dict, aspect: str) -> list[str]:
             names.append(label)
     if not any(p in ("fee", "time_limit", "materials", "eligibility", "proxy") for p in parts):
         names += [label for label in _pending_parts(service, parts) if label not in names]
+    if aspect == "proxy" and not isinstance(service.get("proxy"), dict):
+        names.append("亲友代办")  # nothing written yet: the answer itself says 待核实
     return names
 
 

@@ -115,3 +115,26 @@ def test_a_pending_phone_is_offered_with_12345_beside_it(tmp_path, fixture_data)
     place = "\n".join(render_aspect(kb, "marriage_registration", "place"))  # civil_affairs: no own phone
     assert "电话：待核实；可先拨打12345政务服务便民热线问询" in place
     assert "说明：电话尚未" in place
+
+
+def test_check_knowledge_fails_on_an_unsourced_fact_in_the_real_base(tmp_path):
+    """The command itself, on a copy of knowledge/ with one fact's source removed."""
+    import shutil
+    import subprocess
+    import sys
+
+    import yaml
+
+    from bot.settings import ROOT
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", root)
+    path = root / "services" / "residence_permit.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["facts"]["time_limit.legal"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    command = [sys.executable, "-m", "bot.knowledge.check", "--root", str(root), "--today", "2026-10-01"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 1
+    assert "services/residence_permit.yml: facts.time_limit.legal: 没有来源" in result.stdout
+    assert result.stdout.count("没有来源") == 1
