@@ -11,7 +11,8 @@ import yaml
 from tests.conftest import Chat
 from tests.console.conftest import ConsoleServer, Staff
 
-QUESTION = "临时身份证要多少钱"
+QUESTION = "结婚登记收费吗"
+REL = "services/marriage_registration.yml"
 CAVEAT = "说明：收费尚未和官方文件核实"
 
 
@@ -27,23 +28,23 @@ def _ask_until(chat: Chat, question: str, gone: str, seconds: float = 20) -> str
 def test_a_staff_confirmation_removes_the_caveat_without_a_retrain(
     assistant, console_server: ConsoleServer, staff, open_console
 ) -> None:
-    path = console_server.knowledge / "services" / "temp_id_card.yml"
+    path = console_server.knowledge / REL
     original = path.read_text(encoding="utf-8")
     chat = Chat(assistant.settings.rasa_url)
     assert CAVEAT in chat.text(QUESTION)
     dispatcher: Staff = staff["dispatcher"]
     try:
-        page = dispatcher.get("/console/facts?file=services/temp_id_card.yml").text
-        assert "services/temp_id_card.yml" in page and "<code>fee</code>" in page and "每证10元" in page
+        page = dispatcher.get(f"/console/facts?file={REL}").text
+        assert REL in page and "<code>fee</code>" in page and "免费" in page
         assert staff["analyst"].get("/console/facts").status_code == 403  # the right role only
         response = dispatcher.post(
             "/console/facts",
             {
-                "rel": "services/temp_id_card.yml",
+                "rel": REL,
                 "path": "fee",
                 "mode": "confirm",
-                "title": "国家发展改革委、财政部关于居民身份证收费标准及有关问题的通知",
-                "doc": "发改价格〔2003〕2322号",
+                "title": "婚姻登记条例（2025年修订）",
+                "doc": "国务院令第804号（测试用文号）",
                 "kind": "gov",
                 "checked_on": "2026-12-03",
             },
@@ -53,25 +54,25 @@ def test_a_staff_confirmation_removes_the_caveat_without_a_retrain(
         assert entry["verified_by"] == dispatcher.username and str(entry["verified_on"]) == "2026-12-03"
 
         reply = _ask_until(chat, QUESTION, CAVEAT)
-        assert "每证10元" in reply and CAVEAT not in reply, reply
+        assert "免费" in reply and CAVEAT not in reply, reply
 
-        audit = staff["admin"].get("/console/audit?target=knowledge:services/temp_id_card.yml").text
-        assert "knowledge.confirm" in audit and "发改价格〔2003〕2322号" in audit
+        audit = staff["admin"].get(f"/console/audit?target=knowledge:{REL}").text
+        assert "knowledge.confirm" in audit and "国务院令第804号" in audit
         home = dispatcher.get("/console/").text
         assert re.search(r'id="card-verified"><span class="num">\d+%</span>', home)
         page = open_console("dispatcher")
-        page.goto("/console/facts?file=services/temp_id_card.yml")
+        page.goto(f"/console/facts?file={REL}")
         page.shot("facts-verify")
     finally:
         path.write_text(original, encoding="utf-8")
 
 
 def test_a_confirmation_without_an_official_source_is_refused(console_server: ConsoleServer, staff) -> None:
-    path = console_server.knowledge / "services" / "temp_id_card.yml"
+    path = console_server.knowledge / REL
     before = path.read_text(encoding="utf-8")
     response = staff["dispatcher"].post(
         "/console/facts",
-        {"rel": "services/temp_id_card.yml", "path": "fee", "mode": "confirm", "title": "某网站", "kind": "gov"},
+        {"rel": REL, "path": "fee", "mode": "confirm", "title": "某网站", "kind": "gov"},
     )
     assert response.status_code == 400 and "网址或文号" in response.text
     assert path.read_text(encoding="utf-8") == before

@@ -33,17 +33,17 @@ def fact(root: Path, rel: str, path: str):
 
 def test_confirming_records_the_source_who_and_when_and_keeps_the_file_valid(root):
     verification = Verification(root)
-    before = (root / "services/temp_id_card.yml").read_text(encoding="utf-8")
-    result = verification.confirm("services/temp_id_card.yml", "fee", "maogong", GOV, date(2026, 12, 3))
-    confirmed, data = fact(root, "services/temp_id_card.yml", "fee")
+    before = (root / "services/marriage_registration.yml").read_text(encoding="utf-8")
+    result = verification.confirm("services/marriage_registration.yml", "fee", "maogong", GOV, date(2026, 12, 3))
+    confirmed, data = fact(root, "services/marriage_registration.yml", "fee")
     assert confirmed.verified and confirmed.source["doc"] == "发改价格〔2003〕2322号"
     assert confirmed.entry["verified_by"] == "maogong" and confirmed.entry["verified_on"] == "2026-12-03"
     assert (
-        result["before"]["entry"] == {"lead": "s3"} and result["after"]["entry"]["source"] == confirmed.entry["source"]
+        result["before"]["entry"] == {"lead": "s4"} and result["after"]["entry"]["source"] == confirmed.entry["source"]
     )
-    after = (root / "services/temp_id_card.yml").read_text(encoding="utf-8")
+    after = (root / "services/marriage_registration.yml").read_text(encoding="utf-8")
     assert after.splitlines()[:20] == before.splitlines()[:20]  # the rest of the file is untouched
-    assert [i for i in check_base(root)[1] if i.file == "services/temp_id_card.yml"] == []
+    assert [i for i in check_base(root)[1] if i.file == "services/marriage_registration.yml"] == []
 
 
 def test_correcting_writes_the_new_value_with_its_source(root):
@@ -59,10 +59,16 @@ def test_correcting_writes_the_new_value_with_its_source(root):
 def test_refusals_say_what_to_fix(root):
     verification = Verification(root)
     with pytest.raises(VerificationError, match="网址或文号"):
-        verification.confirm("services/temp_id_card.yml", "fee", "m", {"title": "x", "kind": "gov"}, date.today())
+        verification.confirm(
+            "services/marriage_registration.yml", "fee", "m", {"title": "x", "kind": "gov"}, date.today()
+        )
     with pytest.raises(VerificationError, match="官方来源"):
         verification.confirm(
-            "services/temp_id_card.yml", "fee", "m", {"url": "https://example.com", "kind": "lead"}, date.today()
+            "services/marriage_registration.yml",
+            "fee",
+            "m",
+            {"url": "https://example.com", "kind": "lead"},
+            date.today(),
         )
     with pytest.raises(VerificationError, match="改正"):  # a value that itself says 待核实 cannot be confirmed
         verification.confirm("services/id_card.yml", "time_limit.promised", "m", GOV, date.today())
@@ -92,10 +98,12 @@ def test_share_and_yearly_recheck(root):
     assert 0 < share["verified"] < share["facts"] and share["percent"] == round(
         100 * share["verified"] / share["facts"]
     )
-    verification.confirm("services/temp_id_card.yml", "fee", "m", GOV, date(2025, 1, 2))
+    verification.confirm("services/marriage_registration.yml", "fee", "m", GOV, date(2025, 1, 2))
     due = {row.key: checked for row, checked in verification.due_for_recheck(date(2026, 12, 3))}
-    assert due["services/temp_id_card.yml#fee"] == date(2025, 1, 2)
-    assert "services/temp_id_card.yml#fee" not in {r.key for r, _ in verification.due_for_recheck(date(2025, 6, 1))}
+    assert due["services/marriage_registration.yml#fee"] == date(2025, 1, 2)
+    assert "services/marriage_registration.yml#fee" not in {
+        r.key for r, _ in verification.due_for_recheck(date(2025, 6, 1))
+    }
 
 
 def test_ticket_rule_flags_are_data_the_check_can_see():
