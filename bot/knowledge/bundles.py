@@ -133,11 +133,11 @@ UNVERIFIED_MARK = "（待核实）"
 ELDERLY_CAVEAT = f"标“待核实”的，去前先打{HOTLINE_HINT}问清楚。"
 
 
-def _unverified(material: dict) -> bool:
+def _unverified(material: dict[str, Any]) -> bool:
     return material.get("_verified") is False
 
 
-def _material_line(material: dict) -> str:
+def _material_line(material: dict[str, Any]) -> str:
     form = material.get("form")
     marks = []
     if form == "无需提交":

@@ -31,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         print(issue)
     flags, flag_problems = rule_flags(root)
     others = check_notices(root) + check_safety(root) + check_calendar(root, args.today) + flag_problems
-    for issue in others:
-        print(issue)
+    for line in others:
+        print(line)
     for warning in calendar_warnings(root):  # unconfirmed dates: shown, but not errors
         print(warning)
     for path, missing in flags.items():  # unconfirmed ticket rules: shown, but not errors

@@ -8,7 +8,7 @@ A file lists its sources once, each with an id, and names the source of each fac
         title: 《中华人民共和国居民身份证法》第二十一条
         url: https://…                # or doc: 财税〔2018〕37号 (a document number), or both
         kind: law                     # law (law / regulation text) | gov (a government page or notice) | lead
-        checked_on: 2026-12-03        # optional: when someone last read it (the yearly re-check list)
+        checked_on: 2026-12-03        # optional: when someone last read it (the yearly re-check list[Any])
     facts:                            # fact path → its source; a fact not listed here is unsourced (an error)
       fee: {source: law}
       time_limit.legal: {source: [law, fee2018]}   # several sources: every one must be official
@@ -27,7 +27,7 @@ source is official (kind law or gov); a file is verified when all its facts are 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -61,9 +61,9 @@ class Fact:
     path: str
     value: Any
     verified: bool
-    source: dict | None  # the (first) official source, when every source named is official
-    lead: dict | None  # a non-official source kept as a lead
-    entry: dict  # the facts entry as written ({} for none / 待核实)
+    source: dict[str, Any] | None  # the (first) official source, when every source named is official
+    lead: dict[str, Any] | None  # a non-official source kept as a lead
+    entry: dict[str, Any]  # the facts entry as written ({} for none / 待核实)
     pending_value: bool  # the value itself says 待核实
 
     @property
@@ -86,15 +86,15 @@ def has_pending(value: Any) -> bool:
     return isinstance(value, str) and PENDING in value
 
 
-def _dict(value: Any) -> dict:
+def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: Any) -> list:
+def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _materials(data: Mapping) -> dict[str, Any]:
+def _materials(data: Mapping[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for item in _list(data.get("materials")):
         if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip():
@@ -103,7 +103,7 @@ def _materials(data: Mapping) -> dict[str, Any]:
     return found
 
 
-def service_fact_values(data: Mapping) -> dict[str, Any]:
+def service_fact_values(data: Mapping[str, Any]) -> dict[str, Any]:
     """Fact path → value for one service file (only the parts that are present)."""
     facts: dict[str, Any] = {}
     if "fee" in data:
@@ -125,7 +125,7 @@ def service_fact_values(data: Mapping) -> dict[str, Any]:
     return facts
 
 
-def bundle_fact_values(data: Mapping) -> dict[str, Any]:
+def bundle_fact_values(data: Mapping[str, Any]) -> dict[str, Any]:
     facts = _materials(data)
     if "time_limit" in data:
         facts["time_limit"] = data.get("time_limit")
@@ -134,7 +134,7 @@ def bundle_fact_values(data: Mapping) -> dict[str, Any]:
     return facts
 
 
-def county_fact_values(data: Mapping) -> dict[str, Any]:
+def county_fact_values(data: Mapping[str, Any]) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     for key, hall in _dict(data.get("halls")).items():
         for field in ("address", "hours", "phone"):
@@ -148,17 +148,17 @@ def county_fact_values(data: Mapping) -> dict[str, Any]:
     return facts
 
 
-def fact_values(kind: str, data: Mapping) -> dict[str, Any]:
+def fact_values(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
     build = {"service": service_fact_values, "bundle": bundle_fact_values, "county": county_fact_values}[kind]
     return build(data) if isinstance(data, Mapping) else {}
 
 
-def sources_by_id(data: Mapping) -> dict[str, dict]:
+def sources_by_id(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {str(s["id"]): s for s in _list(data.get("sources")) if isinstance(s, dict) and isinstance(s.get("id"), str)}
 
 
-def entry_of(data: Mapping, path: str) -> dict | None:
-    """The facts entry for `path`: a dict, {} for 待核实, None when the path is not listed."""
+def entry_of(data: Mapping[str, Any], path: str) -> dict[str, Any] | None:
+    """The facts entry for `path`: a dict[str, Any], {} for 待核实, None when the path is not listed."""
     facts = _dict(data.get("facts"))
     if path not in facts:
         return None
@@ -166,18 +166,18 @@ def entry_of(data: Mapping, path: str) -> dict | None:
     return dict(entry) if isinstance(entry, dict) else {}
 
 
-def source_ids(entry: Mapping) -> list[str]:
+def source_ids(entry: Mapping[str, Any]) -> list[str]:
     value = entry.get("source")
     if value is None:
         return []
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-def is_official(source: dict | None) -> bool:
+def is_official(source: dict[str, Any] | None) -> bool:
     return isinstance(source, dict) and source.get("kind") in OFFICIAL_KINDS
 
 
-def facts_of(kind: str, data: Mapping) -> list[Fact]:
+def facts_of(kind: str, data: Mapping[str, Any]) -> list[Fact]:
     """Every fact of a file with its status, in file order."""
     sources = sources_by_id(data)
     result = []
@@ -192,11 +192,11 @@ def facts_of(kind: str, data: Mapping) -> list[Fact]:
     return result
 
 
-def unverified(kind: str, data: Mapping) -> list[Fact]:
+def unverified(kind: str, data: Mapping[str, Any]) -> list[Fact]:
     return [fact for fact in facts_of(kind, data) if not fact.verified]
 
 
-def is_verified(kind: str, data: Mapping) -> bool:
+def is_verified(kind: str, data: Mapping[str, Any]) -> bool:
     """All facts verified and nothing else in the file 待核实 (verification_note and facts aside)."""
     if not all(f.verified for f in facts_of(kind, data)):
         return False
@@ -204,7 +204,9 @@ def is_verified(kind: str, data: Mapping) -> bool:
     return not has_pending(rest)
 
 
-def bundle_item_verified(kb_services: Mapping[str, dict], bundle: Mapping, material: Mapping) -> bool:
+def bundle_item_verified(
+    kb_services: Mapping[str, dict[str, Any]], bundle: Mapping[str, Any], material: Mapping[str, Any]
+) -> bool:
     """A bundle material is verified only when the bundle's own fact is, and every service it is for that
     lists the same document has verified it too: a bundle never states more than its services do."""
     name = str(material.get("name") or "").strip()
@@ -235,7 +237,7 @@ def source_date(fact: Fact) -> date | None:
     return None
 
 
-def reconcile(kind: str, before: Mapping, after: dict) -> None:
+def reconcile(kind: str, before: Mapping[str, Any], after: dict[str, Any]) -> None:
     """After a form edit: a fact whose value changed loses its source (it is 待核实 until confirmed again),
     entries of facts that no longer exist are dropped, new facts start as 待核实."""
     old_values, new_values = fact_values(kind, before), fact_values(kind, after)
@@ -254,9 +256,9 @@ def reconcile(kind: str, before: Mapping, after: dict) -> None:
 # ---------------------------------------------------------------- the check
 
 
-def check_sources(add, data: Mapping) -> dict[str, dict]:
+def check_sources(add: Callable[[str, str], None], data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """`sources`: ids, titles, url or doc, kind. Returns the sources by id. `add(field, problem)` reports."""
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, Any]] = {}
     for i, src in enumerate(_list(data.get("sources"))):
         path = f"sources[{i}]"
         if not isinstance(src, dict):
@@ -286,7 +288,7 @@ def check_sources(add, data: Mapping) -> dict[str, dict]:
     return found
 
 
-def check_facts(add, kind: str, data: Mapping) -> None:
+def check_facts(add: Callable[[str, str], None], kind: str, data: Mapping[str, Any]) -> None:
     """Every settled fact names an official source or is marked 待核实; every entry fits a fact."""
     sources = check_sources(add, data)
     values = fact_values(kind, data)

@@ -234,7 +234,7 @@ def _hotline(kb: KnowledgeBase) -> str:
     return f"{number}政务服务便民热线" if number == "12345" else number
 
 
-def _phone(kb: KnowledgeBase, s: dict) -> str:
+def _phone(kb: KnowledgeBase, s: dict[str, Any]) -> str:
     """The service's phone, else its department's, else its hall's."""
     for value in (
         s.get("phone"),
@@ -282,7 +282,7 @@ def _steps(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     return answer
 
 
-def _proxy(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
+def _proxy(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     """亲友代办: may a relative or an agent apply on the citizen's behalf, and what that needs."""
     proxy = _dict(s.get("proxy"))
     allowed = proxy.get("allowed")
@@ -298,7 +298,7 @@ def _proxy(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
     return answer
 
 
-def _card(kb: KnowledgeBase, s: dict, name: str) -> _Answer:
+def _card(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     answer = _Answer(f"【{name}·办事指南】", f"【{name}】", numbered=False)
     materials = [str(m.get("name")) for m in _list(s.get("materials")) if isinstance(m, dict)]
     shown = "、".join(materials[:3]) + (f"等{len(materials)}项" if len(materials) > 3 else "")
@@ -367,7 +367,7 @@ def _fit(text: str, limit: int = ELDERLY_MAX) -> list[str]:
     return bubbles + [current] if current else bubbles
 
 
-def _pending_parts(service: dict, parts: tuple[str, ...]) -> list[str]:
+def _pending_parts(service: dict[str, Any], parts: tuple[str, ...]) -> list[str]:
     """Citizen-facing names of the given parts whose text contains 待核实 (steps, online, flags …)."""
     paths = pending_paths(service)
     return [
@@ -378,14 +378,14 @@ def _pending_parts(service: dict, parts: tuple[str, ...]) -> list[str]:
     ]
 
 
-def _county_facts(kb: KnowledgeBase, service: dict) -> list[Fact]:
+def _county_facts(kb: KnowledgeBase, service: dict[str, Any]) -> list[Fact]:
     """The county facts a place answer shows: the hall's address, hours, phone and the department phone."""
     hall = f"halls.{_dict(service.get('place')).get('hall')}."
     department = f"departments.{service.get('department')}.phone"
     return [f for f in facts_of("county", kb.county) if f.path.startswith(hall) or f.path == department]
 
 
-def doubtful_parts(kb: KnowledgeBase, service: dict, aspect: str) -> list[str]:
+def doubtful_parts(kb: KnowledgeBase, service: dict[str, Any], aspect: str) -> list[str]:
     """What is not confirmed in the part asked, named for citizens: ['收费'], ['法定时限', '承诺时限'] …"""
     parts = ASPECT_PARTS[aspect]
     facts = [f for f in facts_of("service", service) if not f.verified]
@@ -415,7 +415,7 @@ def _fact_name(fact: Fact) -> str:
     return fact_label(fact.path)
 
 
-def _verification_line(kb: KnowledgeBase, service: dict, aspect: str, elderly: bool) -> str | None:
+def _verification_line(kb: KnowledgeBase, service: dict[str, Any], aspect: str, elderly: bool) -> str | None:
     """One line naming what is not confirmed in the part asked, and only that part; None when all is."""
     names = doubtful_parts(kb, service, aspect)
     if not names:

@@ -199,7 +199,7 @@ def _check_id(c: _Checker, data: Mapping[str, Any], stem: str) -> None:
         c.add("id", f"文件名 {stem}.yml 不是 ascii snake_case")
 
 
-def _check_sources(c: _Checker, data: Mapping, kind: str) -> None:
+def _check_sources(c: _Checker, data: Mapping[str, Any], kind: str) -> None:
     """`sources` (ids, url or doc, kind) and `facts` (a source or 待核实 for every fact): bot/knowledge/facts.py."""
     if "sources" in data:
         c.seq(data, "sources", "", non_empty=True)

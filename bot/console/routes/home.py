@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
@@ -22,7 +23,7 @@ STATIC_FILES = {"console.css": "text/css", "console.js": "text/javascript"}
 @router.get("/", summary="控制台首页")
 def home(request: Request, user: CurrentUser = Depends(page())):
     app = console(request)
-    cards = {}
+    cards: dict[str, Any] = {}
     if allowed(user.role, "handoff") and app.reception:
         cards["handoff"] = len(app.reception.handoff.queue())
     if allowed(user.role, "inbox"):
