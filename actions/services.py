@@ -7,6 +7,7 @@ Path of a question: NLU gives the aspect (intent) and maybe a `service` entity (
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -35,6 +36,13 @@ INTENT_ASPECTS = {
     "ask_steps": "steps",
 }
 ASPECT_INTENTS = {aspect: intent for intent, aspect in INTENT_ASPECTS.items()}
+ASPECT_INTENTS["proxy"] = "ask_eligibility"  # 亲友代办 has no intent of its own: it is read from the words
+# "我替我妈办行不行", "让我儿子去办可以吗": someone asks whether another person may apply for them.
+PROXY_WORDS = re.compile(
+    r"代办|代领|代为|代替|委托|替我|替他|替她|替俺|帮我[爸妈爹娘]|替我[爸妈爹娘]|我替|我帮|"
+    r"(帮|替|给)(我)?(爸|妈|爹|娘|老人|父亲|母亲|老伴|孩子|儿子|女儿|家里人|亲戚)(办|领|去)|"
+    r"(让|叫)(我)?(儿子|女儿|孩子|老伴|家里人|亲戚|别人)(去)?(办|领)|本人(来不了|去不了|不能去|不在)"
+)
 MAX_SERVICES_PER_ANSWER = 3
 # Words that tell which aspect a question is about, for messages the NLU could not classify.
 ASPECT_WORDS = [
@@ -122,10 +130,12 @@ def reads_as_service_question(kb, text: str) -> bool:
 def aspect_of(tracker: Tracker) -> str:
     """The aspect asked: from the intent, else from words in the text, else the whole guide card."""
     message = tracker.latest_message
+    text = message.get("text") or ""
+    if PROXY_WORDS.search(text):  # words beat the intent: "替我妈办身份证要带啥" asks about 代办
+        return "proxy"
     intent = (message.get("intent") or {}).get("name")
     if intent in INTENT_ASPECTS:
         return INTENT_ASPECTS[intent]
-    text = message.get("text") or ""
     return next((aspect for aspect, words in ASPECT_WORDS if any(w in text for w in words)), "card")
 
 

@@ -41,7 +41,19 @@ def test_elderly_variants_are_short_with_few_numbered_options() -> None:
 
 
 def test_responses_are_in_simplified_chinese() -> None:
+    """Chinese, and simplified: zhconv's traditional → simplified table changes none of their characters."""
+    import zhconv
+
     cjk = re.compile(r"[\u4e00-\u9fff]")
     for name, variants in DOMAIN["responses"].items():
         for variant in variants:
-            assert cjk.search(variant.get("text", "")), name
+            text = variant.get("text", "")
+            assert cjk.search(text), name
+            traditional = [c for c in cjk.findall(text) if zhconv.convert(c, "zh-cn") != c]
+            assert not traditional, (name, traditional)
+
+
+def test_the_simplified_check_sees_traditional_characters() -> None:
+    import zhconv
+
+    assert {c for c in "請問醫保怎麼報銷" if zhconv.convert(c, "zh-cn") != c} == set("請問醫麼報銷")

@@ -33,6 +33,7 @@ _ROLES: dict[str, frozenset[Role]] = {
     "inbox": frozenset({Role.ADMIN, Role.DISPATCHER}),
     "training": frozenset({Role.ADMIN, Role.DISPATCHER}),
     "knowledge": frozenset({Role.ADMIN, Role.DISPATCHER}),
+    "knowledge.verify": frozenset({Role.ADMIN, Role.DISPATCHER}),  # confirm or correct a fact (核实)
     "notices": frozenset({Role.ADMIN, Role.DISPATCHER}),
     "tickets": frozenset({Role.ADMIN, Role.DISPATCHER, Role.DEPARTMENT}),
     "handoff": frozenset({Role.ADMIN, Role.DISPATCHER, Role.DEPARTMENT}),  # 人工接待: the roles that serve citizens
@@ -54,6 +55,7 @@ NAV = (
     ("tickets", "/console/tickets", "工单"),
     ("tickets.dispatch", "/console/followups", "差评回访"),
     ("knowledge", "/console/knowledge", "知识库"),
+    ("knowledge.verify", "/console/facts", "待核实"),
     ("notices", "/console/notices", "公告"),
     ("training", "/console/training", "模型训练"),
     ("dashboard", "/console/dashboard", "数据看板"),

@@ -20,6 +20,7 @@ from bot.console.services.retention import ConversationRetention
 from bot.console.services.tokens import ProjectTokenizer
 from bot.console.services.tracker import TrackerReader
 from bot.console.services.training import Trainer
+from bot.console.services.verification import Verification
 from bot.console.services.workbench import Workbench
 from bot.core.database import Database
 from bot.core.settings import BackendSettings
@@ -44,6 +45,7 @@ class Console:
     reception: Reception | None = None  # 人工接待 (needs the backend's handoff service)
     reveals: PhoneReveals | None = None  # 查看完整号码, audited and rate-limited
     retention: ConversationRetention | None = None  # deletes old tracker events (periodic job, bot/app.py)
+    verification: Verification | None = None  # 核实: unverified facts, confirm / correct
 
     def service_names(self) -> dict[str, str]:
         kb = get_knowledge_base(self.settings.knowledge_dir)
@@ -74,6 +76,7 @@ def build(
         reception=Reception(db, handoff, tracker, tickets) if handoff else None,
         reveals=PhoneReveals(db, settings.phone_reveals_per_hour),
         retention=ConversationRetention(settings.tracker_db_url, settings.retention_days),
+        verification=Verification(settings.knowledge_dir),
     )
 
 

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.knowledge.facts import bundle_item_verified, facts_of
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.render import PENDING_TEXT, show
+from bot.knowledge.render import HOTLINE_HINT, PENDING_TEXT, show
 from bot.knowledge.text import is_pending
 
 # Answers to yes/no questions as citizens type or dictate them; "not sure" first, then negatives.
@@ -103,7 +104,7 @@ def build_checklist(kb: KnowledgeBase, bundle_id: str, answers: dict[str, Any]) 
     for material in bundle.get("materials") or []:
         if applies(material.get("when"), answers) and material["name"] not in seen:
             seen.add(material["name"])
-            checklist.materials.append(material)
+            checklist.materials.append({**material, "_verified": bundle_item_verified(kb.services, bundle, material)})
     window = bundle.get("window") or {}
     hall = kb.hall(window.get("hall", ""))
     checklist.where = "，".join(
@@ -119,17 +120,33 @@ def build_checklist(kb: KnowledgeBase, bundle_id: str, answers: dict[str, Any]) 
         entry = show(online.get("entry"))
         checklist.online = f"{channels}，入口：{entry}" if channels else entry
     checklist.time_limit = show(bundle.get("time_limit"))
+    doubtful = {f.path for f in facts_of("bundle", bundle) if not f.verified}
+    if "time_limit" in doubtful and PENDING_TEXT not in checklist.time_limit:
+        checklist.time_limit += UNVERIFIED_MARK
+    if "window" in doubtful and PENDING_TEXT not in checklist.where:
+        checklist.where += UNVERIFIED_MARK
     checklist.departments = [kb.department(key).get("name", key) for key in bundle.get("departments") or []]
     return checklist
 
 
+UNVERIFIED_MARK = "（待核实）"
+ELDERLY_CAVEAT = f"标“待核实”的，去前先打{HOTLINE_HINT}问清楚。"
+
+
+def _unverified(material: dict[str, Any]) -> bool:
+    return material.get("_verified") is False
+
+
 def _material_line(material: dict[str, Any]) -> str:
     form = material.get("form")
-    line = str(material["name"])
+    marks = []
     if form == "无需提交":
-        line += "（不用您准备）"
+        marks.append("不用您准备")
     elif form and not is_pending(form):
-        line += f"（{form}）"
+        marks.append(str(form))
+    if _unverified(material):
+        marks.append("待核实")
+    line = str(material["name"]) + (f"（{'，'.join(marks)}）" if marks else "")
     if material.get("note"):
         line += f"。{show(material['note'])}"
     return line
@@ -139,8 +156,10 @@ def render_checklist(checklist: Checklist, elderly: bool = False) -> str:
     to_bring = [m for m in checklist.materials if m.get("form") != "无需提交"]
     if elderly:
         lines = [f"【{checklist.title}清单】", "要带："]
-        lines += [f"{i}. {m['name']}" for i, m in enumerate(to_bring, 1)]
+        lines += [f"{i}. {m['name']}{UNVERIFIED_MARK if _unverified(m) else ''}" for i, m in enumerate(to_bring, 1)]
         lines += [f"到：{checklist.where}", f"多久：{checklist.time_limit}"]
+        if "待核实" in "\n".join(lines):
+            lines.append(ELDERLY_CAVEAT)
         return "\n".join(lines)
     lines = [f"【{checklist.title}·您的办事清单】", "一、需要您带的材料："]
     lines += [f"{i}. {_material_line(m)}" for i, m in enumerate(to_bring, 1)] or ["（无需另外准备材料）"]
@@ -150,8 +169,8 @@ def render_checklist(checklist: Checklist, elderly: bool = False) -> str:
     lines += ["四、多久办好：", checklist.time_limit]
     if checklist.departments:
         lines.append("涉及部门：" + "、".join(checklist.departments))
-    if PENDING_TEXT in "\n".join(lines):
-        lines.append("说明：标“待核实”的内容请以窗口或电话答复为准。")
+    if "待核实" in "\n".join(lines):
+        lines.append(f"说明：标“待核实”的内容还没有和官方文件核对，请以窗口答复为准，也可拨打{HOTLINE_HINT}问询。")
     return "\n".join(lines)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.knowledge.calendar import calendar_warnings, check_calendar
 from bot.knowledge.loader import check_base, default_root
 from bot.knowledge.notices import check_notices
+from bot.knowledge.rule_flags import rule_flags
 from bot.knowledge.safety import check_safety
 
 
@@ -28,11 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     raw, issues = check_base(root)
     for issue in issues:
         print(issue)
-    others = check_notices(root) + check_safety(root) + check_calendar(root, args.today)  # notices, safety, calendar
-    for problem in others:
-        print(problem)
+    flags, flag_problems = rule_flags(root)
+    others = check_notices(root) + check_safety(root) + check_calendar(root, args.today) + flag_problems
+    for line in others:
+        print(line)
     for warning in calendar_warnings(root):  # unconfirmed dates: shown, but not errors
         print(warning)
+    for path, missing in flags.items():  # unconfirmed ticket rules: shown, but not errors
+        print(f"ticket_rules.yml: 提醒：{path} 待核实：{missing}")
     items = [d for d in list(raw.services.values()) + list(raw.bundles.values()) if isinstance(d, dict)]
     unverified = sum(1 for d in items if d.get("verified") is not True)
     files = len({issue.file for issue in issues} | {line.split(":", 1)[0] for line in others})

@@ -4,8 +4,10 @@
     render_aspect(kb, "id_card", "materials", elderly=True) → short bubbles, 3 key points, then 回复“更多”
     related_questions(kb, "id_card", "materials")           → [("在哪里办？", "身份证办理在哪里办"), …]
 
-Every value written 待核实 is shown as PENDING_TEXT; an unverified service gets one line saying what
-is unconfirmed. Elderly mode: one short point per bubble (≤ 40 characters where possible).
+Every value written 待核实 is shown as PENDING_TEXT. When a fact of the part asked (bot/knowledge/facts.py)
+has no official source yet, one caveat line names that part, and only that part, and offers 12345; where a
+phone is 待核实, 12345 is offered beside it. Elderly mode: one short point per bubble (≤ 40 characters
+where possible), the same caveat in one short line.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.knowledge.facts import Fact, fact_label, facts_of
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import pending_paths
 from bot.knowledge.text import is_pending
 
-ASPECTS = ("materials", "fee", "time_limit", "place", "online", "eligibility", "steps", "card")
+ASPECTS = ("materials", "fee", "time_limit", "place", "online", "eligibility", "steps", "proxy", "card")
+HOTLINE_HINT = "12345政务服务便民热线"
+UNVERIFIED_MARK = "（待核实）"
 PENDING_TEXT = "待核实（请以窗口或电话答复为准）"
 MORE_HINT = "回复“更多”看全部"
 ELDERLY_MAX = 40
@@ -38,7 +43,7 @@ PART_LABELS = (
     ("flags", "办理方式"),
     ("phone", "咨询电话"),
 )
-ASPECT_PARTS = {
+ASPECT_PARTS = {  # the parts of a service an aspect's answer shows
     "materials": ("materials",),
     "fee": ("fee",),
     "time_limit": ("time_limit",),
@@ -46,6 +51,7 @@ ASPECT_PARTS = {
     "online": ("online", "flags"),
     "eligibility": ("eligibility",),
     "steps": ("steps",),
+    "proxy": ("proxy",),
     "card": ("summary", "materials", "time_limit", "place", "online"),
 }
 FLAG_TEXTS = {  # flag: (text when true, short text)
@@ -65,6 +71,7 @@ QUESTIONS = {  # aspect: (button title, question text after the service name)
     "online": ("能网上办吗？", "能网上办吗"),
     "eligibility": ("谁可以办？", "需要什么条件"),
     "steps": ("怎么办理？", "办理流程是什么"),
+    "proxy": ("家人能代办吗？", "家里人能替办吗"),
     "card": ("看办事指南", "办事指南"),
 }
 NEXT_ASPECTS = {  # what people usually ask next
@@ -75,6 +82,7 @@ NEXT_ASPECTS = {  # what people usually ask next
     "online": ("materials", "place", "steps"),
     "eligibility": ("materials", "steps", "place"),
     "steps": ("materials", "place", "online"),
+    "proxy": ("materials", "place", "eligibility"),
     "card": ("materials", "place", "online"),
 }
 
@@ -119,7 +127,7 @@ def render_aspect(kb: KnowledgeBase, service_id: str, aspect: str, elderly: bool
     if service is None:
         return [_not_found(kb)]
     answer = _BUILDERS[aspect](kb, service, service_display_name(kb, service_id))
-    note = _verification_line(service, aspect, elderly)
+    note = _verification_line(kb, service, aspect, elderly)
     bubbles = _layout_elderly(answer) if elderly else _layout(answer)
     return bubbles + ([note] if note else [])
 
@@ -154,14 +162,16 @@ def _materials(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
             tail=["保险起见，去之前可以打电话问一下窗口。"],
         )
     answer = _Answer(f"{name}需要准备这些材料：", f"{name}要带{len(items)}样：")
+    doubtful = {f.path for f in facts_of("service", s) if not f.verified and not f.pending_value}
     for m in items:
-        full = f"{m.get('name')}：{_form(m)}"
+        mark = UNVERIFIED_MARK if f"materials.{str(m.get('name')).strip()}" in doubtful else ""
+        full = f"{m.get('name')}{mark}：{_form(m)}"
         if m.get("note"):
             full += f"。{show(m['note'])}"
         if m.get("rongque") is True:
             full += "；可容缺，可以后补"
         short = str(m.get("name")) if m.get("form") in ("原件", None) else f"{m.get('name')}（{_short_form(m)}）"
-        answer.points.append((full, short))
+        answer.points.append((full, short + (mark if mark and "待核实" not in short else "")))
     if any(m.get("rongque") is True for m in items):
         answer.tail.append("标“可容缺”的材料暂时缺了，也可以先受理、以后补交。")
     return answer
@@ -210,8 +220,18 @@ def _place(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     answer.points.append((f"地址：{show(hall.get('address'))}", f"地址：{show(hall.get('address'))}"))
     answer.points.append((f"时间：{show(hall.get('hours'))}", f"时间：{show(hall.get('hours'))}"))
     phone = _phone(kb, s)
-    answer.points.append((f"电话：{phone}", f"电话：{phone}"))
+    if phone == PENDING_TEXT:
+        hotline = _hotline(kb)
+        answer.points.append((f"电话：待核实；可先拨打{hotline}问询", f"电话待核实，可打{hotline}"))
+    else:
+        answer.points.append((f"电话：{phone}", f"电话：{phone}"))
     return answer
+
+
+def _hotline(kb: KnowledgeBase) -> str:
+    value = kb.county.get("hotline")
+    number = str(value).strip() if isinstance(value, (str, int)) and not is_pending(value) else "12345"
+    return f"{number}政务服务便民热线" if number == "12345" else number
 
 
 def _phone(kb: KnowledgeBase, s: dict[str, Any]) -> str:
@@ -262,6 +282,22 @@ def _steps(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     return answer
 
 
+def _proxy(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
+    """亲友代办: may a relative or an agent apply on the citizen's behalf, and what that needs."""
+    proxy = _dict(s.get("proxy"))
+    allowed = proxy.get("allowed")
+    if allowed is True:
+        answer = _Answer(f"{name}可以由亲友代办，代办时要带：", f"{name}家人能代办，要带：")
+        answer.points = [(show(n), show(n)) for n in _list(proxy.get("needs"))]
+    elif allowed is False:
+        answer = _Answer(f"{name}需要本人亲自办理，亲友不能代办。", f"{name}要本人去办，别人不能代。")
+    else:
+        answer = _Answer(f"{name}能不能由亲友代办：{PENDING_TEXT}。", f"{name}能否代办还在核实。", numbered=False)
+    if proxy.get("note"):
+        answer.tail.append(show(proxy["note"]))
+    return answer
+
+
 def _card(kb: KnowledgeBase, s: dict[str, Any], name: str) -> _Answer:
     answer = _Answer(f"【{name}·办事指南】", f"【{name}】", numbered=False)
     materials = [str(m.get("name")) for m in _list(s.get("materials")) if isinstance(m, dict)]
@@ -293,6 +329,7 @@ _BUILDERS = {
     "online": _online,
     "eligibility": _eligibility,
     "steps": _steps,
+    "proxy": _proxy,
     "card": _card,
 }
 
@@ -330,34 +367,63 @@ def _fit(text: str, limit: int = ELDERLY_MAX) -> list[str]:
     return bubbles + [current] if current else bubbles
 
 
-def _pending_parts(service: dict[str, Any]) -> list[str]:
-    """Citizen-facing names of the parts of a service that contain 待核实, in a fixed order."""
+def _pending_parts(service: dict[str, Any], parts: tuple[str, ...]) -> list[str]:
+    """Citizen-facing names of the given parts whose text contains 待核实 (steps, online, flags …)."""
     paths = pending_paths(service)
     return [
         label
         for prefix, label in PART_LABELS
-        if any(p == prefix or p.startswith(prefix + ".") or p.startswith(prefix + "[") for p in paths)
+        if any(prefix == p or prefix.startswith(p + ".") for p in parts)
+        and any(x == prefix or x.startswith(prefix + ".") or x.startswith(prefix + "[") for x in paths)
     ]
 
 
-def _verification_line(service: dict[str, Any], aspect: str, elderly: bool) -> str | None:
-    """One short line for an unverified service: which parts are not yet confirmed."""
-    if service.get("verified") is not False:
+def _county_facts(kb: KnowledgeBase, service: dict[str, Any]) -> list[Fact]:
+    """The county facts a place answer shows: the hall's address, hours, phone and the department phone."""
+    hall = f"halls.{_dict(service.get('place')).get('hall')}."
+    department = f"departments.{service.get('department')}.phone"
+    return [f for f in facts_of("county", kb.county) if f.path.startswith(hall) or f.path == department]
+
+
+def doubtful_parts(kb: KnowledgeBase, service: dict[str, Any], aspect: str) -> list[str]:
+    """What is not confirmed in the part asked, named for citizens: ['收费'], ['法定时限', '承诺时限'] …"""
+    parts = ASPECT_PARTS[aspect]
+    facts = [f for f in facts_of("service", service) if not f.verified]
+    if aspect == "place":
+        facts += [f for f in _county_facts(kb, service) if not f.verified]
+    names: list[str] = []
+    for fact in facts:
+        if not any(
+            fact.path == p or fact.path.startswith((p + ".", p + "[")) for p in parts + ("halls", "departments")
+        ):
+            continue
+        label = _fact_name(fact)
+        if label not in names:
+            names.append(label)
+    if not any(p in ("fee", "time_limit", "materials", "eligibility", "proxy") for p in parts):
+        names += [label for label in _pending_parts(service, parts) if label not in names]
+    if aspect == "proxy" and not isinstance(service.get("proxy"), dict):
+        names.append("亲友代办")  # nothing written yet: the answer itself says 待核实
+    return names
+
+
+def _fact_name(fact: Fact) -> str:
+    if fact.path.startswith("halls.") or fact.path.startswith("departments."):
+        return {"address": "地址", "hours": "办公时间", "phone": "电话"}.get(fact.path.rsplit(".", 1)[-1], "地点")
+    if fact.path == "phone":
+        return "电话"
+    return fact_label(fact.path)
+
+
+def _verification_line(kb: KnowledgeBase, service: dict[str, Any], aspect: str, elderly: bool) -> str | None:
+    """One line naming what is not confirmed in the part asked, and only that part; None when all is."""
+    names = doubtful_parts(kb, service, aspect)
+    if not names:
         return None
-    parts = _pending_parts(service)
-    relevant = [
-        label
-        for prefix, label in PART_LABELS
-        if label in parts and any(prefix == p or prefix.startswith(p + ".") for p in ASPECT_PARTS[aspect])
-    ]
+    shown = "、".join(names[:3]) + ("等" if len(names) > 3 else "")
     if elderly:
-        return "有些内容还在核实，去之前先打电话问问。"
-    if relevant:
-        return f"说明：{'、'.join(relevant)}尚未核实，请以窗口或电话答复为准。"
-    if parts:
-        shown = "、".join(parts[:3]) + ("等" if len(parts) > 3 else "")
-        return f"说明：本事项的{shown}还在核实中。"
-    return "说明：本事项信息尚未全部核实，请以窗口或电话答复为准。"
+        return f"{shown}还在核实，去前先打12345问问。"
+    return f"说明：{shown}尚未和官方文件核实，请以窗口答复为准，也可拨打{HOTLINE_HINT}问询。"
 
 
 def _not_found(kb: KnowledgeBase) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.knowledge.facts import check_facts
 from bot.knowledge.text import PENDING, fold, has_whitespace, is_pending
 
 CATEGORIES = (
@@ -55,8 +56,9 @@ SERVICE_KEYS = {
         "sources",
         "verified",
     ),
-    "optional": ("short_name", "keywords", "phone", "related", "verification_note"),
+    "optional": ("short_name", "keywords", "phone", "related", "proxy", "facts", "verification_note"),
 }
+PROXY_KEYS = ("allowed", "needs", "note")
 BUNDLE_KEYS = {
     "required": (
         "id",
@@ -73,7 +75,7 @@ BUNDLE_KEYS = {
         "sources",
         "verified",
     ),
-    "optional": ("sensitive", "opening", "keywords", "verification_note"),
+    "optional": ("sensitive", "opening", "keywords", "facts", "verification_note"),
 }
 
 
@@ -197,19 +199,11 @@ def _check_id(c: _Checker, data: Mapping[str, Any], stem: str) -> None:
         c.add("id", f"文件名 {stem}.yml 不是 ascii snake_case")
 
 
-def _check_sources(c: _Checker, data: Mapping[str, Any]) -> None:
-    if "sources" not in data:
-        return
-    for i, src in enumerate(c.seq(data, "sources", "", non_empty=True) or []):
-        path = f"sources[{i}]"
-        if not isinstance(src, dict):
-            c.add(path, "应为 {title: …, url: …}")
-            continue
-        c.keys(src, path, ("title", "url"))
-        c.text(src, "title", path)
-        url = c.text(src, "url", path)
-        if url and not re.match(r"^https?://\S+$", url.strip()):
-            c.add(f"{path}.url", f"{url!r} 不是 http(s) 网址")
+def _check_sources(c: _Checker, data: Mapping[str, Any], kind: str) -> None:
+    """`sources` (ids, url or doc, kind) and `facts` (a source or 待核实 for every fact): bot/knowledge/facts.py."""
+    if "sources" in data:
+        c.seq(data, "sources", "", non_empty=True)
+    check_facts(c.add, kind, data)
 
 
 def pending_paths(value: Any, path: str = "") -> list[str]:
@@ -217,7 +211,7 @@ def pending_paths(value: Any, path: str = "") -> list[str]:
     if isinstance(value, dict):
         found = []
         for key, item in value.items():
-            if path == "" and key == "verification_note":
+            if path == "" and key in ("verification_note", "facts"):
                 continue
             found += pending_paths(item, _join(path, str(key)))
         return found
@@ -367,7 +361,7 @@ def validate_county(data: Any, file: str = "county.yml") -> list[Issue]:
             c.add(f"{path}.phone", f"电话应为文字，实际是 {dept['phone']!r}")
         if dept.get("hall") is not None and dept["hall"] not in (halls or {}):
             c.add(f"{path}.hall", f"大厅 {dept['hall']!r} 不在 halls 中")
-    _check_sources(c, data)
+    _check_sources(c, data, "county")
     _check_verification(c, data)
     return c.issues
 
@@ -441,7 +435,13 @@ def validate_service(
             c.add(f"related[{i}]", "不能关联自己")
         elif service_ids is not None and ref not in service_ids:
             c.add(f"related[{i}]", f"事项 {ref!r} 不存在（services/{ref}.yml）")
-    _check_sources(c, data)
+    proxy = c.mapping(data, "proxy", "")
+    if proxy is not None:
+        c.keys(proxy, "proxy", ("allowed",), ("needs", "note"))
+        c.tristate(proxy, "allowed", "proxy")
+        c.text_list(proxy, "needs", "proxy")
+        c.text(proxy, "note", "proxy", required=False)
+    _check_sources(c, data, "service")
     _check_verification(c, data)
     return c.issues
 
@@ -530,7 +530,7 @@ def validate_bundle(
         c.text_list(online, "channels", "online")
         c.text(online, "entry", "online", required=False)
     c.text(data, "time_limit", "")
-    _check_sources(c, data)
+    _check_sources(c, data, "bundle")
     _check_verification(c, data)
     return c.issues
 

@@ -95,6 +95,7 @@ class SoundLexicon:
                 for key in (sound(word), tuple(lazy_pinyin(word))):
                     self.by_sound.setdefault(key, word)  # first listed wins (knowledge base first)
         self.lengths = sorted({len(key) for key in self.by_sound}, reverse=True)
+        self.starts = {key[:2] for key in self.by_sound if len(key) >= 2}  # first two syllables of a word
 
     @classmethod
     def for_knowledge_base(cls, kb) -> SoundLexicon:
@@ -109,6 +110,8 @@ class SoundLexicon:
         for run in _HAN.finditer(text):
             start, end = run.span()
             sounds = [char_sound(ch) for ch in run.group()]
+            if not any(pair in self.starts for pair in zip(sounds, sounds[1:], strict=False)):
+                continue  # no known word can start anywhere in this run (most of a long letter)
             cuts, at = {start}, start
             for token in _jieba().lcut(run.group(), HMM=False):
                 at += len(token)
@@ -123,6 +126,8 @@ class SoundLexicon:
 
         A slip spans whole jieba tokens (户口|前移 → 户口迁移), never part of one (养家糊口|不 stays)."""
         end = start + len(sounds)
+        if i + 1 >= end or (sounds[i - start], sounds[i - start + 1]) not in self.starts:
+            return 1
         for length in (n for n in self.lengths if 2 <= n <= end - i):
             window = text[i : i + length]
             if window in self.words:

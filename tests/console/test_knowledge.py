@@ -46,11 +46,12 @@ def test_editing_a_fee_changes_the_answer_without_retraining(
         page.page.wait_for_selector("text=已保存")
         page.shot("knowledge-service-saved")
 
-        # Only the fee line changed; comments, order and formatting are kept.
+        # Only the fee changed, and its source is gone until someone confirms the new value (待核实 page);
+        # comments, order and formatting are kept.
         edited = path.read_text(encoding="utf-8")
         changed = [(a, b) for a, b in zip(original.splitlines(), edited.splitlines()) if a != b]
-        assert len(original.splitlines()) == len(edited.splitlines()) and len(changed) == 1
-        assert changed[0][1] == f"fee: {new_fee}"
+        assert len(original.splitlines()) == len(edited.splitlines()) and len(changed) == 2
+        assert [b for _a, b in changed] == [f"fee: {new_fee}", "  fee: 待核实"]
 
         reply = ask_until(chat, QUESTION, "45元")
         assert "45元" in reply, reply

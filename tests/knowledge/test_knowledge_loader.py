@@ -98,7 +98,8 @@ def test_broken_file_keeps_last_good_version(kb, kb_root):
     assert [i.file for i in kb.errors] == ["services/temp_id_card.yml"]
     assert not kb.ok
 
-    edit(kb_root / "services" / "id_card.yml", fee="工本费20元")  # other edits still arrive
+    facts = {**kb.services["id_card"]["facts"], "fee": "待核实"}  # a new value: no source yet
+    edit(kb_root / "services" / "id_card.yml", fee="工本费20元", facts=facts)  # other edits still arrive
     kb.reload_if_changed()
     assert kb.services["id_card"]["fee"] == "工本费20元"
     assert kb.services["temp_id_card"] == good

@@ -50,9 +50,11 @@ def test_pending_value_wording(kb):
 
 def test_unverified_service_says_what_is_unconfirmed_in_one_line(kb):
     bubbles = render_aspect(kb, "id_card", "fee")
-    assert bubbles[-1].startswith("说明：") and "收费" in bubbles[-1] and "\n" not in bubbles[-1]
-    steps = render_aspect(kb, "id_card", "steps")[-1]  # steps are confirmed: name the other parts briefly
-    assert steps.startswith("说明：本事项的") and "收费" in steps
+    assert bubbles[-1].startswith("说明：收费尚未") and "\n" not in bubbles[-1] and "12345" in bubbles[-1]
+    # The caveat names the part asked and only that part: the steps are confirmed, so no caveat at all.
+    assert not any(b.startswith("说明") for b in render_aspect(kb, "id_card", "steps"))
+    limits = render_aspect(kb, "id_card", "time_limit")[-1]
+    assert "承诺时限" in limits and "法定时限" not in limits and "收费" not in limits
 
 
 def test_verified_service_has_no_note(kb):

@@ -217,11 +217,13 @@ def test_pending_in_county_requires_verified_false(fixture_data):
 def test_sources_need_url(fixture_data):
     county, services, bundles = fixture_data
     services["temp_id_card"]["sources"] = []
-    services["divorce_registration"]["sources"] = [{"title": "指南"}]
-    services["social_security_card"]["sources"] = [{"title": "指南", "url": "www.example.com"}]
+    services["divorce_registration"]["sources"] = [{"id": "guide", "title": "指南", "kind": "gov"}]
+    services["social_security_card"]["sources"] = [
+        {"id": "guide", "title": "指南", "url": "www.example.com", "kind": "gov"}
+    ]
     issues = issues_for(county, services, bundles)
     assert_issue(issues, "services/temp_id_card.yml", "sources", "不能为空")
-    assert_issue(issues, "services/divorce_registration.yml", "sources[0].url", "缺少")
+    assert_issue(issues, "services/divorce_registration.yml", "sources[0]", "url", "doc")
     assert_issue(issues, "services/social_security_card.yml", "sources[0].url", "http")
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import yaml
 
-SOURCE = [{"title": "测试用公开指南", "url": "https://example.gov.cn/guide"}]
+from bot.knowledge.facts import fact_values, has_pending
+
+SOURCE = [{"id": "guide", "title": "测试用公开指南", "url": "https://example.gov.cn/guide", "kind": "gov"}]
 FLAGS_NO = {
     k: False for k in ("full_online", "commitment", "rongque", "cross_province", "in_region", "agency", "home_service")
 }
@@ -175,6 +177,21 @@ BUNDLES = {
         "verification_note": "窗口和时限待核实。",
     },
 }
+
+
+def sourced(kind: str, data: dict) -> dict:
+    """Every settled fact of `data` backed by the fixture's official guide (facts: {path: {source: guide}})."""
+    data["facts"] = {
+        path: {"source": "guide"} for path, value in fact_values(kind, data).items() if not has_pending(value)
+    }
+    return data
+
+
+sourced("county", COUNTY)
+for _data in SERVICES.values():
+    sourced("service", _data)
+for _data in BUNDLES.values():
+    sourced("bundle", _data)
 
 
 # The smallest valid safety.yml (the real one is knowledge/safety.yml).

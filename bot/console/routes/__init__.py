@@ -3,11 +3,23 @@
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from bot.console.routes import analytics, auth, handoff, home, inbox, knowledge, notices, tickets, training, users
+from bot.console.routes import (
+    analytics,
+    auth,
+    facts,
+    handoff,
+    home,
+    inbox,
+    knowledge,
+    notices,
+    tickets,
+    training,
+    users,
+)
 
 router = APIRouter()
 console_router = APIRouter(prefix="/console", tags=["工作人员控制台"], include_in_schema=False)
-for module in (home, auth, handoff, inbox, training, knowledge, notices, tickets, analytics, users):
+for module in (home, auth, handoff, inbox, training, knowledge, facts, notices, tickets, analytics, users):
     console_router.include_router(module.router)
 
 

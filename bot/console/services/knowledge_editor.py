@@ -22,6 +22,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from bot.knowledge.facts import SOURCE_KINDS, is_verified, reconcile
 from bot.knowledge.loader import BUNDLES_DIR, SERVICES_DIR, read_raw
 from bot.knowledge.schema import CATEGORIES, FLAGS, MATERIAL_FORMS, Issue, pending_paths, validate_base
 from bot.knowledge.text import PENDING
@@ -218,13 +219,22 @@ def bundle_from_form(original: dict, form: Mapping[str, str]) -> dict:
     return data
 
 
+SOURCE_COLUMNS = ("id", "title", "url", "doc", "kind")
+
+
 def _common_tail(data: dict, form: Mapping[str, str]) -> None:
-    data["sources"] = [
-        {"title": r["title"], "url": r["url"]}
-        for r in _rows(form, "sources", ("title", "url"))
-        if r["title"] or r["url"]
-    ]
-    data["verified"] = (form.get("verified") or "") == "true"
+    old = {s.get("id"): s for s in data.get("sources") or [] if isinstance(s, dict)}
+    sources = []
+    for r in _rows(form, "sources", SOURCE_COLUMNS):
+        if not (r["title"] or r["url"] or r["doc"]):
+            continue
+        source = dict(old.get(r["id"]) or {})  # keeps checked_on and anything else the form does not show
+        source.update({"id": r["id"], "title": r["title"]})
+        for key in ("url", "doc"):
+            _set(source, key, r[key])
+        source["kind"] = r["kind"]
+        sources.append(source)
+    data["sources"] = sources
     _set(data, "verification_note", (form.get("verification_note") or "").strip())
 
 
@@ -287,17 +297,23 @@ def bundle_form_values(data: dict) -> dict:
 def _tail_values(data: dict) -> dict:
     return {
         "sources": [
-            {"title": s.get("title", ""), "url": s.get("url", "")}
-            for s in data.get("sources") or []
-            if isinstance(s, dict)
+            {c: str(s.get(c) or "") for c in SOURCE_COLUMNS} for s in data.get("sources") or [] if isinstance(s, dict)
         ]
-        + [{"title": "", "url": ""}] * EXTRA_ROWS,
+        + [{c: "" for c in SOURCE_COLUMNS}] * EXTRA_ROWS,
         "verified": "true" if data.get("verified") is True else "false",
         "verification_note": data.get("verification_note", ""),
     }
 
 
 # ---------------------------------------------------------------- the base
+
+
+def finish_facts(kind: str, before: dict, after: dict) -> None:
+    """A changed fact loses its source until confirmed again (the 核实 page); `verified` follows the facts."""
+    reconcile(kind, before, after)
+    if not after.get("facts") and "facts" not in before:
+        after.pop("facts", None)
+    after["verified"] = is_verified(kind, after)
 
 
 class KnowledgeEditor:
@@ -369,6 +385,7 @@ class KnowledgeEditor:
             tree = y.load(text)
             before = plain(tree)
             after = build(before, form)
+            finish_facts(kind, before, after)
             changes = diff(before, after)
             if not changes:
                 return EditResult(saved=False, data=after)
@@ -398,4 +415,6 @@ class KnowledgeEditor:
 
 
 MATERIAL_FORM_CHOICES = MATERIAL_FORMS
+SOURCE_KIND_CHOICES = (("law", "法律法规原文"), ("gov", "政府网站或文件"), ("lead", "转载/线索（不算官方）"))
+assert tuple(k for k, _ in SOURCE_KIND_CHOICES) == SOURCE_KINDS
 CATEGORY_CHOICES = CATEGORIES
