@@ -20,11 +20,15 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pypinyin import lazy_pinyin
 
 from bot.knowledge.safety import SafetyRules
 from bot.knowledge.words import domain_words, item_words
+
+if TYPE_CHECKING:
+    from bot.knowledge.loader import KnowledgeBase
 
 HERE = Path(__file__).resolve().parent
 MAX_WORD = 8  # syllables / characters of the longest word looked up
@@ -72,7 +76,7 @@ def split_syllables(letters: str) -> list[str] | None:
     return best[-1]
 
 
-def _jieba():
+def _jieba() -> Any:  # jieba's default Tokenizer (jieba ships no types)
     import jieba
 
     jieba.dt.check_initialized()
@@ -98,8 +102,9 @@ class SoundLexicon:
         self.starts = {key[:2] for key in self.by_sound if len(key) >= 2}  # first two syllables of a word
 
     @classmethod
-    def for_knowledge_base(cls, kb) -> SoundLexicon:
-        return kb.derived("sound_lexicon", _build)
+    def for_knowledge_base(cls, kb: KnowledgeBase) -> SoundLexicon:
+        lexicon: SoundLexicon = kb.derived("sound_lexicon", _build)
+        return lexicon
 
     # ------------------------------------------------------------ dictation slips
     def fix_slips(self, text: str) -> str:
@@ -176,7 +181,7 @@ class SoundLexicon:
         return "".join(final[2])
 
 
-def _build(kb) -> SoundLexicon:
+def _build(kb: KnowledgeBase) -> SoundLexicon:
     words = [w for items in (kb.services, kb.bundles) for data in items.values() for w in item_words(data)]
     try:  # the emergency words too, so that 救命 typed as jiuming still reaches the safety net
         rules = SafetyRules.load(kb.root)

@@ -78,7 +78,7 @@ def to_simplified(text: str) -> str:
         return text
     from zhconv import zhconv
 
-    converted = zhconv.convert(text, "zh-cn")
+    converted: str = zhconv.convert(text, "zh-cn")
     if len(converted) == len(text):
         return converted
     # A phrase rule changed the length: fall back to one character at a time.

@@ -13,15 +13,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
-import os
 import threading
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-
+from bot.console.services.yaml_files import round_trip_yaml, write_atomic
 from bot.knowledge.facts import SOURCE_KINDS, is_verified, reconcile
 from bot.knowledge.loader import BUNDLES_DIR, SERVICES_DIR, read_raw
 from bot.knowledge.schema import CATEGORIES, FLAGS, MATERIAL_FORMS, Issue, pending_paths, validate_base
@@ -51,14 +49,6 @@ class EditResult:
     issues: list[Issue] = field(default_factory=list)
     changes: dict[str, list] = field(default_factory=dict)
     data: dict | None = None  # the values as submitted (to re-show the form after an error)
-
-
-def _yaml() -> YAML:
-    y = YAML()
-    y.preserve_quotes = True  # type: ignore[assignment]  # ruamel.yaml leaves these two typed as None
-    y.width = 4096  # type: ignore[assignment]
-    y.indent(mapping=2, sequence=4, offset=2)
-    return y
 
 
 def plain(value: Any) -> Any:
@@ -335,7 +325,7 @@ class KnowledgeEditor:
     def load(self, kind: str, item_id: str) -> tuple[dict, str]:
         """(plain data, version) of one file."""
         text = self.path(kind, item_id).read_text(encoding="utf-8")
-        return plain(_yaml().load(text)) or {}, version_of(text)
+        return plain(round_trip_yaml().load(text)) or {}, version_of(text)
 
     def overview(self) -> dict:
         """Every service and bundle with its verification state and check problems."""
@@ -381,7 +371,7 @@ class KnowledgeEditor:
             text = path.read_text(encoding="utf-8")
             if version_of(text) != version:
                 raise StaleEdit()
-            y = _yaml()
+            y = round_trip_yaml()
             tree = y.load(text)
             before = plain(tree)
             after = build(before, form)
@@ -396,11 +386,9 @@ class KnowledgeEditor:
             buffer = io.StringIO()
             y.dump(tree, buffer)
             written = buffer.getvalue()
-            if plain(_yaml().load(written)) != after:
+            if plain(round_trip_yaml().load(written)) != after:
                 raise RuntimeError("YAML round-trip mismatch")  # never write something we did not mean
-            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temp.write_text(written, encoding="utf-8")
-            os.replace(temp, path)
+            write_atomic(path, written)
         return EditResult(saved=True, changes=changes, data=after)
 
     def _new_issues(self, rel: str, before: dict, after: dict) -> list[Issue]:

@@ -9,15 +9,15 @@ as annotations (the TextNormalizer folds them back at run time).
 from __future__ import annotations
 
 import io
-import os
 import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
-from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import LiteralScalarString
+
+from bot.console.services.yaml_files import round_trip_yaml, write_atomic
 
 LABELLED_FILE = Path("data") / "nlu" / "staff" / "labelled.yml"
 DOMAIN_FILE = Path("domain.yml")
@@ -39,21 +39,6 @@ _lock = threading.Lock()
 
 class LabelError(ValueError):
     """Shown to staff as it is."""
-
-
-def _yaml(sequence_indent: int, offset: int) -> YAML:
-    y = YAML()
-    y.preserve_quotes = True  # type: ignore[assignment]  # ruamel.yaml leaves these two typed as None
-    y.width = 4096  # type: ignore[assignment]
-    y.indent(mapping=2, sequence=sequence_indent, offset=offset)
-    return y
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
 
 
 def annotate(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
@@ -118,7 +103,7 @@ class NluData:
 
     def add_intent_to_domain(self, intent: str) -> None:
         """Append to domain.yml's intents, keeping its comments and layout (the blank line stays last)."""
-        y = _yaml(4, 2)
+        y = round_trip_yaml(4, 2)
         with _lock:
             text = self.domain_path.read_text(encoding="utf-8")
             data = y.load(text)
@@ -133,7 +118,7 @@ class NluData:
                 intents.ca.items[last + 1] = intents.ca.items.pop(last)
             buffer = io.StringIO()
             y.dump(data, buffer)
-            _write_atomic(self.domain_path, buffer.getvalue())
+            write_atomic(self.domain_path, buffer.getvalue())
 
     # ------------------------------------------------------------ examples
     def existing_examples(self) -> dict[str, str]:
@@ -154,7 +139,7 @@ class NluData:
 
     def add_examples(self, intent: str, examples: list[str]) -> list[str]:
         """Append examples under `intent` in labelled.yml; returns those actually added (no duplicates)."""
-        y = _yaml(2, 0)
+        y = round_trip_yaml(2, 0)
         with _lock:
             path = self.labelled_path
             text = path.read_text(encoding="utf-8") if path.exists() else HEADER
@@ -187,7 +172,7 @@ class NluData:
                 entry["examples"] = block
             buffer = io.StringIO()
             y.dump(data, buffer)
-            _write_atomic(path, buffer.getvalue())
+            write_atomic(path, buffer.getvalue())
         return added
 
 

@@ -6,7 +6,6 @@ The check is bot.knowledge.notices.validate_notices, run on the whole file as it
 from __future__ import annotations
 
 import io
-import os
 import threading
 from datetime import date
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from bot.console.services.yaml_files import round_trip_yaml, write_atomic
 from bot.knowledge.notices import NOTICES_FILE, read_notices, validate_notices
 
 TEMPLATE = """\
@@ -26,14 +26,6 @@ _lock = threading.Lock()
 
 class NoticeError(ValueError):
     pass
-
-
-def _yaml() -> YAML:
-    y = YAML()
-    y.preserve_quotes = True  # type: ignore[assignment]  # ruamel.yaml leaves these two typed as None
-    y.width = 4096  # type: ignore[assignment]
-    y.indent(mapping=2, sequence=4, offset=2)
-    return y
 
 
 class NoticeStore:
@@ -51,7 +43,7 @@ class NoticeStore:
         return sorted(p.stem for p in (self.root / "services").glob("*.yml"))
 
     def _load(self):
-        y = _yaml()
+        y = round_trip_yaml()
         text = self.path.read_text(encoding="utf-8") if self.path.exists() else TEMPLATE
         data = y.load(text)
         if data is None:
@@ -66,10 +58,7 @@ class NoticeStore:
         problems = validate_notices(y.load(buffer.getvalue()), self._service_ids())
         if problems:
             raise NoticeError("；".join(p.split(": ", 2)[-1] for p in problems))
-        self.root.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        temp.write_text(buffer.getvalue(), encoding="utf-8")
-        os.replace(temp, self.path)
+        write_atomic(self.path, buffer.getvalue())
 
     def publish(
         self, title: str, text: str, start: date | None, end: date | None, services: list[str], today: date

@@ -9,7 +9,6 @@ own (no retrain): the bot drops the caveat as soon as the fact is verified.
 from __future__ import annotations
 
 import io
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from bot.console.services.knowledge_editor import _yaml, plain, version_of
+from bot.console.services.knowledge_editor import plain, version_of
+from bot.console.services.yaml_files import round_trip_yaml, write_atomic
 from bot.knowledge.facts import OFFICIAL_KINDS, Fact, facts_of, is_verified
 from bot.knowledge.loader import BUNDLES_DIR, COUNTY_FILE, SERVICES_DIR, read_raw
 from bot.knowledge.schema import Issue, validate_base
@@ -145,7 +145,7 @@ class Verification:
         file = self._path(rel)
         with _lock:
             text = file.read_text(encoding="utf-8")
-            y = _yaml()
+            y = round_trip_yaml()
             tree = y.load(text)
             kind = _kind_of(rel)
             fact = next((f for f in facts_of(kind, plain(tree)) if f.path == path), None)
@@ -166,9 +166,7 @@ class Verification:
             self._check(rel, plain(tree))
             buffer = io.StringIO()
             y.dump(tree, buffer)
-            temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-            temp.write_text(buffer.getvalue(), encoding="utf-8")
-            os.replace(temp, file)
+            write_atomic(file, buffer.getvalue())
         return {
             "before": before,
             "after": {"value": new_value or plain(fact.value), "entry": plain(entry), "source": source},
