@@ -1,7 +1,9 @@
 """Two small graph components that protect NLU from input it cannot handle.
 
-TextNormalizer (first in the pipeline): normalises characters and truncates very long messages so
-jieba/DIET see at most `max_chars`; what it did is added to the parse data as `input_check`.
+TextNormalizer (first in the pipeline): normalises characters (full-width, traditional → simplified),
+reads a message typed in pinyin letters as characters and fixes dictation slips by sound against the
+knowledge base's words (bot/knowledge/sound.py), and truncates very long messages so jieba/DIET see at
+most `max_chars`; what it did is added to the parse data as `input_check`.
 
 InputGuard (last in the pipeline, after FallbackClassifier): for messages with nothing to understand
 (empty, emoji only, no Chinese) or that were truncated, it sets a dedicated intent with confidence 1.0
@@ -20,6 +22,7 @@ own setting without an extra round trip to the action server.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -31,7 +34,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.common.text import classify, normalize, option_number
+from bot.knowledge.loader import get_knowledge_base
 from bot.knowledge.safety import SafetyRules
+from bot.knowledge.sound import SoundLexicon
+from bot.knowledge.text import to_simplified
 
 INPUT_CHECK = "input_check"
 FULL_TEXT = "full_text"  # normalised but not truncated (not part of the parse output)
@@ -64,20 +70,41 @@ class TextNormalizer(GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
             if example.get(TEXT):
-                example.set(TEXT, normalize(example.get(TEXT)))
+                example.set(TEXT, to_simplified(normalize(example.get(TEXT))))
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             original = message.get(TEXT) or ""
-            text = normalize(original)
+            text, heard = hear(to_simplified(normalize(original)))
             check = {"length": len(original), "issue": classify(text), "truncated": False}
+            if heard:
+                check["heard"] = heard  # pinyin | slips: what was read differently from the letters typed
             message.set(FULL_TEXT, text)  # the safety net reads the whole message
             if len(text) > self.max_chars:
                 text, check["truncated"] = text[: self.max_chars], True
             message.set(TEXT, text)
             message.set(INPUT_CHECK, check, add_to_output=True)
         return messages
+
+
+@lru_cache(maxsize=1)
+def _knowledge_base():
+    return get_knowledge_base()  # $KNOWLEDGE_DIR, loaded once: the words only change with a new model
+
+
+def hear(text: str) -> tuple[str, str | None]:
+    """A message in pinyin letters as characters, dictation slips by sound fixed (bot/knowledge/sound.py)."""
+    try:
+        lexicon = SoundLexicon.for_knowledge_base(_knowledge_base())
+    except Exception:  # a broken knowledge base must not stop the NLU: read the text as typed
+        return text, None
+    if classify(text) == "non_chinese" and text.strip(" !.?,").lower() not in KNOWN_LATIN:
+        characters = lexicon.from_pinyin(text)
+        if characters:
+            return characters, "pinyin"
+    fixed = lexicon.fix_slips(text)
+    return fixed, ("slips" if fixed != text else None)
 
 
 def force_intent(message: Message, intent: str) -> None:
