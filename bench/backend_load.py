@@ -69,6 +69,19 @@ async def _load(url: str, token: str, clients: int, seconds: float, tick: Callab
     }
 
 
+def _first_create(url: str, token: str, timeout: float = 300) -> None:
+    """Wait until one create succeeds (the first one waits for the triage model)."""
+
+    async def post() -> None:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+            headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": secrets.token_hex(12)}
+            async with session.post(f"{url}/api/tickets", json=ticket_payload(), headers=headers) as response:
+                if response.status != 201:
+                    raise RuntimeError(f"首张工单创建失败: HTTP {response.status}")
+
+    asyncio.run(post())
+
+
 def measure(
     database: str,
     database_url: str | None,
@@ -88,7 +101,9 @@ def measure(
                 def tick(done: int, clients: int = clients) -> None:
                     progress(f"{database} · {clients} 个并发客户端 · 已创建 {done} 张工单")
 
-                # A short unmeasured warm-up (connections, first queries), then the run.
+                # A short unmeasured warm-up (connections, first queries, the triage model the backend
+                # loads in the background at start), then the run.
+                _first_create(backend.url, backend.token)
                 asyncio.run(_load(backend.url, backend.token, clients, min(2.0, seconds / 4), lambda _: None))
                 if profile_dir and clients == 20:
                     with Profiler({"backend": backend.process.pid}, profile_dir, f"backend-{database}-20"):

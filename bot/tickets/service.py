@@ -80,12 +80,10 @@ class TicketService:
     # --- create -------------------------------------------------------------------------------
 
     def create(self, new: NewTicket, idempotency_key: str | None) -> tuple[Ticket, bool]:
-        """Returns (ticket, created). A known idempotency key returns the existing ticket."""
-        if idempotency_key:
-            with self.db.session() as session:
-                existing = crud.get_by_idempotency_key(session, idempotency_key)
-                if existing:
-                    return existing, False
+        """Returns (ticket, created). A known idempotency key returns the existing ticket.
+
+        One write transaction: the key is looked up under the write lock (SQLite) and the unique key
+        catches a concurrent twin (PostgreSQL), so no separate read transaction is needed before it."""
         try:
             return self._insert(new, idempotency_key)
         except IntegrityError:
@@ -140,8 +138,7 @@ class TicketService:
                 due_date=due_date_for(category, accepted_on, rules),
                 conversation_id=new.conversation_id,
             )
-            session.add(ticket)
-            session.flush()
+            session.add(ticket)  # flushed with its first event below (no lazy load of the new ticket's events)
             note = f"渠道：{new.channel}；承办部门{_inferred_note(routing) if inferred else ''}：{department}"
             crud.add_event(
                 session, ticket, EventKind.CREATED.value, new.channel or CITIZEN, note, to_status=Status.ACCEPTED.value
