@@ -119,3 +119,11 @@ def test_ticket_rule_flags_are_data_the_check_can_see():
     )
     _, problems = read_flags({**data, "unverified": {"time_limits.催办": "x"}})
     assert problems and "不对应任何规则" in problems[0]
+
+
+def test_values_are_shown_to_staff_in_words():
+    from bot.console.services.verification import show_value
+
+    shown = show_value({"name": "居民户口簿", "form": "原件", "count": 1, "rongque": False})
+    assert shown == "居民户口簿（形式：原件；份数：1；可容缺：否）"
+    assert show_value({"allowed": True, "needs": ["委托书", "身份证"]}) == "可以代办：是；需要：委托书、身份证"

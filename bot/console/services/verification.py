@@ -58,10 +58,25 @@ class FactRow:
         return bool(TEXT_FACT.match(self.fact.path))
 
 
+VALUE_LABELS = {"form": "形式", "count": "份数", "note": "说明", "rongque": "可容缺", "hall": "大厅", "window": "窗口"}
+VALUE_LABELS.update({"allowed": "可以代办", "needs": "需要"})
+
+
 def show_value(value: Any) -> str:
+    """A fact's value for staff, in words: 居民户口簿（形式：原件；份数：1） rather than a dict."""
     if isinstance(value, dict):
-        parts = [f"{k}：{v}" for k, v in value.items() if k not in ("name",)]
+        parts = [f"{VALUE_LABELS.get(k, k)}：{_word(v)}" for k, v in value.items() if k != "name"]
         return (f"{value['name']}（" + "；".join(parts) + "）") if "name" in value else "；".join(parts)
+    return _word(value)
+
+
+def _word(value: Any) -> str:
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, list):
+        return "、".join(_word(v) for v in value)
     return str(value)
 
 
