@@ -21,6 +21,7 @@ from actions.handoff import handoff_interruption
 from actions.knowledge import knowledge_base
 from actions.safety import safety_interruption
 from actions.services import INTENT_ASPECTS, ActionAnswerService, resolve_services
+from actions.stale_choices import reject_stale_choice
 from bot.common.text import option_number
 from bot.knowledge import bundles as logic
 from bot.knowledge.loader import KnowledgeBase
@@ -120,7 +121,9 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
             return await self.after_side_request(safety, dispatcher, tracker, domain)
         # Side requests are only read from a fresh user message (not when the form is re-activated).
         if is_fresh_user_message(tracker):
-            side_events = self._interruption(latest_intent(tracker), dispatcher, tracker, domain)
+            side_events = reject_stale_choice(dispatcher, tracker)
+            if side_events is None:
+                side_events = self._interruption(latest_intent(tracker), dispatcher, tracker, domain)
             if side_events is not None:
                 return await self.after_side_request(side_events, dispatcher, tracker, domain)
         choices_before = tracker.get_slot("bundle_choices")
@@ -162,7 +165,8 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
             return [SlotSet("bundle_answers", state), SlotSet("bundle_answer", None)]
         if not asking_which and self._reads_as_answer(kb, state, tracker):
             return None  # "是本县的" is an answer, whatever intent NLU saw in it
-        if intent in INTENT_ASPECTS:
+        if intent in INTENT_ASPECTS or self._names_a_service(kb, tracker):
+            # A service question in the middle ("社宝卡丢了" too, whatever intent NLU saw): answer, go on.
             events: list[dict] = []
             found = resolve_services(kb, tracker)
             if found.services or found.choices:
@@ -190,6 +194,11 @@ class ValidateBundleForm(SideRequestForm, FormValidationAction):
         if search(kb, text, kinds=("bundle",), min_coverage=START_MIN_COVERAGE).candidates:
             return False
         return search(kb, text, kinds=("service",)).status in {EXACT, CONFIDENT}
+
+    @staticmethod
+    def _names_a_service(kb, tracker: Tracker) -> bool:
+        text = tracker.latest_message.get("text") or ""
+        return not text.startswith("/") and search(kb, text, kinds=("service",)).status in {EXACT, CONFIDENT}
 
     @staticmethod
     def _reads_as_answer(kb, state: dict[str, Any], tracker: Tracker) -> bool:

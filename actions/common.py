@@ -25,6 +25,26 @@ def numbered_buttons(buttons: list[dict[str, Any]], elderly: bool) -> list[dict[
     return [{**b, "title": f"{i} {b['title']}"} for i, b in enumerate(buttons[:4], 1)]
 
 
+def utter_bubbles(
+    dispatcher,
+    bubbles: list[str],
+    elderly: bool,
+    buttons: list[dict[str, Any]] | None = None,
+    json_message: dict[str, Any] | None = None,
+) -> None:
+    """Send one reply made of several bubbles. 长辈模式: one message (one bubble, one 朗读), its short lines
+    one under the other; otherwise a message per bubble. The buttons and the marker go with the last one."""
+    bubbles = [b for b in bubbles if b]
+    if elderly:
+        bubbles = ["\n".join(bubbles)]
+    for bubble in bubbles[:-1]:
+        dispatcher.utter_message(text=bubble)
+    extra = {"json_message": json_message} if json_message else {}
+    dispatcher.utter_message(
+        text=bubbles[-1] if bubbles else "", buttons=numbered_buttons(buttons or [], elderly), **extra
+    )
+
+
 def user_turns(tracker: Tracker) -> list[dict[str, Any]]:
     """User turns in order, each with the actions the bot ran in answer and the custom message types it sent."""
     turns: list[dict[str, Any]] = []

@@ -27,8 +27,10 @@ from actions.handoff import handoff_interruption
 from actions.knowledge import knowledge_base
 from actions.safety import safety_interruption
 from actions.services import ActionAnswerService, named_in_text, reads_as_service_question
+from actions.stale_choices import reject_stale_choice
 from bot.common.privacy import mask_phone
 from bot.knowledge.bundles import parse_answer
+from bot.knowledge.departments import read_departments, resolve_department
 from bot.knowledge.render import render_aspect
 from bot.triage import triage
 
@@ -116,9 +118,18 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         if safety is not None:
             return await self.after_side_request(safety, dispatcher, tracker, domain)
         if is_fresh_user_message(tracker):
-            events = self._side_request(dispatcher, tracker, domain)
+            events = reject_stale_choice(dispatcher, tracker)
+            if events is None:
+                events = self._side_request(dispatcher, tracker, domain)
             if events is not None:
                 return await self.after_side_request(events, dispatcher, tracker, domain)
+            if tracker.get_slot("requested_slot") is None and tracker.get_slot("complaint_description") is None:
+                # The form starts: first a word that the complaint is being registered, then the questions.
+                dispatcher.utter_message(
+                    text="好的，帮您登记。\n问您几个问题。"
+                    if is_elderly(tracker)
+                    else "好的，我来帮您登记，工作人员会按时限答复。先问您几个问题："
+                )
         return await super().run(dispatcher, tracker, domain)
 
     def _side_request(
@@ -239,8 +250,20 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         return {"complaint_time": NOT_GIVEN if says_unknown(text) or not text else text[:100]}
 
     def validate_complaint_department(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        """Only a known department is taken (name, alias or what it handles); anything else is 待分派."""
         text = str(value or "").strip()
-        return {"complaint_department": NOT_GIVEN if says_unknown(text) or not text else text[:60]}
+        if says_unknown(text) or not text:
+            return {"complaint_department": NOT_GIVEN}
+        kb = knowledge_base()
+        department = resolve_department(text, read_departments(kb.root)) if kb is not None else None
+        if department is None:
+            dispatcher.utter_message(
+                text="没对上具体部门，没关系，工作人员会根据内容分派。"
+                if is_elderly(tracker)
+                else f"“{text[:20]}”没有对上县里的承办部门，没关系：工作人员会根据您反映的内容分派。"
+            )
+            return {"complaint_department": NOT_GIVEN}
+        return {"complaint_department": department}
 
     def validate_contact_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         text = re.sub(r"^(我叫|我是|姓名|名字)[:：是]?", "", str(value or "").strip())
@@ -423,6 +446,9 @@ class ValidateTicketStatusForm(SideRequestForm, FormValidationAction):
         safety = safety_interruption(dispatcher, tracker, ["ticket_number", "phone_last4"])
         if safety is not None:
             return await self.after_side_request(safety, dispatcher, tracker, domain)
+        stale = reject_stale_choice(dispatcher, tracker) if is_fresh_user_message(tracker) else None
+        if stale is not None:
+            return await self.after_side_request(stale, dispatcher, tracker, domain)
         if is_fresh_user_message(tracker) and latest_intent(tracker) == "cancel":
             dispatcher.utter_message(text="好的，不查了。")
             return _end_status_query()
@@ -525,9 +551,12 @@ class ActionTicketStatus(Action):
             f"工单号：{status['number']}",
             f"当前状态：{status['status']}",
             f"承办部门：{status.get('department') or '待分派'}",
-            f"预计答复：{status.get('due_date') or '—'} 前"
-            + (f"（估算：{status['due_date_note']}）" if status.get("due_date_note") else ""),
         ]
+        if status["status"] != "已办结":  # a closed ticket has its answer: no 预计答复 any more
+            lines.append(
+                f"预计答复：{status.get('due_date') or '—'} 前"
+                + (f"（估算：{status['due_date_note']}）" if status.get("due_date_note") else "")
+            )
         history = status.get("history") or []
         if history:
             lines.append("办理经过：" + " → ".join(f"{h['stage']}（{str(h['at'])[:10]}）" for h in history))
@@ -554,6 +583,9 @@ class ValidateRatingForm(SideRequestForm, FormValidationAction):
         safety = safety_interruption(dispatcher, tracker, ["rating_grade", "rating_comment"])
         if safety is not None:
             return await self.after_side_request(safety, dispatcher, tracker, domain)
+        stale = reject_stale_choice(dispatcher, tracker) if is_fresh_user_message(tracker) else None
+        if stale is not None:
+            return await self.after_side_request(stale, dispatcher, tracker, domain)
         return await super().run(dispatcher, tracker, domain)
 
     def validate_rating_grade(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from actions.contact import declines, read_phone
 from actions.fallback import was_missed
 from actions.forms import SideRequestForm, is_fresh_user_message, latest_intent
 from actions.safety import safety_interruption
+from actions.stale_choices import reject_stale_choice
 
 HOTLINE = "12345"
 CALLBACK_SLOTS = ["callback_phone", "callback_time"]
@@ -47,12 +48,13 @@ def handoff_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         answer = {"status": "closed", "reason": "unavailable"}
     status = answer.get("status")
     if status == "queued":
-        ahead, minutes = answer.get("ahead", 0), answer.get("expected_wait_minutes")
+        ahead, minutes = answer.get("ahead") or 0, answer.get("expected_wait_minutes")
         wait = f"大约等 {minutes} 分钟" if minutes else "请稍候"
+        place = "您排在第 1 位" if ahead <= 0 else f"前面还有 {ahead} 位"  # never "前面还有 0 位"
         text = (
-            f"已转人工，前面有{ahead}位。\n{wait}。"
+            f"已转人工，{place.replace(' ', '')}。\n{wait}。"
             if elderly
-            else f"已为您转人工客服，前面还有 {ahead} 位，{wait}。工作人员接入后会在这里直接跟您说话；"
+            else f"已为您转人工客服，{place}，{wait}。工作人员接入后会在这里直接跟您说话；"
             "不想等的话，也可以把问题登记成工单，工作人员按时限答复。"
         )
         buttons = [
@@ -122,6 +124,9 @@ class ValidateCallbackForm(SideRequestForm, FormValidationAction):
         safety = safety_interruption(dispatcher, tracker, CALLBACK_SLOTS)
         if safety is not None:
             return await self.after_side_request(safety, dispatcher, tracker, domain)
+        stale = reject_stale_choice(dispatcher, tracker) if is_fresh_user_message(tracker) else None
+        if stale is not None:
+            return await self.after_side_request(stale, dispatcher, tracker, domain)
         if is_fresh_user_message(tracker) and latest_intent(tracker) == "cancel":
             dispatcher.utter_message(text="好的，不预约了。需要时可以直接拨打 12345。")
             return [SlotSet(s, None) for s in CALLBACK_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]

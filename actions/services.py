@@ -16,13 +16,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import is_elderly, numbered_buttons
+from actions.common import is_elderly, numbered_buttons, utter_bubbles
 from actions.fallback import climb_ladder
 from actions.knowledge import knowledge_base
 from bot.common.clock import CHINA_TZ
 from bot.knowledge.loader import SERVICE
 from bot.knowledge.notices import active_notices
-from bot.knowledge.render import NEXT_ASPECTS, QUESTIONS, render_aspect, service_display_name
+from bot.knowledge.render import MORE_HINT, NEXT_ASPECTS, QUESTIONS, render_aspect, service_display_name
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, CONFIDENT_COVERAGE, EXACT, NONE, search
 
 INTENT_ASPECTS = {
@@ -35,6 +35,7 @@ INTENT_ASPECTS = {
     "ask_eligibility": "eligibility",
     "ask_steps": "steps",
 }
+MORE_BUTTON = {"title": "看全部", "payload": "/ask_more"}
 ASPECT_INTENTS = {aspect: intent for intent, aspect in INTENT_ASPECTS.items()}
 ASPECT_INTENTS["proxy"] = "ask_eligibility"  # 亲友代办 has no intent of its own: it is read from the words
 # "我替我妈办行不行", "让我儿子去办可以吗": someone asks whether another person may apply for them.
@@ -44,6 +45,7 @@ PROXY_WORDS = re.compile(
     r"(让|叫)(我)?(儿子|女儿|孩子|老伴|家里人|亲戚|别人)(去)?(办|领)|本人(来不了|去不了|不能去|不在)"
 )
 MAX_SERVICES_PER_ANSWER = 3
+LOSS_WORDS = ("丢了", "丢失", "遗失", "掉了", "弄丢", "找不到了", "被偷")
 # Words that tell which aspect a question is about, for messages the NLU could not classify.
 ASPECT_WORDS = [
     ("materials", ("材料", "带啥", "带什么", "要啥", "证件", "资料", "准备啥", "准备什么")),
@@ -139,6 +141,15 @@ def aspect_of(tracker: Tracker) -> str:
     return next((aspect for aspect, words in ASPECT_WORDS if any(w in text for w in words)), "card")
 
 
+def loss_advice(kb, service_id: str, aspect: str, text: str) -> list[str]:
+    """ "社保卡丢了": what to do first about the lost card (挂失), from the service's own steps, when the
+    answer would not show them anyway."""
+    if aspect in ("steps", "materials") or not any(word in text for word in LOSS_WORDS):
+        return []
+    steps = [str(s) for s in kb.services[service_id].get("steps") or [] if "挂失" in str(s)]
+    return [f"提醒：{steps[0]}"] if steps else []
+
+
 def ask_payload(aspect: str, service_id: str) -> str:
     return f"/{ASPECT_INTENTS[aspect]}{json.dumps({'service': service_id})}"
 
@@ -150,7 +161,13 @@ def follow_up_buttons(kb, service_id: str, aspect: str) -> list[dict[str, str]]:
         for a in NEXT_ASPECTS.get(aspect, ())
         if a != aspect
     ][:2]
-    related = [r for r in kb.services[service_id].get("related") or [] if r in kb.services]
+    # A related service only when the same department handles it: 养老资格认证 fits after 社保卡, 新生儿入户 does not.
+    department = kb.services[service_id].get("department")
+    related = [
+        r
+        for r in kb.services[service_id].get("related") or []
+        if r in kb.services and kb.services[r].get("department") == department
+    ]
     if related:
         buttons.append(
             {"title": f"{service_display_name(kb, related[0])}怎么办？", "payload": ask_payload("card", related[0])}
@@ -180,15 +197,15 @@ class ActionAnswerService(Action):
             return climb_ladder(dispatcher, tracker)
         for service_id in resolution.services:
             # Staff notices (公告) that name this service come right after its answer.
-            bubbles = render_aspect(kb, service_id, aspect, elderly=elderly) + [
-                notice_text(n, elderly) for n in active_notices(kb.root, china_today(), service_id=service_id)
-            ]
-            for bubble in bubbles[:-1]:
-                dispatcher.utter_message(text=bubble)
+            bubbles = render_aspect(kb, service_id, aspect, elderly=elderly)
+            bubbles[1:1] = loss_advice(kb, service_id, aspect, tracker.latest_message.get("text") or "")
+            bubbles += [notice_text(n, elderly) for n in active_notices(kb.root, china_today(), service_id=service_id)]
             buttons = follow_up_buttons(kb, service_id, aspect) if service_id == resolution.services[-1] else []
+            if elderly and MORE_HINT in bubbles and buttons:  # the rest of the answer, as a numbered choice too
+                buttons = [MORE_BUTTON] + buttons
             # The marker lets the web chat offer 有用 / 没用 and the staff console count answers per service.
             marker = {"type": "service_answer", "service": service_id, "aspect": aspect}
-            dispatcher.utter_message(text=bubbles[-1], buttons=numbered_buttons(buttons, elderly), json_message=marker)
+            utter_bubbles(dispatcher, bubbles, elderly, buttons, json_message=marker)
         return [
             SlotSet("service", resolution.services[-1]),
             SlotSet("service_aspect", aspect),
@@ -225,8 +242,10 @@ class ActionAnswerMore(Action):
             dispatcher.utter_message(text="您想了解哪件事？请直接说事项名称，比如“补身份证”。")
             return []
         aspect = tracker.get_slot("service_aspect") or "card"
-        for bubble in render_aspect(kb, service_id, aspect, elderly=False):
-            dispatcher.utter_message(text=bubble)
+        elderly = is_elderly(tracker)
+        # 长辈模式 keeps its short wording and numbered choices: every point, one bubble.
+        bubbles = render_aspect(kb, service_id, aspect, elderly=elderly, full=True)
+        utter_bubbles(dispatcher, bubbles, elderly, follow_up_buttons(kb, service_id, aspect))
         return []
 
 

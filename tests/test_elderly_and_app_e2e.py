@@ -45,9 +45,10 @@ def test_elderly_mode_simplifies_the_whole_dialogue(chat: Chat) -> None:
     assert all(len(b.replace("\n", "")) <= ELDERLY_MAX for b in bubbles(menu))
     # Answer with a digit: 1 = 办事咨询
     assert "直接说" in "\n".join(bubbles(chat.say("1")))
-    # A service answer: the three main points, short bubbles, then "更多"
+    # A service answer: the three main points in short lines of one bubble, then "更多"
     answer = chat.say("社保卡丢了要带啥")
-    assert all(len(b.replace("\n", "")) <= ELDERLY_MAX for b in bubbles(answer)), bubbles(answer)
+    assert len(bubbles(answer)) == 1, bubbles(answer)
+    assert all(len(line) <= ELDERLY_MAX for line in bubbles(answer)[0].splitlines()), bubbles(answer)
     # A dead end offers a person
     lost = chat.say("咯哩咯哩嘎嘣")
     assert any("人" in t for t in titles(lost)), titles(lost)

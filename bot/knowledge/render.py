@@ -119,8 +119,11 @@ def service_display_name(kb: KnowledgeBase, service_id: str) -> str:
     return str(data.get("short_name") or data.get("name") or service_id)
 
 
-def render_aspect(kb: KnowledgeBase, service_id: str, aspect: str, elderly: bool = False) -> list[str]:
-    """Chat bubbles answering `aspect` of a service."""
+def render_aspect(
+    kb: KnowledgeBase, service_id: str, aspect: str, elderly: bool = False, full: bool = False
+) -> list[str]:
+    """Chat bubbles answering `aspect` of a service. In 长辈模式 the short wording with the first three
+    points (then 回复“更多”); `full` (the answer to “更多”) keeps the short wording and lists every point."""
     if aspect not in ASPECTS:
         raise ValueError(f"unknown aspect {aspect!r}; one of {ASPECTS}")
     service = kb.services.get(service_id)
@@ -128,7 +131,7 @@ def render_aspect(kb: KnowledgeBase, service_id: str, aspect: str, elderly: bool
         return [_not_found(kb)]
     answer = _BUILDERS[aspect](kb, service, service_display_name(kb, service_id))
     note = _verification_line(kb, service, aspect, elderly)
-    bubbles = _layout_elderly(answer) if elderly else _layout(answer)
+    bubbles = _layout_elderly(answer, len(answer.points) if full else ELDERLY_POINTS) if elderly else _layout(answer)
     return bubbles + ([note] if note else [])
 
 
@@ -344,11 +347,11 @@ def _layout(answer: _Answer) -> list[str]:
     return ["\n".join(lines)] + answer.tail
 
 
-def _layout_elderly(answer: _Answer) -> list[str]:
+def _layout_elderly(answer: _Answer, points: int = ELDERLY_POINTS) -> list[str]:
     bubbles = _fit(answer.short_heading)
-    for i, (_, short) in enumerate(answer.points[:ELDERLY_POINTS], 1):
+    for i, (_, short) in enumerate(answer.points[:points], 1):
         bubbles += _fit(f"{i}. {short}" if answer.numbered and len(answer.points) > 1 else short)
-    if len(answer.points) > ELDERLY_POINTS:
+    if len(answer.points) > points:
         bubbles.append(MORE_HINT)
     return bubbles
 

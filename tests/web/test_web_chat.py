@@ -172,6 +172,7 @@ def test_elderly_mode_large_text_and_simplified_dialogue(open_chat, chat_url, ra
     readers.last.click()
     spoken = chat.js("() => window.__spoken")
     assert spoken[-1]["lang"] == "zh-CN" and greeting[-1]["text"].splitlines()[0] in spoken[-1]["text"]
+    chat.page.get_by_role("button", name="菜单").click()  # 长辈模式 folds the tools away behind 菜单
     chat.page.get_by_label("自动朗读").check()
     chat.say("谢谢")
     assert len(chat.js("() => window.__spoken")) > len(spoken)  # the new reply is read out without a click

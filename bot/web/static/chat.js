@@ -28,7 +28,7 @@
   var HANDOFF_RETRY_MS = 6000;    // after a failed poll
   var HOTLINE = "12345";
 
-  var MENU_TEXT = { "/elderly_mode_on": "打开长辈模式", "/elderly_mode_off": "关闭长辈模式" };
+  var MENU_TEXT = { "/elderly_mode_on": "打开长辈模式", "/elderly_mode_off": "关闭长辈模式", "/human_handoff": "人工客服" };
   var OFFLINE_TEXT = "暂时连不上小助手。请检查网络后点“重试”，页面也会自动重连。着急可拨打 12345 政务服务便民热线。";
   var NO_REPLY_TEXT = "小助手这次没有回复。您可以再说一遍，或拨打 12345 政务服务便民热线。";
 
@@ -97,6 +97,7 @@
     statusText: $("status-text"),
     retry: $("retry"),
     toggle: $("elderly-toggle"),
+    menuToggle: $("menu-toggle"),
     autoreadOption: $("autoread-option"),
     autoread: $("autoread"),
     newChat: $("new-chat"),
@@ -107,6 +108,7 @@
     handoffBar: $("handoff-bar"),
     handoffText: $("handoff-text"),
     handoffAction: $("handoff-action"),
+    human: $("human"),
   };
 
   function el(tag, props) {
@@ -221,15 +223,33 @@
   }
 
   function choices(entry) {
+    // A group is live until it is answered (a choice, or anything the citizen types after it) or superseded
+    // (a person took over): then its buttons are disabled and the chosen one stays marked.
     if (!entry.buttons || !entry.buttons.length) return null;
-    var group = el("div", { className: "choices", role: "group", "aria-label": "可选的回答" });
+    var group = el("div", { className: "choices" + (entry.closed ? " closed" : ""), role: "group",
+                            "aria-label": entry.closed ? "已回答的选项" : "可选的回答" });
     entry.buttons.forEach(function (button) {
+      var chosen = entry.closed && entry.chosen === button.title;
       group.appendChild(el("button", {
-        type: "button", text: button.title,
-        onClick: function () { sendMessage(button.payload, button.title); ui.input.focus(); },
+        type: "button", text: button.title, disabled: Boolean(entry.closed),
+        "aria-pressed": chosen ? "true" : null, className: chosen ? "chosen" : null,
+        onClick: function () {
+          if (entry.closed) return;
+          sendMessage(button.payload, button.title, { choice: true, entry: entry, title: button.title });
+          ui.input.focus();
+        },
       }));
     });
     return group;
+  }
+
+  function closeChoices(chosenEntry, title) {
+    state.entries.forEach(function (entry) {
+      if (entry.from !== "bot" || entry.closed || !entry.buttons || !entry.buttons.length) return;
+      entry.closed = true;
+      if (entry === chosenEntry) entry.chosen = title;
+      rerender(entry);
+    });
   }
 
   function botBubble(entry) {
@@ -244,14 +264,19 @@
     }
     if (entry.kind === "ticket") {
       var copyState = el("span", { className: "copy-state", "aria-live": "polite" });
+      // Number, then 承办部门 and 预计答复 right under it (the number's own line is not repeated), then 复制:
+      // what the citizen needs is on the first screen.
+      var facts = String(entry.text || "").split(/\r?\n/).filter(function (line) {
+        return line.indexOf(entry.reference) < 0 || !/^(工单号|临时编号|编号)[：:]/.test(line.trim());
+      }).join("\n");
       return el("article", { className: "bubble card ticket", "aria-label": entry.queued ? "诉求已记录" : "工单已登记" },
         el("h3", { text: entry.queued ? "诉求已记录（临时编号）" : "工单已登记" }),
         el("strong", { className: "ticket-number", text: entry.reference }),
+        facts.trim() ? richText(el("div", { className: "card-body ticket-note" }), facts) : null,
         el("div", { className: "card-actions" },
           el("button", { type: "button", text: "复制", "aria-label": "复制编号 " + entry.reference,
                          onClick: function () { copyText(entry.reference, copyState); } }),
-          copyState),
-        entry.text ? richText(el("div", { className: "card-body ticket-note" }), entry.text) : null);
+          copyState));
     }
     if (GUIDE_TITLE.test(entry.text || "")) {
       var guide = splitTitle(entry.text);
@@ -343,6 +368,17 @@
 
   function scrollToEnd() { ui.wrap.scrollTop = ui.wrap.scrollHeight; }
 
+  function scrollToReply() {
+    // A reply taller than the conversation area is shown from its start (the answer, not its last
+    // choices); a short one from the end as before.
+    var items = ui.log.querySelectorAll("li.msg[data-entry]");
+    var first = null;
+    for (var i = items.length - 1; i >= 0 && !items[i].classList.contains("user"); i--) first = items[i];
+    if (!first) { scrollToEnd(); return; }
+    var top = first.getBoundingClientRect().top - ui.wrap.getBoundingClientRect().top + ui.wrap.scrollTop - 8;
+    ui.wrap.scrollTop = top;  // the browser stops at the end: a reply that fits is shown whole
+  }
+
   function save() { store.set(KEY.transcript, state.entries.slice(-MAX_ENTRIES)); }
 
   function addEntry(entry) {
@@ -360,7 +396,7 @@
     }
     if (state.entries.length > MAX_ENTRIES) state.entries.splice(0, state.entries.length - MAX_ENTRIES);
     save();
-    scrollToEnd();
+    if (entry.from === "user") scrollToEnd(); else scrollToReply();
     return entry;
   }
 
@@ -401,10 +437,25 @@
     if (!message) return;
     stopWaiting();
     if (message.text || message.buttons.length) {
-      var entry = addEntry({ from: "bot", kind: "text", text: message.text, buttons: message.buttons });
-      announce(entry);
+      var joined = state.elderly && message.text ? joinIntoLastBubble(message) : null;
+      if (joined) announce({ text: message.text, buttons: message.buttons });
+      else announce(addEntry({ from: "bot", kind: "text", text: message.text, buttons: message.buttons }));
     }
     if (message.custom) handleCustom(message.custom);
+  }
+
+  function joinIntoLastBubble(message) {
+    // 长辈模式: one reply is one bubble with one 朗读. A text that follows a plain text of the same turn
+    // (no buttons in between) is added to it, and the buttons of the reply go under the whole of it.
+    var entry = state.entries[state.entries.length - 1];
+    if (!entry || entry.from !== "bot" || entry.kind !== "text" || (entry.buttons && entry.buttons.length) ||
+        !entry.text) return null;
+    entry.text += "\n" + message.text;
+    entry.buttons = message.buttons;
+    save();
+    rerender(entry);
+    scrollToReply();
+    return entry;
   }
 
   function absorbInto(kind, fields, fallbackText) {
@@ -447,7 +498,7 @@
     entry.answered = label;
     save();
     rerender(entry);
-    sendMessage(payload, label);
+    sendMessage(payload, label, { keepChoices: true });  // 有用/没用 answers no question
   }
 
   // ---------------------------------------------------------------- screen reader and read-aloud
@@ -567,7 +618,10 @@
   // ---------------------------------------------------------------- sending
   // No elderly_mode here: the page switches the dialogue with /elderly_mode_on|off and follows the bot's
   // {"type": "elderly_mode"} message; a flag on every message would override "字太小了" typed by the citizen.
-  function metadata() { return { channel: CHANNEL }; }
+  function metadata(item) {
+    // "choice": the text came from a button (stale buttons are refused by the actions, actions/stale_choices.py).
+    return item && item.choice ? { channel: CHANNEL, choice: true } : { channel: CHANNEL };
+  }
 
   function timedFetch(url, options, timeout) {
     var controller = typeof AbortController === "function" ? new AbortController() : null;
@@ -577,11 +631,11 @@
     return fetch(url, settings).finally(function () { clearTimeout(timer); });
   }
 
-  function sendRest(message) {
+  function sendRest(message, item) {
     return timedFetch(RASA_URL + "/webhooks/rest/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: state.sessionId, message: message, metadata: metadata() }),
+      body: JSON.stringify({ sender: state.sessionId, message: message, metadata: metadata(item) }),
     }, REPLY_TIMEOUT_MS).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json();
@@ -616,11 +670,11 @@
     // Resolves true when the message reached Rasa; false leaves it pending.
     if (!withPerson()) startWaiting();
     if (state.socketReady && state.socket && state.socket.connected) {
-      state.socket.emit("user_uttered", { message: item.message, session_id: state.sessionId, metadata: metadata() });
+      state.socket.emit("user_uttered", { message: item.message, session_id: state.sessionId, metadata: metadata(item) });
       markFailed(item.entryId, false);
       return Promise.resolve(true);
     }
-    return sendRest(item.message).then(function (replies) {
+    return sendRest(item.message, item).then(function (replies) {
       markFailed(item.entryId, false);
       setOnline();
       stopWaiting();
@@ -645,12 +699,13 @@
     next();
   }
 
-  function sendMessage(message, display) {
+  function sendMessage(message, display, from) {
     message = String(message || "").trim();
     if (!message) return;
+    if (!(from && from.keepChoices)) closeChoices(from && from.entry, from && from.title);
     var entry = addEntry({ from: "user", text: maskPersonal(display || MENU_TEXT[message] || message) });
     // Every message goes through the queue, so they reach Rasa in order, also after an outage.
-    state.pending.push({ message: message, entryId: entry.id });
+    state.pending.push({ message: message, entryId: entry.id, choice: Boolean(from && from.choice) });
     if (state.online === false) {
       markFailed(entry.id, true);
       probe();
@@ -717,7 +772,9 @@
 
   function renderHandoffBar() {
     var h = state.handoff;
-    if (!h || (h.status !== "queued" && h.status !== "connected")) {
+    var open = Boolean(h && (h.status === "queued" || h.status === "connected"));
+    ui.human.hidden = open;  // already waiting for, or talking to, a person
+    if (!open) {
       ui.handoffBar.hidden = true;
       return;
     }
@@ -753,6 +810,7 @@
       h.status = "connected";
       h.staff = str(event.staff_display_name) || "工作人员";
       stopWaiting();
+      closeChoices(null, null);  // 取消排队 and the bot's questions are superseded by the person
     }
     var line = addEntry({ from: "bot", kind: "handoff_status", text: text, hotline: event.status === "expired" });
     announceText(line.text);
@@ -862,8 +920,17 @@
     ui.toggle.setAttribute("aria-checked", on ? "true" : "false");
     ui.autoreadOption.hidden = !(on && speech.available);
     if (!on) speech.stop();
-    if (sendToBot) sendMessage(on ? "/elderly_mode_on" : "/elderly_mode_off");
+    ui.menuToggle.hidden = !on;
+    setMenuOpen(false);
+    if (sendToBot) sendMessage(on ? "/elderly_mode_on" : "/elderly_mode_off", null, { keepChoices: true });
     return changed;
+  }
+
+  function setMenuOpen(open) {
+    // Only 长辈模式 folds the menu; elsewhere it is always shown (the class has no effect).
+    ui.body.classList.toggle("menu-open", open);
+    ui.menuToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    ui.menuToggle.textContent = open ? "收起菜单" : "菜单";
   }
 
   // ---------------------------------------------------------------- wiring
@@ -892,7 +959,15 @@
   ui.input.addEventListener("input", autoGrow);
 
   Array.prototype.forEach.call(document.querySelectorAll(".quick-menu button"), function (button) {
-    button.addEventListener("click", function () { sendMessage(button.getAttribute("data-payload"), button.textContent); });
+    button.addEventListener("click", function () {
+      setMenuOpen(false);
+      sendMessage(button.getAttribute("data-payload"), button.textContent);
+    });
+  });
+  ui.menuToggle.addEventListener("click", function () {
+    var open = !ui.body.classList.contains("menu-open");
+    setMenuOpen(open);
+    if (open) document.querySelector(".quick-menu button").focus();
   });
 
   ui.toggle.addEventListener("click", function () { setElderly(!state.elderly, true); });
@@ -903,6 +978,7 @@
   });
   ui.retry.addEventListener("click", retry);
   ui.handoffAction.addEventListener("click", function () { leaveHandoff(); });
+  ui.human.addEventListener("click", function () { sendMessage("/human_handoff", "人工客服"); ui.input.focus(); });
   ui.newChat.addEventListener("click", function () {
     if (!window.confirm("开始新对话？本页的对话记录会清除。")) return;
     speech.stop();
