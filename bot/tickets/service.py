@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core.database import Database
+from bot.knowledge.departments import read_departments, resolve_department
 from bot.tickets import crud
 from bot.tickets.choices import EventKind, Grade, Status, Urgency
 from bot.tickets.due_dates import CHINA_TZ, add_working_days, china_today, due_date_for, is_overdue
@@ -79,6 +80,17 @@ class TicketService:
 
     # --- create -------------------------------------------------------------------------------
 
+    def _known_department(self, given: str | None) -> str | None:
+        """A department of the list (by name or alias, knowledge/ticket_rules.yml); None for anything else,
+        so that no ticket goes to a department nobody works in."""
+        text = (given or "").strip()
+        if not text:
+            return None
+        rules = self.rules
+        if text == rules.default_department or text in {name for name, _ in rules.departments}:
+            return text
+        return resolve_department(text, read_departments(self.rules_file.path.parent))
+
     def create(self, new: NewTicket, idempotency_key: str | None) -> tuple[Ticket, bool]:
         """Returns (ticket, created). A known idempotency key returns the existing ticket.
 
@@ -101,7 +113,7 @@ class TicketService:
         now = utcnow()
         accepted_on = now.replace(tzinfo=UTC).astimezone(CHINA_TZ).date()
         text = ticket_text(new.summary, new.description, new.location)
-        department, inferred, routing = (new.department or "").strip(), False, Routing("")
+        department, inferred, routing = self._known_department(new.department) or "", False, Routing("")
         if not department or not new.category:
             routing = route(text, rules)
         category = new.category or routing.category
@@ -140,6 +152,8 @@ class TicketService:
             )
             session.add(ticket)  # flushed with its first event below (no lazy load of the new ticket's events)
             note = f"渠道：{new.channel}；承办部门{_inferred_note(routing) if inferred else ''}：{department}"
+            if new.department and new.department.strip() and inferred:
+                note += f"；所填部门“{new.department.strip()[:30]}”不在部门名单中"
             crud.add_event(
                 session, ticket, EventKind.CREATED.value, new.channel or CITIZEN, note, to_status=Status.ACCEPTED.value
             )
