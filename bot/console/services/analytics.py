@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from bot.console.crud import tickets as queries
 from bot.console.models import AuditEntry, InboxGroup, Message
+from bot.console.services.tracker import answered_a_form
 from bot.console.services.workbench import china_date, china_midnight_utc
 from bot.core.database import Database
 from bot.tickets.choices import Category, Grade
@@ -120,12 +121,12 @@ class Analytics:
                 convo["ticket"] = True
             if row.intent and not row.is_payload:
                 intents[row.intent] += 1
-            if row.service:
+            if row.service in self.service_names:  # whole services only, never a fragment of a name
                 services[row.service] += 1
             if not row.is_payload:
                 typed += 1
                 convo["last_unresolved"] = row.reason is not None
-            if row.reason in UNRESOLVED:
+            if row.reason in UNRESOLVED and not answered_a_form((row.actions or "").split(",")):
                 unresolved += 1
             if row.reason == "unhelpful":
                 unhelpful += 1

@@ -29,6 +29,7 @@ from bot.console.services.tokens import GROUP_THRESHOLD, ProjectTokenizer, featu
 from bot.console.services.tracker import (
     UNHELPFUL_INTENT,
     TrackerReader,
+    answered_a_form,
     build_turns,
     fallback_threshold,
     to_utc,
@@ -40,6 +41,7 @@ from bot.tickets.models import utcnow
 log = logging.getLogger(__name__)
 
 CURSOR = "rasa_events"
+FORM_ANSWERS_CLEANED = "form_answers_cleaned"  # marker row: the one-time clean-up has run
 BATCH = 2000
 TEXT_LIMIT = 1000
 
@@ -70,12 +72,29 @@ class Inbox:
         """Import new messages; returns how many. Safe to call on every page view."""
         total = 0
         with self._lock:
+            self._clean_form_answers()
             threshold = fallback_threshold(self.settings.project_dir / "config.yml")
             while True:
                 added, full = self._sync_batch(threshold)
                 total += added
                 if not full:
                     return total
+
+    def _clean_form_answers(self) -> None:
+        """Once: messages imported before form answers were recognised (answered_a_form) leave the inbox,
+        the dashboard and the report, unless staff already decided about them."""
+        with self.db.session(write=True) as session:
+            if session.get(SyncState, FORM_ANSWERS_CLEANED) is not None:
+                return
+            rows = session.execute(select(Message).where(Message.reason.isnot(None), Message.status == OPEN)).scalars()
+            cleaned = 0
+            for message in rows:
+                if message.reason != "unhelpful" and answered_a_form((message.actions or "").split(",")):
+                    message.reason, message.status, message.group_id = None, None, None
+                    cleaned += 1
+            session.add(SyncState(name=FORM_ANSWERS_CLEANED, last_event_id=cleaned, updated_at=utcnow()))
+        if cleaned:
+            log.info("收件箱：%d 条表单回答不再算作未解决", cleaned)
 
     def _cursor(self) -> int:
         with self.db.session() as session:
@@ -221,6 +240,38 @@ class Inbox:
                 )
         return added
 
+    def unlabel(self, user: CurrentUser, message_id: int) -> bool:
+        """Undo a label: the example leaves labelled.yml (unless another message still has it) and the
+        message is open again. Audited like the label itself."""
+        with self.db.session(write=True) as session:
+            targets = self._targets(session, [message_id], (LABELLED,))
+            if not targets:
+                return False
+            message = targets[0]
+            intent, example = message.label_intent, message.label_example or ""
+            shared = session.execute(
+                select(func.count()).where(
+                    Message.id != message.id,
+                    Message.status == LABELLED,
+                    Message.label_intent == intent,
+                    Message.label_example == example,
+                )
+            ).scalar()
+            removed = False if shared else self.nlu.remove_example(intent or "", example)
+            before = {"status": message.status, "intent": intent, "example": example}
+            message.status, message.label_intent, message.label_example = OPEN, None, None
+            message.handled_by, message.handled_at = user.username, utcnow()
+            audit.record(
+                session,
+                user.username,
+                user.role,
+                "inbox.unlabel",
+                f"message:{message.id}",
+                before=before,
+                after={"status": OPEN, "example_removed": removed},
+            )
+            return True
+
     def decide(self, user: CurrentUser, message_ids: list[int], status: str, note: str = "") -> int:
         """Mark as knowledge gap, gap fixed, dismissed, or reopen; returns how many changed."""
         sources = {
@@ -253,9 +304,13 @@ class Inbox:
             return len(targets)
 
     # ------------------------------------------------------------ views
-    def groups(self, status: str = OPEN, limit: int = 100) -> list[dict]:
+    def groups(self, status: str = OPEN, limit: int = 100, offset: int = 0, search: str = "") -> list[dict]:
         with self.db.session() as session:
-            return crud.group_summaries(session, status, limit)
+            return crud.group_summaries(session, status, limit, offset, search)
+
+    def count_groups(self, status: str = OPEN, search: str = "") -> int:
+        with self.db.session() as session:
+            return crud.count_groups(session, status, search)
 
     def group(self, group_id: int) -> tuple[InboxGroup | None, list[Message]]:
         with self.db.session() as session:

@@ -44,6 +44,7 @@ UNHELPFUL_INTENT = "answer_unhelpful"
 SERVICE_ACTION = "action_answer_service"
 DEFAULT_THRESHOLD = 0.3  # Rasa's own default for FallbackClassifier
 IGNORED_ACTIONS = frozenset({"action_listen", "action_session_start"})
+FORM_SUFFIX = "_form"  # Rasa runs the form itself (complaint_form) on every answer to one of its questions
 
 REASONS = {
     "nlu_fallback": "没听懂（nlu_fallback）",
@@ -141,19 +142,30 @@ class Turn:
 
     @property
     def service(self) -> str | None:
-        for entity in self.parse.get("entities") or []:
-            if isinstance(entity, dict) and entity.get("entity") == "service" and isinstance(entity.get("value"), str):
-                return entity["value"]
+        """The service answered (its marker) before the words NLU marked: an entity may be a fragment
+        ("居民") that no service is called."""
         for marker in self.markers:
             if marker.get("type") == SERVICE_MARKER and isinstance(marker.get("service"), str):
                 return marker["service"]
+        for entity in self.parse.get("entities") or []:
+            if isinstance(entity, dict) and entity.get("entity") == "service" and isinstance(entity.get("value"), str):
+                return entity["value"]
         value = self.slots.get("service")
         return value if isinstance(value, str) and value else None
+
+
+def answered_a_form(actions: Iterable[str]) -> bool:
+    """A form (complaint_form, bundle_form, …) took the message and no fallback ran: an answer to its
+    question ("不知道", "昨天", "两个月前开始"), whatever NLU made of the words on their own."""
+    names = [a for a in actions if a]
+    return FALLBACK_ACTION not in names and any(a.endswith(FORM_SUFFIX) for a in names)
 
 
 def unresolved_reason(turn: Turn, threshold: float) -> str | None:
     """Why this message counts as unresolved (a key of REASONS), or None. `unhelpful` is decided later."""
     if turn.is_payload or not turn.text.strip() or turn.intent == UNHELPFUL_INTENT or turn.to_a_person:
+        return None
+    if answered_a_form(turn.actions) and not turn.missed:
         return None
     if turn.intent == FALLBACK_INTENT:
         return "nlu_fallback"
