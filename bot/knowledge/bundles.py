@@ -91,6 +91,17 @@ def component_name(kb: KnowledgeBase, component: dict[str, Any]) -> str:
     return str(component.get("name") or (service or {}).get("short_name") or (service or {}).get("name"))
 
 
+def department_label(kb, key: str) -> str:
+    """A department as citizens can read it: its name; while the name is unconfirmed, what it runs
+    (its hall: 供水单位营业厅) marked 名称待核实; never the file's key ("water") or a bare 待核实."""
+    department = kb.department(key)
+    name = str(department.get("name") or "")
+    if name and not is_pending(name):
+        return name
+    hall = str(kb.hall(department.get("hall")).get("name") or "")
+    return f"{hall}（名称待核实）" if hall and not is_pending(hall) else "相关单位（名称待核实）"
+
+
 def build_checklist(kb: KnowledgeBase, bundle_id: str, answers: dict[str, Any]) -> Checklist:
     bundle = kb.bundles[bundle_id]
     checklist = Checklist(bundle_id, str(bundle["name"]))
@@ -125,7 +136,7 @@ def build_checklist(kb: KnowledgeBase, bundle_id: str, answers: dict[str, Any]) 
         checklist.time_limit += UNVERIFIED_MARK
     if "window" in doubtful and PENDING_TEXT not in checklist.where:
         checklist.where += UNVERIFIED_MARK
-    checklist.departments = [kb.department(key).get("name", key) for key in bundle.get("departments") or []]
+    checklist.departments = [department_label(kb, key) for key in bundle.get("departments") or []]
     return checklist
 
 

@@ -45,14 +45,29 @@ def group_members(db: DbSession, group_id: int) -> list[Message]:
     return list(db.execute(query).scalars())
 
 
-def group_summaries(db: DbSession, status: str, limit: int = 100) -> list[dict]:
-    """Groups with members in `status`: counts, first/last seen, reasons, a few examples."""
+def _group_filter(status: str, search: str = ""):
+    conditions = [Message.reason.isnot(None), Message.status == status, Message.group_id.isnot(None)]
+    if search:  # groups with at least one message in `status` whose (masked) text contains the words
+        matching = select(Message.group_id).where(*conditions, Message.text.contains(search))
+        conditions.append(Message.group_id.in_(matching.scalar_subquery()))
+    return conditions
+
+
+def count_groups(db: DbSession, status: str, search: str = "") -> int:
+    query = select(func.count(func.distinct(Message.group_id))).where(*_group_filter(status, search))
+    return int(db.execute(query).scalar() or 0)
+
+
+def group_summaries(db: DbSession, status: str, limit: int = 100, offset: int = 0, search: str = "") -> list[dict]:
+    """Groups with members in `status` (optionally only those with a message containing `search`), one page:
+    counts, first/last seen, reasons, a few examples."""
     query = (
         select(Message.group_id, func.count(), func.min(Message.at), func.max(Message.at))
-        .where(Message.reason.isnot(None), Message.status == status, Message.group_id.isnot(None))
+        .where(*_group_filter(status, search))
         .group_by(Message.group_id)
-        .order_by(func.count().desc(), func.max(Message.at).desc())
+        .order_by(func.count().desc(), func.max(Message.at).desc(), Message.group_id)
         .limit(limit)
+        .offset(offset)
     )
     rows = db.execute(query).all()
     if not rows:

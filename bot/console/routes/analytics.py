@@ -13,6 +13,7 @@ from bot.console.services import charts
 from bot.console.services import report as reports
 from bot.console.services.analytics import Period, month_period
 from bot.console.services.auth import CurrentUser
+from bot.console.services.intent_labels import intent_label
 from bot.console.services.timefmt import parse_day
 from bot.tickets.due_dates import china_today
 
@@ -42,7 +43,7 @@ def dashboard(request: Request, date_from: str = "", date_to: str = "", user: Cu
     conv, tick = analytics.conversations(period), analytics.tickets_stats(period)
     chart = {
         "daily": charts.line_chart(conv["daily"], ("对话数", "消息数"), "每日对话数与消息数"),
-        "intents": charts.hbar_chart(conv["top_intents"], "最常见的意图"),
+        "intents": charts.hbar_chart([(intent_label(i), n) for i, n in conv["top_intents"]], "最常见的意图"),
         "services": charts.hbar_chart(conv["top_services"], "问得最多的事项"),
         "groups": charts.hbar_chart([(text, n) for _gid, text, n in conv["top_groups"]], "未解决问题（按分组）"),
         "categories": charts.bar_chart(tick["by_category"], "工单类别"),

@@ -23,6 +23,7 @@ from bot.common.privacy import mask_name, mask_phone, mask_text
 from bot.console.permissions import ROLE_LABELS, allowed, nav_for
 from bot.console.services.auth import CurrentUser
 from bot.console.services.inbox import STATUS_LABELS as INBOX_STATUS_LABELS
+from bot.console.services.intent_labels import intent_label
 from bot.console.services.report import percent
 from bot.console.services.timefmt import china_time
 from bot.console.services.tracker import REASONS
@@ -38,6 +39,7 @@ TEMPLATES.env.filters.update(
     role_label=lambda r: ROLE_LABELS.get(r, r),
     reason=lambda r: REASONS.get(r, r or ""),
     inbox_status=lambda s: INBOX_STATUS_LABELS.get(s, s or ""),
+    intent=intent_label,
 )
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

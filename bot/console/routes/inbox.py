@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 
 from bot.common.privacy import mask_text
 from bot.console.routes.deps import ConsoleRoute, action, console, not_found, page, render, safe_next, see_other
@@ -14,6 +14,7 @@ from bot.console.services.nlu_data import LabelError
 from bot.console.services.tracker import to_utc
 
 router = APIRouter(route_class=ConsoleRoute)
+GROUPS_PER_PAGE = 25
 SPAN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*[:：]\s*([a-z_]+)\s*$")
 DONE = {
     "labelled": "已写入训练数据（data/nlu/staff/labelled.yml），重新训练后生效。",
@@ -21,6 +22,7 @@ DONE = {
     "dismissed": "已忽略。",
     "gap_fixed": "已标记为缺口已补。",
     "open": "已重新打开。",
+    "unlabelled": "已撤销标注：例句已从训练数据中删除，消息重新待处理。",
     "nothing": "没有需要处理的消息。",
 }
 
@@ -42,18 +44,34 @@ def parse_spans(text: str, tokens: list, spans_field: str) -> list[Span]:
 
 
 @router.get("/inbox", summary="未解决问题")
-def inbox(request: Request, status: str = OPEN, done: str = "", user: CurrentUser = Depends(page("inbox"))):
+def inbox(
+    request: Request,
+    status: str = OPEN,
+    done: str = "",
+    q: str = "",
+    page_number: int = Query(1, alias="page", ge=1, le=10_000),
+    user: CurrentUser = Depends(page("inbox")),
+):
     app = console(request)
     imported = app.inbox.sync()
     status = status if status in STATUS_LABELS else OPEN
+    search = q.strip()[:50]
+    total = app.inbox.count_groups(status, search)
+    pages = max(1, -(-total // GROUPS_PER_PAGE))
+    page_number = min(page_number, pages)
+    groups = app.inbox.groups(status, GROUPS_PER_PAGE, (page_number - 1) * GROUPS_PER_PAGE, search)
     return render(
         request,
         "inbox.html",
         {
             "title": "未解决问题",
             "user": user,
-            "groups": app.inbox.groups(status),
+            "groups": groups,
             "status": status,
+            "q": search,
+            "page": page_number,
+            "pages": pages,
+            "total_groups": total,
             "statuses": STATUS_LABELS,
             "counts": app.inbox.counts(),
             "imported": imported,
@@ -162,6 +180,17 @@ def label(
             status=400,
         )
     return see_other(_with_done(safe_next(back), "labelled"))
+
+
+@router.post("/inbox/unlabel", summary="撤销标注（从训练数据中删除例句）")
+def unlabel(
+    request: Request,
+    message_id: int = Form(...),
+    back: str = Form("/console/inbox"),
+    user: CurrentUser = Depends(action("inbox")),
+):
+    done = "unlabelled" if console(request).inbox.unlabel(user, message_id) else "nothing"
+    return see_other(_with_done(safe_next(back), done))
 
 
 @router.post("/inbox/decide", summary="知识缺口 / 忽略 / 重新打开")

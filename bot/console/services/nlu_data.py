@@ -175,6 +175,31 @@ class NluData:
             write_atomic(path, buffer.getvalue())
         return added
 
+    def remove_example(self, intent: str, example: str) -> bool:
+        """Take one example out of `intent` in labelled.yml (an undone label); True if it was there."""
+        y = _yaml(2, 0)
+        with _lock:
+            path = self.labelled_path
+            if not path.exists():
+                return False
+            data = y.load(path.read_text(encoding="utf-8"))
+            entries = data.get("nlu") or []
+            entry = next((e for e in entries if isinstance(e, dict) and e.get("intent") == intent), None)
+            if entry is None or not isinstance(entry.get("examples"), str):
+                return False
+            lines = str(entry["examples"]).splitlines(keepends=True)
+            kept = [line for line in lines if line.strip() != f"- {example.strip()}"]
+            if len(kept) == len(lines):
+                return False
+            if any(line.strip() for line in kept):
+                entry["examples"] = LiteralScalarString("".join(kept))
+            else:
+                entries.remove(entry)
+            buffer = io.StringIO()
+            y.dump(data, buffer)
+            _write_atomic(path, buffer.getvalue())
+        return True
+
 
 _ENTITY = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
