@@ -91,7 +91,7 @@ def component_name(kb: KnowledgeBase, component: dict[str, Any]) -> str:
     return str(component.get("name") or (service or {}).get("short_name") or (service or {}).get("name"))
 
 
-def department_label(kb, key: str) -> str:
+def department_label(kb: KnowledgeBase, key: str) -> str:
     """A department as citizens can read it: its name; while the name is unconfirmed, what it runs
     (its hall: 供水单位营业厅) marked 名称待核实; never the file's key ("water") or a bare 待核实."""
     department = kb.department(key)

@@ -13,6 +13,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -45,7 +46,7 @@ def _short_forms(name: str) -> list[str]:
     return forms
 
 
-def parse_departments(rules: dict | None, county: dict | None) -> list[Department]:
+def parse_departments(rules: dict[str, Any] | None, county: dict[str, Any] | None) -> list[Department]:
     found: dict[str, Department] = {}
     entries = (rules or {}).get("departments") if isinstance(rules, dict) else None
     for name, entry in (entries or {}).items() if isinstance(entries, dict) else ():
@@ -88,11 +89,11 @@ class DepartmentList:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._lock = threading.Lock()
-        self._stamp: tuple | None = None
+        self._stamp: tuple[tuple[int, int] | None, ...] | None = None
         self._departments: list[Department] = []
 
-    def _files_stamp(self) -> tuple:
-        stamp = []
+    def _files_stamp(self) -> tuple[tuple[int, int] | None, ...]:
+        stamp: list[tuple[int, int] | None] = []
         for name in (RULES_FILE, COUNTY_FILE):
             try:
                 st = (self.root / name).stat()
