@@ -177,7 +177,7 @@ class NluData:
 
     def remove_example(self, intent: str, example: str) -> bool:
         """Take one example out of `intent` in labelled.yml (an undone label); True if it was there."""
-        y = _yaml(2, 0)
+        y = round_trip_yaml(2, 0)
         with _lock:
             path = self.labelled_path
             if not path.exists():
@@ -197,7 +197,7 @@ class NluData:
                 entries.remove(entry)
             buffer = io.StringIO()
             y.dump(data, buffer)
-            _write_atomic(path, buffer.getvalue())
+            write_atomic(path, buffer.getvalue())
         return True
 
 
