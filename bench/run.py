@@ -55,6 +55,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--triage", action="store_true", help="只测智能分流：留出集 bench/triage/heldout/ 上的各项指标（不启动服务）"
     )
+    parser.add_argument(
+        "--growth",
+        action="store_true",
+        help="只测数据增长：1,000 与 100,000 张工单时控制台页面和办件查询的 p95（临时目录，不启动服务）",
+    )
     args = parser.parse_args(argv)
     args.sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(args.sections) - set(SECTIONS)
@@ -87,6 +92,10 @@ def main(argv: list[str]) -> int:
         from bench.triage import report as triage_report
 
         return triage_report.main(args.out)
+    if args.growth:
+        from bench import growth
+
+        return growth.main(args.out)
     durations = dict(QUICK if args.quick else FULL)
     if args.seconds:
         durations["load"] = args.seconds
