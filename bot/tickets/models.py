@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from bot.core.database import Base
@@ -51,7 +51,7 @@ class Ticket(Base):
     replied_at = Column(DateTime)
     rating = Column(String(10))
     rating_comment = Column(Text)
-    rated_at = Column(DateTime)
+    rated_at = Column(DateTime, index=True)  # ratings given in a period (dashboard, report)
     conversation_id = Column(String(200), index=True)
 
     events = relationship(
@@ -72,6 +72,9 @@ class TicketEvent(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
     ticket = relationship("Ticket", back_populates="events")
+
+    # Tickets closed in a period (dashboard, monthly report).
+    __table_args__ = (Index("ix_ticket_events_to_status_created_at", "to_status", "created_at"),)
 
 
 class TriageExample(Base):
