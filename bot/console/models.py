@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, relationship
 
 from bot.core.database import NAMING_CONVENTION
@@ -150,3 +150,18 @@ class FollowUp(ConsoleBase):
     note = Column(Text, nullable=False)
     actor = Column(String(50), nullable=False)
     at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ServiceRating(ConsoleBase):
+    """好差评 of a conversation (the chat with the assistant, or the 人工客服 after it), given on the chat
+    page: one per conversation and kind, the last one given counts."""
+
+    __tablename__ = "console_service_ratings"
+    __table_args__ = (UniqueConstraint("conversation_id", "kind"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    kind = Column(String(10), nullable=False)  # chat | handoff
+    grade = Column(String(10), nullable=False)  # one of the five 好差评 grades
+    comment = Column(Text)  # masked
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)

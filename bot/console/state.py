@@ -17,6 +17,7 @@ from bot.console.services.notices_store import NoticeStore
 from bot.console.services.phone_reveal import PhoneReveals
 from bot.console.services.reception import Reception
 from bot.console.services.retention import ConversationRetention
+from bot.console.services.service_ratings import ServiceRatings
 from bot.console.services.tokens import ProjectTokenizer
 from bot.console.services.tracker import TrackerReader
 from bot.console.services.training import Trainer
@@ -42,6 +43,7 @@ class Console:
     editor: KnowledgeEditor
     notices: NoticeStore
     tickets: TicketService
+    ratings: ServiceRatings
     reception: Reception | None = None  # 人工接待 (needs the backend's handoff service)
     reveals: PhoneReveals | None = None  # 查看完整号码, audited and rate-limited
     retention: ConversationRetention | None = None  # deletes old tracker events (periodic job, bot/app.py)
@@ -73,6 +75,7 @@ def build(
         editor=KnowledgeEditor(settings.knowledge_dir),
         notices=NoticeStore(settings.knowledge_dir),
         tickets=tickets,
+        ratings=ServiceRatings(db),
         reception=Reception(db, handoff, tracker, tickets) if handoff else None,
         reveals=PhoneReveals(db, settings.phone_reveals_per_hour),
         retention=ConversationRetention(settings.tracker_db_url, settings.retention_days),

@@ -346,7 +346,7 @@ def test_keyboard_and_screen_reader(open_chat, chat_url):
     for _ in range(8):
         page.keyboard.press("Tab")
         order.append(page.evaluate("() => document.activeElement.id || document.activeElement.textContent.trim()"))
-    assert order[:7] == ["跳到输入框", "elderly-toggle", "new-chat", *MENU], order
+    assert order[:8] == ["跳到输入框", "elderly-toggle", "new-chat", "rate-service", *MENU], order
     focused = styles(chat, ":focus")[0]
     assert focused["outline"] != "none" and focused["outlineWidth"] >= 2  # visible focus
 

@@ -12,6 +12,7 @@ from bot.console.routes import (
     inbox,
     knowledge,
     notices,
+    ratings,
     tickets,
     training,
     users,
@@ -30,3 +31,4 @@ def bare() -> RedirectResponse:
 
 router.include_router(console_router)
 router.include_router(notices.public_router)
+router.include_router(ratings.public_router)  # 好差评 from the chat page (public)

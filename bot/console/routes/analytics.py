@@ -60,6 +60,7 @@ def dashboard(request: Request, date_from: str = "", date_to: str = "", user: Cu
             "conv": conv,
             "tick": tick,
             "chart": chart,
+            "service_ratings": app.ratings.counts(*period.utc_range),
             "error": note,
         },
     )

@@ -109,6 +109,7 @@
     handoffText: $("handoff-text"),
     handoffAction: $("handoff-action"),
     human: $("human"),
+    rate: $("rate-service"),
   };
 
   function el(tag, props) {
@@ -325,6 +326,10 @@
       return item;
     }
     item.classList.add("bot");
+    if (entry.kind === "rating") {
+      item.appendChild(ratingCard(entry));
+      return item;
+    }
     if (entry.kind === "feedback") {
       var answered = entry.answered;
       var group = el("div", { className: "feedback", role: "group", "aria-label": "这个回答有用吗？" },
@@ -499,6 +504,53 @@
     save();
     rerender(entry);
     sendMessage(payload, label, { keepChoices: true });  // 有用/没用 answers no question
+  }
+
+  // ---------------------------------------------------------------- 好差评 (five grades) of the service
+  var GRADES = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"];
+  var RATED_KINDS = { chat: "智能客服", handoff: "人工客服" };
+
+  function offerRating(kind) {
+    var open = state.entries.some(function (e) { return e.kind === "rating" && e.rateKind === kind && !e.grade; });
+    if (!open) announce(addEntry({ from: "bot", kind: "rating", rateKind: kind, text: "请您评价这次" + RATED_KINDS[kind] + "服务：" }));
+  }
+
+  function ratingCard(entry) {
+    var titleId = "rating-" + entry.id;
+    var card = el("div", { className: "bubble card rating", role: "group", "aria-labelledby": titleId },
+      el("p", { id: titleId, text: entry.grade ? "谢谢您的评价：" + entry.grade + "。" : entry.text }));
+    var row = el("div", { className: "choices" });
+    GRADES.forEach(function (grade, i) {
+      row.appendChild(el("button", {
+        type: "button", text: state.elderly ? (i + 1) + " " + grade : grade, disabled: Boolean(entry.grade || entry.sending),
+        "aria-pressed": entry.grade === grade ? "true" : null, className: entry.grade === grade ? "chosen" : null,
+        onClick: function () { sendRating(entry, grade); },
+      }));
+    });
+    card.appendChild(row);
+    if (entry.error) card.appendChild(el("p", { className: "send-state", role: "alert", text: entry.error }));
+    return card;
+  }
+
+  function sendRating(entry, grade) {
+    if (entry.grade || entry.sending) return;
+    entry.sending = true;
+    entry.error = "";
+    rerender(entry);
+    timedFetch("api/service-ratings", {
+      method: "POST", mode: "same-origin", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ conversation_id: state.sessionId, kind: entry.rateKind, grade: grade }),
+    }, 15000).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      entry.grade = grade;
+    }).catch(function () {
+      entry.error = "评价没有送出，请稍后再点一次。";
+    }).then(function () {
+      entry.sending = false;
+      save();
+      rerender(entry);
+      announceText(entry.grade ? "谢谢您的评价。" : entry.error);
+    });
   }
 
   // ---------------------------------------------------------------- screen reader and read-aloud
@@ -791,6 +843,8 @@
 
   function endHandoff() {
     clearTimeout(state.handoffTimer);
+    var served = Boolean(state.handoff && state.handoff.staff);
+    if (served) offerRating("handoff");  // after 人工客服: how was the person's service?
     state.handoff = null;
     saveHandoff();
     renderHandoffBar();
@@ -979,6 +1033,7 @@
   ui.retry.addEventListener("click", retry);
   ui.handoffAction.addEventListener("click", function () { leaveHandoff(); });
   ui.human.addEventListener("click", function () { sendMessage("/human_handoff", "人工客服"); ui.input.focus(); });
+  ui.rate.addEventListener("click", function () { setMenuOpen(false); offerRating("chat"); });
   ui.newChat.addEventListener("click", function () {
     if (!window.confirm("开始新对话？本页的对话记录会清除。")) return;
     speech.stop();
