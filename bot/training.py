@@ -100,4 +100,9 @@ def prepare_model(force: bool = False, regenerate: bool = True):
         raise SystemExit("知识库生成 NLU 文件失败，请先运行 python3 -m bot check-knowledge 查看错误。")
     if not regenerate and generator.main(["--check"]) != 0:
         raise SystemExit("由 knowledge/ 生成的文件已过期：请运行 python3 -m bot generate 并提交结果。")
-    return ensure_model(force=force)
+    model = ensure_model(force=force)
+    # The triage model too (seconds; cached under models/triage/), so no server waits for it on its first ticket.
+    from bot.triage.model import get_model
+
+    get_model()
+    return model
