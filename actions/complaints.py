@@ -29,9 +29,9 @@ from actions.safety import safety_interruption
 from actions.services import ActionAnswerService, named_in_text, reads_as_service_question
 from actions.stale_choices import reject_stale_choice
 from bot.common.privacy import mask_phone
-from bot.knowledge.bundles import parse_answer
 from bot.knowledge.departments import read_departments, resolve_department
 from bot.knowledge.render import render_aspect
+from bot.knowledge.yes_no import read_yes_no
 from bot.triage import triage
 
 FORM_SLOTS = [
@@ -63,7 +63,9 @@ _TRIGGERS = re.compile(
     r"我要|我想|想要|投诉|举报|反映|提个|提出|建议|意见|求助|表扬|一下|一个|个|问题|情况|登记|工单|留言|"
     r"帮我|给我|记一下|记下来|让工作人员答复|让工作人员联系我|[，。！？、,.!?\s]"
 )
-YES_NO = {"type": "yes_no"}
+# Whole replies that confirm the one-screen summary (its button says 确认提交) or refuse it.
+CONFIRM_WORDS = frozenset({"确认提交", "提交", "确认无误", "内容无误", "无误", "没问题", "正确", "对的", "可以提交"})
+REFUSE_WORDS = frozenset({"不提交", "先不提交", "有错", "不正确", "有问题"})
 
 
 def has_content(text: str) -> bool:
@@ -223,7 +225,7 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
     def validate_complaint_still_wanted(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = parse_answer(YES_NO, str(value or ""))
+        answer = read_yes_no(str(value or ""), no=frozenset({"已解决", "解决了", "不用登记", "不登记"}))
         if answer is None:
             dispatcher.utter_message(text="请回答“仍要登记”或“不用了”。")
             return {"complaint_still_wanted": None}
@@ -291,7 +293,7 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         return {"contact_phone": None}
 
     def validate_complaint_consent(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        answer = parse_answer(YES_NO, str(value or ""))
+        answer = read_yes_no(str(value or ""))
         if answer is False:
             dispatcher.utter_message(
                 text="明白。没有您的同意，我们不能把诉求转给承办部门，所以这次没有登记。"
@@ -302,8 +304,7 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         return {"complaint_consent": answer}
 
     def validate_complaint_confirm(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        text = str(value or "")
-        answer = True if re.search(r"确认|提交|没问题|对的|正确", text) else parse_answer(YES_NO, text)
+        answer = read_yes_no(str(value or ""), yes=CONFIRM_WORDS, no=REFUSE_WORDS)
         if answer is True:
             return {"complaint_confirm": True}
         # "不对": ask which part to change; anything else: show the summary again

@@ -14,11 +14,10 @@ from bot.knowledge.facts import bundle_item_verified, facts_of
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.render import HOTLINE_HINT, PENDING_TEXT, show
 from bot.knowledge.text import is_pending
+from bot.knowledge.yes_no import read_yes_no
 
-# Answers to yes/no questions as citizens type or dictate them; "not sure" first, then negatives.
+# "Not sure" is no answer to a choice either; yes/no answers are read by bot/knowledge/yes_no.py.
 _UNSURE = re.compile(r"不知道|不清楚|不确定|不晓得|不懂|说不准|啥意思|什么意思|为啥|为什么")
-_NO = re.compile(r"^(2|二|否|不|没|无|非|未|还没|别)|不是|没有|不需要|不用|不要|没办|未办|不想|不办")
-_YES = re.compile(r"^(1|一|是|对|嗯|有|要|需要|好|行|可以|已|办了|ok|yes|中|成|当然|没错|同意|愿意)|是的|对的|已经")
 
 
 def applies(when: dict[str, Any] | None, answers: dict[str, Any]) -> bool:
@@ -60,11 +59,7 @@ def parse_answer(question: dict[str, Any], text: str) -> Any | None:
     if _UNSURE.search(reply):
         return None
     if question.get("type") == "yes_no":
-        if _NO.search(reply):
-            return False
-        if _YES.search(reply):
-            return True
-        return None
+        return read_yes_no(text, openings=True)
     matches = [value for value, label in choices if label.lower() in reply or reply in label.lower()]
     return matches[0] if len(matches) == 1 else None
 
