@@ -118,7 +118,7 @@ class Inbox:
                 by_sender.setdefault(event.sender_id, []).append(event)
             for sender_events in by_sender.values():
                 turns.update(build_turns(sender_events))
-        rows = [self._message(turns[u.id], threshold) for u in fresh if u.id in turns]
+        rows = [row for u in fresh if u.id in turns and (row := self._safe_message(turns[u.id], threshold))]
         stored = 0
         with self.db.session(write=True) as session:
             state = session.execute(
@@ -132,18 +132,34 @@ class Inbox:
             for message, feats in rows:
                 if message.event_id in known:
                     continue
-                session.add(message)
-                session.flush()
+                try:
+                    with session.begin_nested():  # a row the database refuses is skipped, not the whole batch
+                        self._store(session, message, feats, groups)
+                except Exception:
+                    log.exception("对话记录第 %s 行无法导入，已跳过", message.event_id)
+                    continue
                 stored += 1
-                if message.reason:
-                    self._open(session, message, message.reason, groups, feats)
-                elif message.intent == UNHELPFUL_INTENT:
-                    previous = crud.previous_typed_message(session, message.sender_id, message.event_id)
-                    if previous is not None and previous.reason is None:
-                        self._open(session, previous, "unhelpful", groups)
             state.last_event_id = max(state.last_event_id, users[-1].id)
             state.updated_at = utcnow()
         return stored, len(users) == BATCH and users[-1].id > cursor  # more to read, and progress was made
+
+    def _store(self, session: DbSession, message: Message, feats: set | None, groups: list) -> None:
+        session.add(message)
+        session.flush()
+        if message.reason:
+            self._open(session, message, message.reason, groups, feats)
+        elif message.intent == UNHELPFUL_INTENT:
+            previous = crud.previous_typed_message(session, message.sender_id, message.event_id)
+            if previous is not None and previous.reason is None:
+                self._open(session, previous, "unhelpful", groups)
+        session.flush()
+
+    def _safe_message(self, turn, threshold: float) -> tuple[Message, set | None] | None:
+        try:
+            return self._message(turn, threshold)
+        except Exception:
+            log.exception("对话记录第 %s 行无法读取，已跳过", turn.user.id)
+            return None
 
     def _message(self, turn, threshold: float) -> tuple[Message, set | None]:
         """The row for one turn, and the grouping features when it is unresolved."""

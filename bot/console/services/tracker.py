@@ -4,6 +4,10 @@ Rasa 3.6's SQLTrackerStore keeps one table, `events(id, sender_id, type_name, ti
 action_name, data)`, `data` being the event as JSON. Rasa saves all events of one message (the user
 event, the actions, the bot replies, slots) together after handling it, so a turn is complete once seen.
 On SQLite the file is opened read-only (mode=ro); on PostgreSQL we only ever SELECT.
+
+Rows may hold text no store can write back (a lone surrogate or NUL a citizen sent before the channels
+cleaned messages): every event is cleaned as it is read (bot/core/text_hygiene.py), and bytes that are not
+UTF-8 are read with replacement characters, so one bad row never stops the console.
 """
 
 from __future__ import annotations
@@ -18,8 +22,11 @@ from typing import Any
 
 import yaml
 from sqlalchemy import column, create_engine, func, select, table
+from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from bot.core.text_hygiene import clean_text, clean_value
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +90,14 @@ class Event:
     @classmethod
     def from_row(cls, row) -> Event:
         try:
-            data = json.loads(row.data) if row.data else {}
-        except (TypeError, ValueError):
+            data = clean_value(json.loads(row.data)) if row.data else {}
+        except (TypeError, ValueError, RecursionError):
+            log.warning("对话记录第 %s 行无法解析，已跳过其内容", row.id)
             data = {}
         return cls(
             id=row.id,
-            sender_id=row.sender_id,
-            type_name=row.type_name,
+            sender_id=clean_text(str(row.sender_id or "")),
+            type_name=str(row.type_name or ""),
             timestamp=row.timestamp or 0,
             data=data if isinstance(data, dict) else {},
         )
@@ -204,6 +212,11 @@ def build_turns(events: Iterable[Event]) -> dict[int, Turn]:
     return turns
 
 
+def _lenient_sqlite_text(dbapi_connection, _record) -> None:
+    """Text that is not valid UTF-8 is read with replacement characters instead of failing the query."""
+    dbapi_connection.text_factory = lambda raw: raw.decode("utf-8", "replace")
+
+
 class TrackerReader:
     def __init__(self, url: str):
         self.url = url
@@ -219,6 +232,7 @@ class TrackerReader:
             if not parsed.database or not path.exists():
                 return None
             self._engine = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true", future=True)
+            sa_event.listen(self._engine, "connect", _lenient_sqlite_text)
         else:
             self._engine = create_engine(self.url, pool_pre_ping=True, future=True)
         return self._engine
