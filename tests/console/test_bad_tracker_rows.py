@@ -16,7 +16,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.console.conftest import PASSWORD, BackendProcess, Staff, create_admin
+from tests.console.conftest import PASSWORD, Staff, create_admin
+from tests.support.backend_process import BackendProcess
 
 PAGES = ["/console/", "/console/inbox", "/console/dashboard", "/console/reports/monthly"]
 

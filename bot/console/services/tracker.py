@@ -6,7 +6,7 @@ event, the actions, the bot replies, slots) together after handling it, so a tur
 On SQLite the file is opened read-only (mode=ro); on PostgreSQL we only ever SELECT.
 
 Rows may hold text no store can write back (a lone surrogate or NUL a citizen sent before the channels
-cleaned messages): every event is cleaned as it is read (bot/core/text_hygiene.py), and bytes that are not
+cleaned messages): every event is cleaned as it is read (bot/common/text_hygiene.py), and bytes that are not
 UTF-8 are read with replacement characters, so one bad row never stops the console.
 """
 
@@ -26,7 +26,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from bot.core.text_hygiene import clean_text, clean_value
+from bot.common.text_hygiene import clean_text, clean_value
 
 log = logging.getLogger(__name__)
 
