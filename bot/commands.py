@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 
 from bot.settings import ROOT, Settings
 from bot.training import prepare_model
@@ -36,10 +35,8 @@ def run() -> int:
     try:
         assistant.start()  # Ctrl-C while the servers start up also stops the ones already running
         _print_where(assistant.settings)
-        while all(svc.started.poll() is None for svc in assistant.services):
-            time.sleep(1)
-        print("[海原政务小助手] 有服务意外退出，正在停止全部服务。", flush=True)
-        return 1
+        assistant.supervise()  # restarts a service that dies, until Ctrl-C / SIGTERM
+        return 0
     except (RuntimeError, TimeoutError) as error:
         print(f"[海原政务小助手] {error}", flush=True)
         return 1
