@@ -1,4 +1,4 @@
-"""`python -m bot.rasa_server <rasa arguments>`: Rasa's own command line, with three fixes for Rasa 3.6
+"""`python -m bot.rasa_server <rasa arguments>`: Rasa's own command line, with these fixes for Rasa 3.6
 and one refusal.
 
 1. Every custom-action response is checked with `jsonschema.validate()`, which re-checks the schema
@@ -9,6 +9,10 @@ and one refusal.
 3. Log records: phones, ID numbers and tokens masked, each message and traceback cut to 2,000
    characters, and an invalid action response reported without the response itself, so an action
    error never writes the conversation into rasa.log.
+4. Every turn ends in a reply: a failed action answers 「系统正忙」 and a tripped action loop no longer
+   leaves the conversation stuck (bot/dialogue_guard.py).
+5. Sanic accepts request bodies of up to 100 MB: here the limit is bot/web/edge.py MAX_BODY_BYTES
+   (SANIC_REQUEST_MAX_SIZE overrides it), so a huge body is refused with 413 before it is read.
 
 Refused: `run --enable-api` on an address beyond loopback without `--auth-token`: anyone who reaches
 the port could read every conversation, write events into it or delete the model.
@@ -18,6 +22,7 @@ Everything else is `rasa` unchanged: the launcher and the systemd units start th
 
 from __future__ import annotations
 
+import os
 import sys
 
 from sqlalchemy import event
@@ -63,6 +68,12 @@ def apply() -> None:
     from rasa.core.actions.action import RemoteAction
 
     install_record_masking()  # 3. no phones, ID numbers or conversation dumps in rasa.log
+    from bot import dialogue_guard
+    from bot.web.edge import MAX_BODY_BYTES
+
+    dialogue_guard.apply()
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY_BYTES))
+
     RemoteAction._validate_action_result = _validate_action_result
     if not event.contains(Engine, "connect", _sqlite_wal):
         event.listen(Engine, "connect", _sqlite_wal)

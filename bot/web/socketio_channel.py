@@ -28,6 +28,10 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 from socketio import packet
 
+from bot.web import edge
+
+log = logging.getLogger(__name__)
+
 MAX_BINARY_ATTACHMENTS = 0
 _decode = packet.Packet.decode
 
@@ -40,10 +44,6 @@ def _decode_without_attachments(self: packet.Packet, encoded_packet: Any) -> int
 
 
 packet.Packet.decode = _decode_without_attachments
-
-from bot.web import edge
-
-log = logging.getLogger(__name__)
 
 
 class SocketIOOutput(socketio.SocketIOOutput):

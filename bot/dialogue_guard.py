@@ -1,0 +1,141 @@
+"""Two guards inside the Rasa server process (applied by bot/rasa_server.py): every turn ends in a reply.
+
+1. An action that fails (the action server is down or dies mid-call, a timeout, a crash) used to leave
+   the turn silent: Rasa logs the error and drops the action's events. Here the citizen hears that the
+   service is busy and what to do. A failed submission (complaint, call-back, rating) keeps what the
+   citizen filled in and offers 「重新提交」: the retry goes through the same idempotency key
+   (actions/outbox.py), so it finds the ticket the first attempt may already have created, never a second.
+2. Rasa's circuit breaker (ten actions without listening, e.g. a form that keeps rejecting itself) stopped
+   the turn without an `action_listen`; since Rasa counts actions back to the last `action_listen`, every
+   later message of that conversation tripped it again at once: empty replies until the session expired.
+   Here the count starts at the citizen's latest message, and a tripped turn ends with an apology, the
+   stuck form closed, and a listen, so the next message is handled normally.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+BUSY = "抱歉，系统正忙，这一步暂时没办成（您刚才说的已经收到）。请过一两分钟再发一次；着急的话请拨打 12345 政务服务便民热线。"
+BUSY_ELDERLY = "系统忙，没办成。\n请过一会儿再说一次，\n或打 12345。"
+SUBMIT_BUSY = (
+    "抱歉，系统正忙，刚才的提交没有确认成功。您填的内容都还在：请过一两分钟点“重新提交”，"
+    "系统会核对，不会重复登记；着急的话请拨打 12345 政务服务便民热线。"
+)
+SUBMIT_BUSY_ELDERLY = "系统忙，还没确认提交。\n内容都还在，\n过一会儿点“重新提交”。"
+STUCK = "抱歉，刚才这一步我没能处理好，已经停下了。请再说一次您要办的事；也可以说“转人工”或拨打 12345。"
+STUCK_ELDERLY = "刚才没处理好。\n请再说一次，\n或打 12345。"
+
+# A submit action that failed → the payload that runs it again with the same content, and the slots to clear
+# so the citizen sees the summary once more before it is sent (the complaint form asks for confirmation).
+RETRY = {
+    "action_submit_complaint": ("/start_complaint", ["complaint_confirm"]),
+    "action_submit_callback": ("/request_callback", []),
+    "action_submit_rating": ("/rate_ticket", []),
+}
+
+
+def _elderly(tracker) -> bool:
+    return bool(tracker.get_slot("elderly_mode"))
+
+
+def failed_action_events(action_name: str, tracker) -> list[Any]:
+    """What the citizen hears (and what is kept) when `action_name` could not run."""
+    from rasa.shared.core.events import BotUttered, SlotSet
+
+    elderly = _elderly(tracker)
+    if action_name in RETRY:
+        payload, clear = RETRY[action_name]
+        button = {"title": "1 重新提交" if elderly else "重新提交", "payload": payload}
+        text = SUBMIT_BUSY_ELDERLY if elderly else SUBMIT_BUSY
+        return [BotUttered(text, data={"buttons": [button]}, metadata={"failed_action": action_name})] + [
+            SlotSet(name, None) for name in clear
+        ]
+    return [BotUttered(BUSY_ELDERLY if elderly else BUSY, metadata={"failed_action": action_name})]
+
+
+def _guard_actions() -> None:
+    from rasa.core import processor
+    from rasa.core.actions.action import ActionExecutionRejection
+
+    class GuardedAction:
+        """The predicted action, with a failure turned into a polite reply instead of silence."""
+
+        def __init__(self, action):
+            self._action = action
+
+        def __getattr__(self, name: str):
+            return getattr(self._action, name)
+
+        async def run(self, output_channel, nlg, tracker, domain):
+            try:
+                return await self._action.run(output_channel, nlg, tracker, domain)
+            except ActionExecutionRejection:
+                raise
+            except Exception as error:  # noqa: BLE001 - any failure: the citizen still gets an answer
+                # Only the action and the kind of failure: never the conversation.
+                log.error("action %s failed (%s): answered as busy", self._action.name(), type(error).__name__)
+                return failed_action_events(self._action.name(), tracker)
+
+    original = processor.MessageProcessor._run_action
+    if getattr(original, "_guarded", False):
+        return
+
+    async def _run_action(self, action, tracker, output_channel, nlg, prediction):
+        return await original(self, GuardedAction(action), tracker, output_channel, nlg, prediction)
+
+    _run_action._guarded = True
+    processor.MessageProcessor._run_action = _run_action
+
+
+def _guard_circuit_breaker() -> None:
+    from rasa.core import processor
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME, REQUESTED_SLOT
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+
+    cls = processor.MessageProcessor
+    if getattr(cls._run_prediction_loop, "_guarded", False):
+        return
+    original_loop = cls._run_prediction_loop
+
+    def is_action_limit_reached(self, tracker, should_predict_another_action: bool) -> bool:
+        count = 0
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                break
+            if isinstance(event, ActionExecuted):
+                if event.action_name in (ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME):
+                    break
+                count += 1
+        return count >= self.max_number_of_predictions and should_predict_another_action
+
+    async def _run_prediction_loop(self, output_channel, tracker) -> None:
+        await original_loop(self, output_channel, tracker)
+        if not self._should_handle_message(tracker) or tracker.latest_action_name in (
+            ACTION_LISTEN_NAME,
+            ACTION_SESSION_START_NAME,
+        ):
+            return
+        # The loop stopped without listening: the circuit breaker tripped.
+        log.warning("dialogue loop stopped after %d actions: answered and reset", self.max_number_of_predictions)
+        text = STUCK_ELDERLY if _elderly(tracker) else STUCK
+        bot = BotUttered(text, metadata={"circuit_breaker": True})
+        events = [bot]
+        if tracker.active_loop_name:
+            events += [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+        for event in events:
+            tracker.update(event)
+        await output_channel.send_response(tracker.sender_id, bot.message())
+        tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+
+    _run_prediction_loop._guarded = True
+    cls.is_action_limit_reached = is_action_limit_reached
+    cls._run_prediction_loop = _run_prediction_loop
+
+
+def apply() -> None:
+    _guard_actions()
+    _guard_circuit_breaker()
