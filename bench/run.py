@@ -87,6 +87,10 @@ def commit() -> str:
 
 
 def main(argv: list[str]) -> int:
+    if "--soak" in argv:  # the reliability soak: bench/soak/
+        from bench.soak.run import main as soak
+
+        return soak([a for a in argv if a != "--soak"])
     args = parse(argv)
     if args.triage:
         from bench.triage import report as triage_report

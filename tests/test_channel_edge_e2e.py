@@ -114,7 +114,7 @@ def test_socketio_cleans_and_refuses_like_rest(assistant):
     async def talk() -> list[dict]:
         client, replies = socketio.AsyncClient(), []
         client.on("bot_uttered", lambda data: replies.append(data))
-        await client.connect(assistant.settings.rasa_url, transports=["websocket"], socketio_path="/socket.io")
+        await client.connect(assistant.settings.rasa_url, transports=["polling"], socketio_path="/socket.io")
         session = f"edge-sio-{uuid.uuid4().hex[:8]}"
         await client.emit("session_request", {"session_id": session})
         await asyncio.sleep(0.5)
