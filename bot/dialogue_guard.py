@@ -87,7 +87,7 @@ def _guard_actions() -> None:
     async def _run_action(self, action, tracker, output_channel, nlg, prediction):
         return await original(self, GuardedAction(action), tracker, output_channel, nlg, prediction)
 
-    _run_action._guarded = True
+    setattr(_run_action, "_guarded", True)  # noqa: B010 - a marker on the function, for apply() twice
     processor.MessageProcessor._run_action = _run_action
 
 
@@ -131,7 +131,7 @@ def _guard_circuit_breaker() -> None:
         await output_channel.send_response(tracker.sender_id, bot.message())
         tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
 
-    _run_prediction_loop._guarded = True
+    setattr(_run_prediction_loop, "_guarded", True)  # noqa: B010
     cls.is_action_limit_reached = is_action_limit_reached
     cls._run_prediction_loop = _run_prediction_loop
 

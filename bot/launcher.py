@@ -148,7 +148,7 @@ class Assistant:
         env = self.settings.as_env()
         for service in self.services:
             service.start(env)
-            _say(f"启动 {service.name} …（进程 {service.process.pid}，日志 {service.log_path}）")
+            _say(f"启动 {service.name} …（进程 {service.started.pid}，日志 {service.log_path}）")
         self.wait_healthy(timeout)
 
     def wait_healthy(self, timeout: float) -> None:
@@ -181,14 +181,14 @@ class Assistant:
                     delay = min(BACKOFF_MAX_SECONDS, 2**service.restarts)
                     due[service.name] = now + delay
                     _say(
-                        f"{service.name} 意外退出（退出码 {service.process.returncode}），{delay} 秒后重启"
+                        f"{service.name} 意外退出（退出码 {service.started.returncode}），{delay} 秒后重启"
                         f"（第 {service.restarts + 1} 次），其他服务照常运行。日志 {service.log_path}"
                     )
                 elif now >= due[service.name] and not self._stopping.is_set():
                     del due[service.name]
                     service.restarts += 1
                     service.start(service.env)
-                    _say(f"{service.name} 已重新启动（进程 {service.process.pid}）")
+                    _say(f"{service.name} 已重新启动（进程 {service.started.pid}）")
 
     def start_supervisor(self) -> threading.Thread:
         """supervise() in a background thread (tests; `bot run` supervises in its main thread)."""

@@ -32,7 +32,7 @@ def wait_all_healthy(assistant: Assistant, timeout: float = 900) -> None:
 
 def kill(assistant: Assistant, process: str) -> None:
     service = assistant.service(PROCESSES[process])
-    os.killpg(service.process.pid, signal.SIGKILL)
+    os.killpg(service.started.pid, signal.SIGKILL)
 
 
 def say_until_answered(rest: Rest, sender: str, text: str, assistant: Assistant) -> list[dict]:
@@ -84,11 +84,11 @@ def scenario(assistant: Assistant, tally: Tally, process: str, moment: str) -> s
         time.sleep(0.5)
         for answer in answers[3:]:
             say_until_answered(rest, sender, answer, assistant)
-        replies = say_until_answered(rest, sender, "确认提交", assistant)
+        replies: list[dict] = say_until_answered(rest, sender, "确认提交", assistant)
     else:
         for answer in answers:
             say_until_answered(rest, sender, answer, assistant)
-        replies: list[dict] = []
+        replies = []
         submit = threading.Thread(
             target=lambda: replies.extend(say_until_answered(rest, sender, "确认提交", assistant))
         )

@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -100,7 +101,10 @@ def console_failures(assistant: Assistant) -> list[str]:
     subprocess.run(command, input=password + "\n", text=True, env=env, cwd=ROOT, check=True, capture_output=True)
     http = requests.Session()
     login = http.get(f"{settings.backend_url}/console/login", timeout=30)
-    token = CSRF.search(login.text).group(1)
+    found = CSRF.search(login.text)
+    if found is None:
+        return ["/console/login: no form"]
+    token = found.group(1)
     http.post(
         f"{settings.backend_url}/console/login",
         data={"username": "soak", "password": password, "csrf_token": token},
@@ -167,7 +171,7 @@ def main(argv: list[str]) -> int:
     finally:
         assistant.stop()
     counts = Counter({sender: len(numbers) for sender, numbers in found.items()})
-    results = {
+    results: dict[str, Any] = {
         "started": started,
         "seconds": time.monotonic() - clock,
         "inputs": tally.inputs,

@@ -138,7 +138,7 @@ def socketio_conversations(rasa_url: str, tally: Tally, messages: int, seed: int
 
     async def one(index: int, count: int) -> None:
         rng = random.Random(seed * 7919 + index)
-        client, got = socketio.AsyncClient(reconnection=False), asyncio.Queue()
+        client, got = socketio.AsyncClient(reconnection=False), asyncio.Queue[dict]()
         client.on("bot_uttered", lambda data: got.put_nowait(data))
         await client.connect(rasa_url, transports=["polling"], socketio_path="/socket.io", wait_timeout=30)
         session = f"soak-sio-{index}-{uuid.uuid4().hex[:8]}"

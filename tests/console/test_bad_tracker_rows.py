@@ -19,6 +19,8 @@ import pytest
 from tests.console.conftest import PASSWORD, Staff, create_admin
 from tests.support.backend_process import BackendProcess
 
+pytestmark = pytest.mark.e2e  # starts a backend process
+
 PAGES = ["/console/", "/console/inbox", "/console/dashboard", "/console/reports/monthly"]
 
 SCHEMA = """CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id VARCHAR(255) NOT NULL,
