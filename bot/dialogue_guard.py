@@ -28,13 +28,14 @@ SUBMIT_BUSY = (
 SUBMIT_BUSY_ELDERLY = "系统忙，还没确认提交。\n内容都还在，\n过一会儿点“重新提交”。"
 STUCK = "抱歉，刚才这一步我没能处理好，已经停下了。请再说一次您要办的事；也可以说“转人工”或拨打 12345。"
 STUCK_ELDERLY = "刚才没处理好。\n请再说一次，\n或打 12345。"
+SILENT_PAYLOAD = "我在。请直接说您要办的事，比如“身份证丢了咋补办”，也可以说“投诉”或“查询工单”。"
 
-# A submit action that failed → the payload that runs it again with the same content, and the slots to clear
-# so the citizen sees the summary once more before it is sent (the complaint form asks for confirmation).
-RETRY = {
-    "action_submit_complaint": ("/start_complaint", ["complaint_confirm"]),
-    "action_submit_callback": ("/request_callback", []),
-    "action_submit_rating": ("/rate_ticket", []),
+# A submit action that failed → what the 重新提交 button sends, and the form to reopen at its last question
+# (the complaint form waits at its confirmation again, so 确认提交 submits the same content once more).
+RETRY: dict[str, tuple[str, tuple[str, str] | None]] = {
+    "action_submit_complaint": ("确认提交", ("complaint_form", "complaint_confirm")),
+    "action_submit_callback": ("/request_callback", None),
+    "action_submit_rating": ("/rate_ticket", None),
 }
 
 
@@ -44,16 +45,19 @@ def _elderly(tracker) -> bool:
 
 def failed_action_events(action_name: str, tracker) -> list[Any]:
     """What the citizen hears (and what is kept) when `action_name` could not run."""
-    from rasa.shared.core.events import BotUttered, SlotSet
+    from rasa.shared.core.constants import REQUESTED_SLOT
+    from rasa.shared.core.events import ActiveLoop, BotUttered, SlotSet
 
     elderly = _elderly(tracker)
     if action_name in RETRY:
-        payload, clear = RETRY[action_name]
+        payload, reopen = RETRY[action_name]
         button = {"title": "1 重新提交" if elderly else "重新提交", "payload": payload}
         text = SUBMIT_BUSY_ELDERLY if elderly else SUBMIT_BUSY
-        return [BotUttered(text, data={"buttons": [button]}, metadata={"failed_action": action_name})] + [
-            SlotSet(name, None) for name in clear
-        ]
+        events: list[Any] = [BotUttered(text, data={"buttons": [button]}, metadata={"failed_action": action_name})]
+        if reopen:
+            form, question = reopen
+            events += [ActiveLoop(form), SlotSet(question, None), SlotSet(REQUESTED_SLOT, question)]
+        return events
     return [BotUttered(BUSY_ELDERLY if elderly else BUSY, metadata={"failed_action": action_name})]
 
 
@@ -114,10 +118,10 @@ def _guard_circuit_breaker() -> None:
 
     async def _run_prediction_loop(self, output_channel, tracker) -> None:
         await original_loop(self, output_channel, tracker)
-        if not self._should_handle_message(tracker) or tracker.latest_action_name in (
-            ACTION_LISTEN_NAME,
-            ACTION_SESSION_START_NAME,
-        ):
+        if not self._should_handle_message(tracker):
+            return
+        if tracker.latest_action_name in (ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME):
+            await _answer_a_silent_payload(tracker, output_channel)
             return
         # The loop stopped without listening: the circuit breaker tripped.
         log.warning("dialogue loop stopped after %d actions: answered and reset", self.max_number_of_predictions)
@@ -130,6 +134,20 @@ def _guard_circuit_breaker() -> None:
             tracker.update(event)
         await output_channel.send_response(tracker.sender_id, bot.message())
         tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+
+    async def _answer_a_silent_payload(tracker, output_channel) -> None:
+        """A payload typed by hand ("/session_start") that made the bot say nothing gets a line, too."""
+        said = False
+        for event in reversed(tracker.events):
+            if isinstance(event, BotUttered):
+                said = True
+            if isinstance(event, UserUttered):
+                if said or not (event.text or "").startswith("/"):
+                    return
+                break
+        bot = BotUttered(SILENT_PAYLOAD)
+        tracker.update(bot)
+        await output_channel.send_response(tracker.sender_id, bot.message())
 
     setattr(_run_prediction_loop, "_guarded", True)  # noqa: B010
     cls.is_action_limit_reached = is_action_limit_reached

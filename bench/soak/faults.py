@@ -57,17 +57,15 @@ def rest_body(sender: str, text: str) -> bytes:
 def finish(rest: Rest, sender: str, replies: list[dict], assistant: Assistant) -> str:
     """After the fault: keep going until the citizen holds a ticket number or a Q reference."""
     for _ in range(4):
-        text = reply_text(replies)
-        found = TICKET.search(text)
+        found = TICKET.search(reply_text(replies))
         if found:
             return found.group(0)
         wait_all_healthy(assistant)
-        if "重新提交" in text or "请核对" not in text:
-            summary = say_until_answered(rest, sender, "/start_complaint", assistant)
-            if "请核对" not in reply_text(summary):  # the form still had questions: answer them again
-                for answer in COMPLAINT:
-                    summary = say_until_answered(rest, sender, answer, assistant)
-        replies = say_until_answered(rest, sender, "确认提交", assistant)
+        retry = [b["payload"] for r in replies for b in r.get("buttons") or [] if "重新提交" in b.get("title", "")]
+        if not retry and "请核对" not in reply_text(replies) and "系统正忙" not in reply_text(replies):
+            for answer in COMPLAINT:  # the turn was lost with the process: answer the questions again
+                say_until_answered(rest, sender, answer, assistant)
+        replies = say_until_answered(rest, sender, retry[0] if retry else "确认提交", assistant)
     return ""
 
 
