@@ -15,7 +15,7 @@ import uuid
 import pytest
 import requests
 
-from tests.conftest import Chat, render
+from tests.conftest import Chat, rasa_auth, render
 
 PHONE = "13912345678"
 
@@ -71,8 +71,11 @@ def test_a_missing_or_empty_sender_is_refused_not_shared_as_default(assistant):
     for body in [{"message": "你好"}, {"sender": "", "message": "你好"}, {"sender": "   ", "message": "你好"}]:
         response = requests.post(f"{assistant.settings.rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
         assert response.status_code == 400 and "sender" in response.json()["error"]
-    tracker = requests.get(f"{assistant.settings.rasa_url}/conversations/default/tracker", timeout=30).json()
-    assert not [e for e in tracker.get("events") or [] if e.get("event") == "user"]
+    response = requests.get(
+        f"{assistant.settings.rasa_url}/conversations/default/tracker", params=rasa_auth(), timeout=30
+    )
+    assert response.status_code == 200, response.text
+    assert not [e for e in response.json().get("events") or [] if e.get("event") == "user"]
 
 
 def test_sizes_are_limited_at_the_edge(assistant):
