@@ -21,13 +21,7 @@ from actions.api.tickets import BackendUnavailable, TicketClient, TicketClientEr
 from actions.common import channel_name, is_elderly, latest_user_text, numbered_buttons, user_turns
 from actions.contact import declines, read_last4, read_phone, read_ticket_reference, read_township, says_unknown
 from actions.fallback import was_missed
-from actions.forms import (
-    SideRequestForm,
-    interruption_response,
-    is_fresh_user_message,
-    latest_entities,
-    latest_intent,
-)
+from actions.forms import SideRequestForm, interruption_response, is_fresh_user_message, latest_entities, latest_intent
 from actions.grievance import asks_about_status, sounds_like_grievance
 from actions.handoff import handoff_interruption
 from actions.knowledge import knowledge_base
