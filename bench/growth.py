@@ -24,12 +24,12 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from bot.common.paths import ROOT
 from bot.console import migrate as console_migrate
 from bot.console.crud import tickets as console_queries
 from bot.console.services import report
 from bot.console.services.analytics import Analytics, Period, month_period, previous_month
 from bot.core.database import Database
-from bot.core.settings import ROOT
 from bot.tickets import migrate as tickets_migrate
 from bot.tickets.choices import EventKind, Grade, Status
 from bot.tickets.due_dates import china_today

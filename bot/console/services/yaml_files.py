@@ -14,8 +14,8 @@ from ruamel.yaml import YAML
 
 def round_trip_yaml(sequence_indent: int = 4, offset: int = 2) -> YAML:
     y = YAML()
-    y.preserve_quotes = True
-    y.width = 4096
+    y.preserve_quotes = True  # type: ignore[assignment]  # ruamel.yaml leaves these two typed as None
+    y.width = 4096  # type: ignore[assignment]
     y.indent(mapping=2, sequence=sequence_indent, offset=offset)
     return y
 
