@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.core.settings import ROOT
+from bot.common.paths import ROOT
 
 CONVERSATIONS = 5
 TURNS = (5, 100)
