@@ -25,12 +25,12 @@ from actions.forms import SideRequestForm, interruption_response, is_fresh_user_
 from actions.grievance import asks_about_status, sounds_like_grievance
 from actions.handoff import handoff_interruption
 from actions.knowledge import knowledge_base
+from actions.letters import ASKS_TIME, LONG_LETTER, first_reading, read_category, read_department
 from actions.safety import safety_interruption
-from actions.services import ActionAnswerService, named_in_text, reads_as_service_question
+from actions.services import ActionAnswerService, reads_as_service_question
 from actions.stale_choices import reject_stale_choice
 from bot.common.privacy import mask_phone
 from bot.knowledge.departments import read_departments, resolve_department
-from bot.knowledge.render import render_aspect
 from bot.knowledge.yes_no import read_yes_no
 from bot.triage import triage
 
@@ -46,9 +46,12 @@ FORM_SLOTS = [
     "complaint_confirm",
     "complaint_kb_offered",
     "complaint_editing",
+    "complaint_category",
+    "complaint_triage",
 ]
 FIELD_LABELS = {
     "complaint_description": "事情经过",
+    "complaint_category": "类别",
     "complaint_location": "地点",
     "complaint_time": "时间",
     "complaint_department": "涉及部门",
@@ -76,10 +79,6 @@ def has_content(text: str) -> bool:
 def infer_category(text: str) -> str:
     """The ticket type (咨询 / 求助 / 投诉 / 举报 / 建议 / 表扬) the learned triage reads in the citizen's words."""
     return triage(text).category
-
-
-def looks_like_question(text: str) -> bool:
-    return bool(re.search(r"怎么|咋|啥|什么|多少|哪里|在哪|吗|呢|？|\?|如何|能不能|可以不", text))
 
 
 def shorten(text: str, limit: int = CHAT_SUMMARY_CHARS) -> str:
@@ -110,10 +109,13 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         # The citizen said the answer solved it, or refused consent: nothing more to ask, nothing to submit.
         if tracker.get_slot("complaint_still_wanted") is False or tracker.get_slot("complaint_consent") is False:
             return []
-        # Asked only when the description turned out to be a question the knowledge base answered.
+        slots = list(domain_slots)
+        # Asked only when the description was answered from the knowledge base, or is a question offered as 咨询.
         if not tracker.get_slot("complaint_kb_offered"):
-            return [s for s in domain_slots if s != "complaint_still_wanted"]
-        return domain_slots
+            slots.remove("complaint_still_wanted")
+        if (tracker.get_slot("complaint_category") or "投诉") not in ASKS_TIME:
+            slots.remove("complaint_time")  # a question or a suggestion has no "when did it happen"
+        return slots
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         safety = safety_interruption(dispatcher, tracker, FORM_SLOTS)
@@ -160,6 +162,8 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
                 ActiveLoop(None),
                 FollowupAction("ticket_status_form"),
             ]
+        if intent == "start_complaint" and requested and text.startswith("/"):
+            return [SlotSet(requested, None)]  # the "登记" button again while the form runs: not an answer
         if intent == "cancel":
             dispatcher.utter_message(text="好的，已取消，没有登记。需要时随时说“投诉”或“反映问题”。")
             return [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]
@@ -211,16 +215,17 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         if not has_content(text):
             dispatcher.utter_message(text="请具体说说是什么事，比如在哪个窗口、遇到了什么问题。")
             return {"complaint_description": None}
-        kb = knowledge_base()
-        item = named_in_text(kb, text) if looks_like_question(text) and len(text) < 80 else None
-        if item and item["kind"] == "service":
-            assert kb is not None  # the item came from it
-            # A question the knowledge base answers: offer the answer before making a ticket.
-            dispatcher.utter_message(text="这个问题我先试着直接回答您：")
-            for bubble in render_aspect(kb, item["id"], "card", elderly=is_elderly(tracker)):
-                dispatcher.utter_message(text=bubble)
-            return {"complaint_description": text, "complaint_kb_offered": True}
+        if tracker.get_slot("complaint_triage") is None:
+            # The first reading (actions/letters.py): what was understood, the form pre-filled from a letter,
+            # a question the knowledge base answers answered, one it cannot offered as 咨询.
+            return first_reading(text, dispatcher, tracker)
         return {"complaint_description": text}
+
+    def validate_complaint_category(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        category = read_category(str(value or ""))
+        if category is None:
+            dispatcher.utter_message(text="请从 咨询、求助、投诉、举报、建议、表扬 中选一个。")
+        return {"complaint_category": category}
 
     def validate_complaint_still_wanted(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -229,7 +234,9 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         if answer is None:
             dispatcher.utter_message(text="请回答“仍要登记”或“不用了”。")
             return {"complaint_still_wanted": None}
-        if answer is False:
+        if answer is False and (tracker.get_slot("complaint_triage") or {}).get("answered") is False:
+            dispatcher.utter_message(text="好的，没有登记。以后想问，也可以拨打 12345 政务服务便民热线。")
+        elif answer is False:
             dispatcher.utter_message(text="好的，问题解决了就好，没有登记工单。")
         return {"complaint_still_wanted": answer}
 
@@ -240,7 +247,10 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
         for correction), so "三河镇街上的路灯坏了" is not asked "where" again."""
         if tracker.get_slot("requested_slot") is not None or tracker.get_slot("complaint_location"):
             return {}
-        place = read_township(tracker.get_slot("complaint_description") or "")
+        description = tracker.get_slot("complaint_description") or ""
+        if len(re.sub(r"\s", "", description)) >= LONG_LETTER:
+            return {}  # a letter: its place (township, village, street or unit) comes from the first reading
+        place = read_township(description)
         return {"complaint_location": place} if place else {}
 
     def validate_complaint_location(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -254,6 +264,9 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
     def validate_complaint_department(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         """Only a known department is taken (name, alias or what it handles); anything else is 待分派."""
         text = str(value or "").strip()
+        picked = read_department(text, tracker.get_slot("complaint_triage"))  # a pick of the proposed three
+        if picked:
+            return {"complaint_department": picked}
         if says_unknown(text) or not text:
             return {"complaint_department": NOT_GIVEN}
         kb = knowledge_base()
@@ -334,12 +347,13 @@ class ActionAskComplaintConfirm(Action):
             dispatcher.utter_message(text="您要改哪一项？", buttons=numbered_buttons(buttons, is_elderly(tracker)))
             return []
         description = slot("complaint_description") or ""
+        category = slot("complaint_category") or infer_category(description)
         lines = [
             "请核对您要登记的内容：",
-            f"类别：{infer_category(description)}",
+            f"类别：{category}",
             f"事情经过：{shorten(description)}",
             f"地点：{slot('complaint_location')}",
-            f"时间：{slot('complaint_time')}",
+            *([f"时间：{slot('complaint_time')}"] if category in ASKS_TIME else []),
             f"涉及部门：{slot('complaint_department')}"
             + ("（由工作人员根据内容分派）" if slot("complaint_department") == NOT_GIVEN else ""),
             f"姓名：{slot('contact_name')}",
@@ -365,12 +379,13 @@ class ActionSubmitComplaint(Action):
         if slot("complaint_confirm") is not True:
             return reset  # cancelled, declined or answered from the knowledge base
         description = slot("complaint_description")
+        category = slot("complaint_category") or infer_category(description)
         payload = {
-            "category": infer_category(description),
+            "category": category,
             "summary": description[:60],
             "description": description,
             "location": None if slot("complaint_location") == NOT_GIVEN else slot("complaint_location"),
-            "occurred_at": None if slot("complaint_time") == NOT_GIVEN else slot("complaint_time"),
+            "occurred_at": None if slot("complaint_time") in {NOT_GIVEN, None} else slot("complaint_time"),
             "department": None if slot("complaint_department") == NOT_GIVEN else slot("complaint_department"),
             "citizen_name": None if slot("contact_name") == ANONYMOUS else slot("contact_name"),
             "phone": slot("contact_phone"),

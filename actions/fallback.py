@@ -1,7 +1,8 @@
 """The fallback ladder: what the assistant says when it did not understand.
 
 First miss → ask to rephrase, with 2–3 suggestions from the knowledge base; a message that reads like a
-complaint (actions/grievance.py) is offered as a ticket at once instead.
+complaint (actions/grievance.py) is offered as a ticket at once instead, and a letter (60 characters or more)
+goes to the complaint form, which reads it and follows its type (actions/letters.py).
 Second consecutive miss → offer to record the question as a ticket, or a person (12345).
 
 Every ladder reply carries the custom marker {"type": "fallback", "step": n}: that is how later turns
@@ -14,10 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import MENU_BUTTONS, is_elderly, numbered_buttons, user_turns
-from actions.grievance import sounds_like_grievance
+from actions.grievance import reads_as_letter, sounds_like_grievance
 from actions.suggestions import suggest_services
 
 FALLBACK_MARKER = "fallback"
@@ -40,8 +42,11 @@ def consecutive_misses(tracker: Tracker) -> int:
 def climb_ladder(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
     step = min(consecutive_misses(tracker), 2)
     elderly = is_elderly(tracker)
+    if step == 1 and reads_as_letter(tracker.latest_message.get("text") or ""):
+        # A letter nothing matched: the complaint form reads it (actions/letters.py) and follows its type.
+        return [FollowupAction("complaint_form")]
     if step == 1 and sounds_like_grievance(tracker.latest_message.get("text") or ""):
-        text, buttons = _offer_ticket(elderly)
+        text, buttons = _offer_ticket(tracker.latest_message.get("text") or "", elderly)
     elif step == 1:
         text, buttons = _rephrase(tracker, elderly)
         if elderly:  # 长辈模式: every dead end also offers a person
@@ -60,14 +65,18 @@ def climb_ladder(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dic
     return []
 
 
-def _offer_ticket(elderly: bool):
+def _offer_ticket(said: str, elderly: bool):
     """The words were not understood, but they read like a complaint: offer to register them as they are
-    (the complaint form takes the missed messages as the description)."""
+    (the complaint form takes the missed messages as the description), with the triage's reading."""
+    from actions.letters import read_letter  # letters → services → fallback: imported when used
+
+    letter = read_letter(said)
+    department = letter.department or "负责的部门"
     text = (
-        "您是要反映问题吗？\n我帮您登记，\n转给管这事的部门。"
+        f"您是要{'提建议' if letter.category == '建议' else '反映问题'}吗？\n我帮您登记，\n转给{department}。"
         if elderly
-        else "您说的情况我没能完全理解，但听起来是要反映问题。我可以把您刚才说的登记成工单，转给负责的部门"
-        "按时限处理，并给您一个工单号；也可以换个说法再问。"
+        else f"您说的情况我没能完全理解，但听起来是{letter.topic}方面的{letter.category}（可转{department}）。"
+        "我可以把您刚才说的登记成工单，转给负责的部门按时限处理，并给您一个工单号；也可以换个说法再问。"
     )
     return text, _ticket_buttons("登记这个问题")
 

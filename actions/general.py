@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import MENU_BUTTONS, is_elderly, numbered_buttons
@@ -33,7 +34,8 @@ class ActionHandleBadInput(Action):
 
 
 class ActionHandleLongMessage(Action):
-    """A long letter is usually a complaint or a detailed request: say what was read, offer a ticket."""
+    """A very long letter: say that it is kept whole, then the complaint form reads it (actions/letters.py):
+    what was understood, the type's questions, a question the knowledge base answers answered first."""
 
     def name(self) -> str:
         return "action_handle_long_message"
@@ -41,19 +43,14 @@ class ActionHandleLongMessage(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         length = (tracker.latest_message.get("input_check") or {}).get("length", 0)
         if is_elderly(tracker):
-            text = f"您写了{length}字，内容很长。\n要不要记成工单，让工作人员看？"
+            text = f"您写了{length}字，我都记下了，\n工作人员会看全文。"
         else:
             text = (
-                f"您的留言有 {length} 字，内容较长，我只能自动理解前 500 字，后面的内容不会丢。"
-                "如果是投诉、求助或建议，建议登记成工单，工作人员会完整阅读全文并按时限答复；"
-                "如果是咨询办事，也可以用一两句话重新问我。"
+                f"您的留言有 {length} 字，内容较长，我只能自动理解前 500 字，后面的内容不会丢："
+                "登记成工单后，工作人员会完整阅读全文并按时限答复。"
             )
-        buttons = [
-            {"title": "登记成工单", "payload": "/start_complaint"},
-            {"title": "我换个简短说法", "payload": "/menu_services"},
-        ]
-        dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, is_elderly(tracker)))
-        return []
+        dispatcher.utter_message(text=text)
+        return [FollowupAction("complaint_form")]
 
 
 class ActionFallbackLadder(Action):

@@ -25,9 +25,13 @@ CUES = re.compile(
 LONG_LETTER = 60  # characters: a message this long that nothing matched is a letter, not a question
 
 
+def reads_as_letter(text: str) -> bool:
+    return len(re.sub(r"\s", "", text or "")) >= LONG_LETTER and not (text or "").startswith("/")
+
+
 def sounds_like_grievance(text: str) -> bool:
     text = text or ""
-    return bool(CUES.search(text)) or len(re.sub(r"\s", "", text)) >= LONG_LETTER
+    return bool(CUES.search(text)) or reads_as_letter(text)
 
 
 # "我反映的路灯问题处理了没有": a citizen asking how an earlier complaint is going, not making a new one.

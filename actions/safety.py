@@ -59,6 +59,20 @@ def emergency_reply(dispatcher: CollectingDispatcher, tracker: Tracker, offer_ti
         )
 
 
+def mentioned_hazard_line(tracker: Tracker) -> str | None:
+    """The emergency numbers as one closing line, for a long account that mentions a past or chronic hazard
+    (NLU's SafetyNet marked it `safety: {"urgency": "mentioned"}` instead of pre-empting the flow)."""
+    safety = tracker.latest_message.get("safety") or {}
+    if safety.get("urgency") != "mentioned":
+        return None
+    rules = _rules()
+    numbers = rules.numbers_for(list(safety.get("kinds") or []))
+    if is_elderly(tracker):
+        return "要是现在有危险，\n马上打 " + "、".join(numbers) + "。"
+    calls = "；".join(f"{rules.label(n)} {n}" for n in numbers)
+    return f"另外，您信里提到了险情：如果现在就有危险，请立刻打电话（{calls}）。"
+
+
 def self_harm_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     rules = _rules()
     hotline, urgent = (rules.self_harm_numbers + ["12356", "120"])[:2]

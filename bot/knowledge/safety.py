@@ -4,6 +4,7 @@
     rules.detect("我家着火了")                    # Detection(kind="emergency", kinds=["fire"])
     rules.detect("活着没意思")                    # Detection(kind="self_harm", kinds=[])
     rules.numbers_for(["fire", "medical"])       # ["119", "120"]
+    rules.reads_as_account("去年冬天楼道里着过火，至今……")   # True: a past or chronic hazard, told at length
 
 Used twice: in NLU as a keyword safety net (so a low model confidence can never hide an emergency)
 and by the action server for the numbers it gives.
@@ -23,6 +24,10 @@ from bot.knowledge.loader import default_root
 SAFETY_FILE = "safety.yml"
 EMERGENCY = "emergency"
 SELF_HARM = "self_harm"
+ACCOUNT_CHARS = 50  # shorter messages with a hazard word are cries for help, whatever their tense
+# "到现在也没人管", "现在还没修": since then, not now; removed before looking for present cues.
+_NOT_NOW = re.compile(r"[到至]现在|现在[还也都仍身]")
+_SENTENCE_BREAK = re.compile(r"[，。！？；,.!?;：:\n ]+")
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class SafetyRules:
     self_harm_words: list[str]
     self_harm_numbers: list[str]
     number_labels: dict[str, str]
+    account_cues: dict[str, list[str]] = field(default_factory=dict)  # past / chronic / present
 
     @classmethod
     def load(cls, root: Path | str | None = None) -> SafetyRules:
@@ -49,7 +55,38 @@ class SafetyRules:
             self_harm_words=[str(w) for w in self_harm.get("words") or []],
             self_harm_numbers=[str(n) for n in self_harm.get("numbers") or []],
             number_labels={str(k): str(v) for k, v in (data.get("numbers") or {}).items()},
+            account_cues={str(k): [str(w) for w in v or []] for k, v in (data.get("account_cues") or {}).items()},
         )
+
+    def _emergency_words(self) -> list[str]:
+        return [str(w) for e in self.emergencies for w in e.get("words") or []]
+
+    def reads_as_account(self, text: str) -> bool:
+        """A long message that mentions a hazard only as something past or chronic ("去年楼道着过火至今没人修",
+        "隐患很大 万一着火"): every sentence naming a hazard carries a past or chronic cue (in it or the two
+        before), none says it is happening now, and the message is at least ACCOUNT_CHARS long.
+
+        Meant to be conservative: a sentence with a hazard and no cue counts as happening now."""
+        compact = re.sub(r"\s+", " ", text or "").strip()
+        if len(compact.replace(" ", "")) < ACCOUNT_CHARS:
+            return False
+        for phrase in self.not_emergencies:
+            compact = compact.replace(phrase, "")
+        past = self.account_cues.get("past", []) + self.account_cues.get("chronic", [])
+        present = self.account_cues.get("present", [])
+        words = self._emergency_words()
+        sentences = [s for s in _SENTENCE_BREAK.split(compact) if s]
+        named = [i for i, s in enumerate(sentences) if any(w in s for w in words)]
+        if not named:
+            return False
+        for i in named:
+            around = _NOT_NOW.sub("", "".join(sentences[max(i - 1, 0) : i + 2]))
+            if any(cue in around for cue in present):
+                return False
+            context = "".join(sentences[max(i - 2, 0) : i + 1])
+            if not any(cue in context for cue in past):
+                return False
+        return True
 
     def detect(self, text: str) -> Detection | None:
         """Self-harm first (it needs the gentlest answer), then any emergency kind the text names."""

@@ -13,7 +13,11 @@ so the dialogue answers politely instead of guessing; a message that only picks 
 SafetyNet (the very last word): messages naming an emergency in progress (fire, crime, injury, traffic
 accident, someone trapped or missing) or self-harm, by the word lists of knowledge/safety.yml, become
 `emergency` / `self_harm` at confidence 1.0, whatever the classifier thought — so a low or wrong NLU
-prediction can never hide an emergency, not even inside a long letter.
+prediction can never hide an emergency, not even inside a long letter. A long account that mentions a hazard
+only as past or chronic (SafetyRules.reads_as_account, and the learned triage does not say "now") is not an
+emergency: the prediction is left alone (or, if the classifier said emergency, the next intent is taken) and
+`safety: {"urgency": "mentioned", "kinds": [...]}` is added to the parse data, so the reply ends with the
+emergency numbers once instead of starting with them.
 
 ChannelMetadata: the app API sends `metadata: {"elderly_mode": true}` with a message; this turns it into
 an `elderly_mode` entity, which the slot of the same name maps (domain.yml), so 长辈模式 follows the app's
@@ -35,7 +39,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.common.text import classify, normalize, option_number
 from bot.knowledge.loader import get_knowledge_base
-from bot.knowledge.safety import SafetyRules
+from bot.knowledge.safety import EMERGENCY, SafetyRules
 from bot.knowledge.sound import SoundLexicon
 from bot.knowledge.text import to_simplified
 
@@ -44,6 +48,9 @@ FULL_TEXT = "full_text"  # normalised but not truncated (not part of the parse o
 UNREADABLE_INTENT = "bad_input"
 LONG_INTENT = "long_message"
 OPTION_INTENT = "choose_option"
+SAFETY = "safety"  # parse data: a hazard mentioned in an account, {"urgency": "mentioned", "kinds": [...]}
+FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_THRESHOLD = 0.4  # as config.yml's FallbackClassifier: the next intent must be at least this sure
 # Short English words citizens use that DIET has been trained on: leave them to the classifier.
 KNOWN_LATIN = {"hi", "hello", "ok", "okay", "yes", "no", "bye", "thanks", "thank you", "help"}
 
@@ -165,10 +172,33 @@ class SafetyNet(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            found = self.rules.detect(message.get(FULL_TEXT) or message.get(TEXT) or "")
-            if found:
+            text = message.get(FULL_TEXT) or message.get(TEXT) or ""
+            found = self.rules.detect(text)
+            if found and found.kind == EMERGENCY and self.is_account(text):
+                message.set(SAFETY, {"urgency": "mentioned", "kinds": found.kinds}, add_to_output=True)
+                if (message.get(INTENT) or {}).get("name") == EMERGENCY:
+                    demote_intent(message, EMERGENCY)
+            elif found:
                 force_intent(message, found.kind)
         return messages
+
+    def is_account(self, text: str) -> bool:
+        """Past or chronic by the cue words, and the learned triage does not hear a danger happening now."""
+        if not self.rules.reads_as_account(text):
+            return False
+        from bot.triage import triage  # scikit-learn model, loaded on first use
+
+        return triage(text).urgency != "now"
+
+
+def demote_intent(message: Message, intent: str) -> None:
+    """The best other intent of the ranking; nlu_fallback when it is not sure enough."""
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+    best = ranking[0] if ranking else {"name": FALLBACK_INTENT, "confidence": 1.0}
+    if best.get("confidence", 0.0) < FALLBACK_THRESHOLD:
+        best = {"name": FALLBACK_INTENT, "confidence": 1.0}
+    message.set(INTENT, best, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
 ELDERLY_ENTITY = "elderly_mode"
