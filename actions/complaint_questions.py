@@ -102,13 +102,13 @@ class ActionAskComplaintStillWanted(Action):
                 if elderly
                 else "上面的回答解决您的问题了吗？如果还需要部门给您答复，我继续为您登记工单。"
             )
-            buttons = [{"title": "仍要登记", "payload": "仍要登记"}, {"title": "已解决，不用了", "payload": "不用了"}]
+            buttons = [{"title": "仍要登记", "payload": "要登记"}, {"title": "已解决，不用了", "payload": "不用了"}]
         else:
             text = (
                 f"要不要登记成咨询，\n让{department}答复您？"
                 if elderly
                 else f"我可以把您的问题登记成咨询工单，转给{department}，由他们按时限答复您。要登记吗？"
             )
-            buttons = [{"title": "登记咨询", "payload": "仍要登记"}, {"title": "不用了", "payload": "不用了"}]
+            buttons = [{"title": "登记咨询", "payload": "要登记"}, {"title": "不用了", "payload": "不用了"}]
         dispatcher.utter_message(text=text, buttons=numbered_buttons(buttons, elderly))
         return []

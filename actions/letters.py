@@ -20,7 +20,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import is_elderly, latest_user_text
-from actions.grievance import CUES, LONG_LETTER
+from actions.grievance import LONG_LETTER
 from actions.knowledge import knowledge_base
 from actions.safety import mentioned_hazard_line
 from actions.services import named_in_text
@@ -100,8 +100,6 @@ def read_letter(text: str) -> Letter:
     declared = _DECLARED.match(text)
     if declared:
         category = declared.group(1)  # "我要举报……": the citizen said which it is
-    if category == "表扬" and CUES.search(text):
-        category = "投诉"  # "感谢领导百忙之中……可是物业至今不管": a thank-you that complains is a complaint
     found = extract(text)
     return Letter(
         text=text,

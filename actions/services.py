@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import is_elderly, numbered_buttons, utter_bubbles
 from actions.fallback import climb_ladder
+from actions.grievance import reads_as_letter
 from actions.knowledge import knowledge_base
 from bot.common.clock import CHINA_TZ
 from bot.knowledge.loader import SERVICE
@@ -121,6 +122,13 @@ def named_bundle(kb, tracker: Tracker) -> str | None:
     return named[0] if named else None
 
 
+def is_grievance_letter(text: str) -> bool:
+    """A letter (60+ characters) the triage reads as a complaint, plea for help, report or suggestion."""
+    from actions.letters import read_letter  # letters imports this module
+
+    return reads_as_letter(text) and read_letter(text).category in {"投诉", "求助", "举报", "建议"}
+
+
 def reads_as_service_question(kb, text: str) -> bool:
     """A question about one part of a service (要带什么, 多少钱, 在哪办) that names, or nearly names, a
     service: "我们要离婚 去民政局要带什么东西" is a service question even when NLU heard a complaint."""
@@ -189,6 +197,10 @@ class ActionAnswerService(Action):
         bundle = named_bundle(kb, tracker)
         if bundle:  # "开饭店要准备哪些证件": a life event, answered by its 一件事一次办 checklist
             return answer_named_item({"kind": "bundle", "id": bundle}, dispatcher, tracker, domain)
+        if is_grievance_letter(tracker.latest_message.get("text") or ""):
+            # A complaint letter that also asks something (a legal-aid question in an unpaid-wage story): the
+            # complaint form reads it, answers the question first and still offers the ticket.
+            return [FollowupAction("complaint_form")]
         resolution = resolve_services(kb, tracker)
         if resolution.choices:
             return self._ask_which(dispatcher, kb, resolution, aspect, elderly)

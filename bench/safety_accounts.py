@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.knowledge.safety import EMERGENCY, SafetyRules
+from bot.nlu.components import NOW_OVER_AN_ACCOUNT, NOW_WITHOUT_WORDS, heard_as_now
 from bot.settings import ROOT
 
 
@@ -25,22 +26,21 @@ def labelled(paths: list[Path]) -> list[tuple[str, str]]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 item = json.loads(line)
-                urgency = item.get("urgency") or ("now" if item.get("expect") == "emergency" else "none")
+                urgency = item.get("urgency") or ("now" if item.get("expect") in {"emergency", "self_harm"} else "none")
                 rows.append((item["text"], urgency))
     return rows
 
 
 def pre_empts(rules: SafetyRules, text: str, read_accounts: bool) -> bool:
+    """As bot/nlu/components.py SafetyNet decides (before: the word lists alone)."""
     found = rules.detect(text)
-    if not found:
-        return False
-    if found.kind != EMERGENCY:
+    if not read_accounts:
+        return found is not None
+    if found and found.kind != EMERGENCY:
         return True  # self-harm: always first
-    if not read_accounts or not rules.reads_as_account(text):
-        return True
-    from bot.triage import triage
-
-    return triage(text).urgency == "now"
+    if found and rules.reads_as_account(text):
+        return heard_as_now(text, NOW_OVER_AN_ACCOUNT)
+    return found is not None or heard_as_now(text, NOW_WITHOUT_WORDS)
 
 
 def main() -> int:
@@ -53,7 +53,7 @@ def main() -> int:
     by_urgency = Counter(u for _, u in rows)
     print(f"{len(rows)} messages: " + ", ".join(f"{u} {n}" for u, n in sorted(by_urgency.items())))
     print("| | false alarms (mentioned) | false alarms (none) | misses (now) |\n|---|---|---|---|")
-    for label, read_accounts in (("words only (before)", False), ("words + account reading", True)):
+    for label, read_accounts in (("words only (before)", False), ("words + account reading + triage urgency", True)):
         alarms = Counter(u for text, u in rows if pre_empts(rules, text, read_accounts))
         print(
             f"| {label} | {alarms['mentioned']}/{by_urgency['mentioned']} | {alarms['none']}/{by_urgency['none']} "

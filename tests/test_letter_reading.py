@@ -49,7 +49,7 @@ def test_safety_net_leaves_an_account_to_the_flow_and_marks_the_hazard() -> None
     text = ACCOUNTS[0]
     [m] = SafetyNet(RULES).process([message(text, "emergency", [("emergency", 0.7), ("start_complaint", 0.6)])])
     assert m.get("intent")["name"] == "start_complaint"  # the classifier's emergency demoted
-    assert m.get(SAFETY)["urgency"] == "mentioned" and "traffic" in m.get(SAFETY)["kinds"]
+    assert m.get(SAFETY)["urgency"] == "mentioned" and "medical" in m.get(SAFETY)["kinds"]
 
 
 def test_safety_net_still_forces_an_emergency_happening_now() -> None:
@@ -88,3 +88,16 @@ def test_the_type_is_read_from_a_pick_or_a_word(reply: str, category: str | None
 def test_the_question_of_a_letter_is_its_asking_sentences() -> None:
     letter = "老板欠了我八千块工钱。听说能找法律援助，法律援助怎么申请？我实在没办法了。"
     assert question_part(letter) == "听说能找法律援助，法律援助怎么申请？"
+
+
+@pytest.mark.parametrize("text", ["字太小了", "海城镇", "不知道", "李女士"])
+def test_ordinary_short_replies_are_never_made_emergencies(text: str) -> None:
+    [m] = SafetyNet(RULES).process([message(text, "elderly_mode_on", [("elderly_mode_on", 0.9)])])
+    assert m.get("intent")["name"] == "elderly_mode_on"
+
+
+def test_a_danger_no_safety_word_names_is_heard_by_the_learned_triage() -> None:
+    [m] = SafetyNet(RULES).process(
+        [message("河里的水一下子涨起来了，桥都快冲垮了，桥上还站着几个人", "nlu_fallback", [("nlu_fallback", 1.0)])]
+    )
+    assert m.get("intent")["name"] == "emergency"

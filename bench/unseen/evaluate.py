@@ -42,6 +42,8 @@ def reply_kinds(replies: list[dict]) -> set[str]:
             kinds.add(f"aspect:{custom.get('aspect')}")
         if custom.get("type") in {"fallback", "abuse"}:
             kinds.add(custom["type"])
+        if custom.get("type") == "letter" and custom.get("category") != "咨询":
+            kinds.add("complaint")  # the form read the message as a complaint, help request, report or suggestion
     for reply in replies:
         for button in reply.get("buttons") or []:
             payload = button.get("payload") or ""
