@@ -24,6 +24,7 @@ from actions.grievance import LONG_LETTER
 from actions.knowledge import knowledge_base
 from actions.safety import mentioned_hazard_line
 from actions.services import named_in_text
+from bot.common.privacy import mask_phone
 from bot.knowledge.render import render_aspect
 from bot.triage import triage
 from bot.triage.extract import extract
@@ -115,10 +116,6 @@ def read_letter(text: str) -> Letter:
     )
 
 
-def masked(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
-
-
 def understood_line(letter: Letter, elderly: bool) -> str:
     """One or two lines: the type, the topic, the place and time found, the proposed department."""
     department = letter.department or "工作人员分派"
@@ -142,7 +139,7 @@ def understood_line(letter: Letter, elderly: bool) -> str:
     }.get(letter.category, f"我理解您要投诉{letter.topic}方面的问题")
     line = f"{opening}（类别：{letter.category}）。" + "，".join(facts) + "。"
     if letter.is_letter and letter.phone:
-        line += f"\n您信里留的电话 {masked(letter.phone)} 已记下。最后核对时每一项都可以改。"
+        line += f"\n您信里留的电话 {mask_phone(letter.phone)} 已记下。最后核对时每一项都可以改。"
     return line
 
 
