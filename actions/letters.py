@@ -205,8 +205,8 @@ def first_reading(text: str, dispatcher: CollectingDispatcher, tracker: Tracker)
             json_message={"type": MARKER, "category": letter.category, "department": letter.department},
         )
     item = kb_answer_item(letter)
-    if item:
-        kb = knowledge_base()
+    kb = knowledge_base()
+    if item and kb is not None:
         dispatcher.utter_message(
             text="您问到的这件事，我先直接回答您：" if letter.is_letter else "这个问题我先试着直接回答您："
         )
