@@ -85,8 +85,17 @@ def fill(db: Database, count: int, seed: int = 19) -> list[str]:
                     "rated_at": created + timedelta(days=3) if rated else None,
                 }
             )
+            # Every row with the same keys: an executemany takes its columns from the first row, and the
+            # status events' to_status was dropped that way (bench runs before 2026-12-03 had no closed events).
             events.append(
-                {"ticket_id": n + 1, "kind": EventKind.CREATED.value, "actor": "网页对话", "created_at": created}
+                {
+                    "ticket_id": n + 1,
+                    "kind": EventKind.CREATED.value,
+                    "actor": "网页对话",
+                    "from_status": None,
+                    "to_status": None,
+                    "created_at": created,
+                }
             )
             if closed:
                 events.append(

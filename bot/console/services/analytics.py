@@ -26,8 +26,7 @@ from bot.console.services.tracker import answered_a_form
 from bot.console.services.workbench import china_date, china_midnight_utc
 from bot.core.database import Database
 from bot.tickets.choices import Category, Grade
-from bot.tickets.due_dates import china_today
-from bot.tickets.models import Ticket
+from bot.tickets.due_dates import china_today, overdue_cutoff
 from bot.tickets.service import TicketService
 
 UNRESOLVED = ("nlu_fallback", "low_confidence", "fallback_action", "unresolved_service")
@@ -154,23 +153,24 @@ class Analytics:
         }
 
     def tickets_stats(self, period: Period) -> dict:
+        """Counted by the database (queries.period_counts); no ticket is loaded."""
         start, end = period.utc_range
+        rules = self.tickets.rules
+        overdue_now = queries.Overdue(overdue_cutoff(china_today(), rules), tuple(rules.supervision_statuses))
         with self.db.session() as session:
-            accepted = queries.in_period(session, start, end)
-            closed_events = queries.closed_events_between(session, start, end)
-            rated = list(
-                session.execute(select(Ticket).where(Ticket.rated_at >= start, Ticket.rated_at < end)).scalars()
-            )
-        by_category = Counter(t.category for t in accepted)
-        by_department = Counter(t.department for t in accepted)
+            counts = queries.period_counts(session, start, end, overdue_now)
+        by_category: Counter = Counter()
+        by_department: Counter = Counter()
         overdue_by_department: Counter = Counter()
-        overdue = 0
-        for ticket in accepted:
-            if ticket.supervised or self.tickets.overdue(ticket):
-                overdue += 1
-                overdue_by_department[ticket.department] += 1
-        durations = [(e.created_at - e.ticket.created_at).total_seconds() / 86400 for e in closed_events]
-        grades = Counter(t.rating for t in rated if t.rating)
+        hotspots: dict[tuple[str, str], int] = {}
+        for category, department, n, late in counts.groups:
+            by_category[category] += n
+            by_department[department] += n
+            overdue_by_department[department] += late
+            if category not in ("表扬", "咨询"):
+                hotspots[(category, department)] = n
+        accepted, overdue = sum(by_category.values()), sum(overdue_by_department.values())
+        grades = counts.grades
         bad = sum(grades.get(g.value, 0) for g in Grade if g.is_bad)
         departments = sorted(
             (
@@ -185,22 +185,20 @@ class Analytics:
             key=lambda row: (-row["overdue"], -row["tickets"], row["department"]),
         )
         return {
-            "tickets": len(accepted),
-            "closed": len(closed_events),
+            "tickets": accepted,
+            "closed": counts.closed,
             "overdue": overdue,
-            "overdue_rate": ratio(overdue, len(accepted)),
-            "avg_handling_days": sum(durations) / len(durations) if durations else None,
+            "overdue_rate": ratio(overdue, accepted),
+            "avg_handling_days": counts.mean_handling_days,
             "by_category": [(c.value, by_category.get(c.value, 0)) for c in Category],
-            "by_department": by_department.most_common(12),
+            "by_department": sorted(by_department.items(), key=lambda item: (-item[1], item[0]))[:12],
             "departments": departments,
             "grades": [(g.value, grades.get(g.value, 0)) for g in Grade],
             "ratings": sum(grades.values()),
             "bad_ratings": bad,
             "bad_rate": ratio(bad, sum(grades.values())),
             "complaints": sum(by_category.get(c, 0) for c in ("投诉", "举报")),
-            "hotspots": dict(
-                Counter((t.category, t.department) for t in accepted if t.category not in ("表扬", "咨询"))
-            ),
+            "hotspots": hotspots,
         }
 
     def knowledge_work(self, period: Period) -> dict:
