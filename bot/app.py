@@ -5,12 +5,15 @@
                                     the citizen's page or app polls with its poll token   bot/handoff/
     /console …                      staff console, incl. 人工接待 (login)                   bot/console/
     /api/notices/active             notices (公告) in force (public)                       bot/console/
+    /api/notify …                   notices to citizens and staff: the web chat's waiting notices
+                                    (public), counts and a ticket's notices (API token)   bot/notify/
     /, /chat, /static …             the citizens' web chat page (public)                  bot/web/
     /healthz, /docs                 health check, API description page (public; /openapi.json: API token)
 
 create_app(settings) builds an app without touching disk or database; at startup it resolves the API
 token, checks knowledge/ticket_rules.yml and knowledge/calendar.yml, migrates the three table histories
-(tickets, console, handoff) to head and starts the periodic jobs: 督办 scan, handoff queue sweep, conversation retention.
+(tickets, console, handoff, notify) to head and starts the periodic jobs: 督办 scan, handoff queue sweep, conversation
+retention, notice delivery and deadline warnings.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ from bot.handoff import routes as handoff_routes
 from bot.handoff import state as handoff_state
 from bot.handoff.schemas import FIELD_LABELS as HANDOFF_LABELS
 from bot.knowledge.calendar import CalendarFile
+from bot.notify import routes as notify_routes
+from bot.notify import state as notify_state
 from bot.tickets import migrate, open311
 from bot.tickets import routes as ticket_routes
 from bot.tickets.rules import RulesFile
@@ -77,6 +82,7 @@ def _startup(app: FastAPI, settings: BackendSettings, db: Database) -> None:
     migrate.upgrade(settings.database_url, engine=db.engine)
     console_state.startup(app, settings, db)  # console tables (own migrations) and services
     handoff_state.startup(app, settings, db)  # handoff tables (own migrations)
+    notify_state.startup(settings, db)  # notice tables (own migrations)
     triage.warm_up()  # load (or train) the triage model now, not on the first ticket
 
 
@@ -100,6 +106,19 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
             tasks.append(
                 asyncio.create_task(
                     run_periodically(app.state.handoff.sweep, settings.handoff_sweep_seconds, "转人工超时检查失败")
+                )
+            )
+        notify = app.state.notify_bundle.settings
+        if notify.interval_seconds > 0:
+            tasks.append(
+                asyncio.create_task(
+                    run_periodically(app.state.notify.deliver_due, notify.interval_seconds, "通知发送失败")
+                )
+            )
+        if notify.deadline_interval_seconds > 0:
+            tasks.append(
+                asyncio.create_task(
+                    run_periodically(app.state.deadlines.scan, notify.deadline_interval_seconds, "时限预警检查失败")
                 )
             )
         console = app.state.console
@@ -131,6 +150,8 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
         db, RulesFile(settings.ticket_rules_path, calendar), staff_examples_path(settings.var_dir)
     )
     app.state.handoff = handoff_state.build(db, settings, calendar)
+    notify = app.state.notify_bundle = notify_state.build(db, app.state.tickets)
+    app.state.notify, app.state.deadlines = notify.service, notify.deadlines
     app.state.limits = StatusQueryLimits(
         status_query=RateLimiter(settings.status_query_limit, settings.status_query_window_seconds),
         guard=StatusQueryGuard(
@@ -169,6 +190,8 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     app.include_router(open311.router)
     app.include_router(handoff_routes.router)  # /api/handoff (API token)
     app.include_router(handoff_routes.public_router)  # the citizen's side (poll token)
+    app.include_router(notify_routes.router)  # /api/notify/stats, /api/tickets/{n}/notices (API token)
+    app.include_router(notify_routes.public_router)  # the web chat's waiting notices (public)
     app.include_router(console_routes.router)  # staff console /console, public /api/notices/active
     app.include_router(web_routes.router)  # citizens' web chat page: public, no token
     return app

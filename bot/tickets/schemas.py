@@ -31,6 +31,7 @@ FIELD_LABELS = {
     "consent": "同意转交个人信息",
     "urgency": "紧急程度",
     "conversation_id": "会话编号",
+    "notify_updates": "进展通知",
     "to": "目标状态",
     "actor": "操作人",
     "note": "备注",
@@ -108,6 +109,7 @@ class TicketCreate(_Input):
     channel: str = Field("智能助手", max_length=50)
     urgency: Urgency = Urgency.NORMAL
     conversation_id: str | None = Field(None, max_length=200, description="Rasa sender id")
+    notify_updates: bool = Field(False, description="市民是否要求在工单转办、反馈、办结时收到通知")
 
     _blank = validator("summary", "description", "channel", allow_reuse=True)(_not_blank)
     _phone = validator("phone", allow_reuse=True)(normalize_phone)

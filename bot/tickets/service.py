@@ -58,6 +58,12 @@ class NewTicket:
     citizen_name: str | None = None
     urgency: str = Urgency.NORMAL.value
     conversation_id: str | None = None
+    notify_updates: bool = False  # the citizen asked to hear when the ticket moves (bot/notify/)
+
+
+# Called inside the write transaction of a new ticket / a status change (bot/notify/ writes its outbox there).
+CreatedListener = Callable[[Session, Ticket, NewTicket], None]
+StatusListener = Callable[[Session, Ticket, str], None]
 
 
 def phone_last4_matches(phone: str | None, last4: str) -> bool:
@@ -70,6 +76,8 @@ class TicketService:
         self.db = db
         self.rules_file = rules_file
         self.examples_file = examples_file  # where dispatchers' choices are exported for training (None: not)
+        self.created_listeners: builtins.list[CreatedListener] = []
+        self.status_listeners: builtins.list[StatusListener] = []
 
     @property
     def rules(self) -> TicketRules:
@@ -157,6 +165,8 @@ class TicketService:
             crud.add_event(
                 session, ticket, EventKind.CREATED.value, new.channel or CITIZEN, note, to_status=Status.ACCEPTED.value
             )
+            for created_listener in self.created_listeners:
+                created_listener(session, ticket, new)
         log.info("工单已受理 %s（%s，%s）", ticket.number, ticket.category, ticket.department)
         return ticket, True
 
@@ -231,6 +241,8 @@ class TicketService:
             crud.add_event(
                 session, ticket, EventKind.STATUS_CHANGED.value, actor, note, from_status=previous, to_status=target
             )
+            for status_listener in self.status_listeners:
+                status_listener(session, ticket, target)
 
         return self._change(number, change)
 

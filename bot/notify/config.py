@@ -1,0 +1,86 @@
+"""Notice settings, read once from environment variables (all optional: without SMS credentials the SMS
+channel is off and such notices wait as failed, visible and retryable in the console).
+
+| variable | default | what |
+|---|---|---|
+| `NOTIFY_INTERVAL_SECONDS` | 5 | how often the worker delivers due notices (0: off) |
+| `NOTIFY_MAX_ATTEMPTS` | 6 | attempts before a notice counts as failed (staff may press 重新发送) |
+| `NOTIFY_BACKOFF` | 10/1800 | first and longest wait between attempts (seconds, doubling) |
+| `NOTIFY_DEADLINE_INTERVAL_SECONDS` | 600 | how often deadlines are checked (0: off) |
+| `NOTIFY_DIGEST_HOUR` | 8 | from this hour (China time) the dispatcher's daily digest is made (24: never) |
+| `NOTIFY_CONTACTS_PATH` | `var/notify_contacts.yml` | department and dispatcher contacts (deploy/notify_contacts.example.yml) |
+| `ALIYUN_SMS_ACCESS_KEY_ID`, `ALIYUN_SMS_ACCESS_KEY_SECRET` | — | Alibaba Cloud SMS credentials (RAM user with dysms:SendSms) |
+| `ALIYUN_SMS_SIGN_NAME` | — | the approved SMS signature (签名) |
+| `ALIYUN_SMS_TEMPLATE_STATUS`, `ALIYUN_SMS_TEMPLATE_WARNING`, `ALIYUN_SMS_TEMPLATE_DIGEST` | — | approved template codes |
+| `ALIYUN_SMS_ENDPOINT` | `https://dysmsapi.aliyuncs.com/` | the API endpoint (tests: a local stand-in) |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.common.paths import env
+from bot.common.paths import var_dir as default_var_dir
+
+
+@dataclass(frozen=True)
+class AliyunSmsSettings:
+    access_key_id: str
+    access_key_secret: str
+    sign_name: str
+    templates: dict[str, str]  # notice kind (status, warning, digest) → template code
+    endpoint: str = "https://dysmsapi.aliyuncs.com/"
+    region_id: str = "cn-hangzhou"
+    timeout_seconds: float = 5.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.access_key_id and self.access_key_secret and self.sign_name and self.templates)
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    interval_seconds: float = 5.0
+    max_attempts: int = 6
+    backoff: tuple[float, float] = (10.0, 1800.0)
+    lease_seconds: float = 60.0  # a claimed notice whose worker died is taken up again after this
+    batch: int = 20
+    deadline_interval_seconds: float = 600.0
+    digest_hour: int = 8
+    contacts_path: Path = field(default_factory=lambda: default_var_dir() / "notify_contacts.yml")
+    sms: AliyunSmsSettings | None = None
+
+    @classmethod
+    def from_env(cls) -> NotifySettings:
+        first, _, longest = env("NOTIFY_BACKOFF", "10/1800").partition("/")
+        templates = {
+            kind: code
+            for kind, code in (
+                ("status", env("ALIYUN_SMS_TEMPLATE_STATUS")),
+                ("warning", env("ALIYUN_SMS_TEMPLATE_WARNING")),
+                ("digest", env("ALIYUN_SMS_TEMPLATE_DIGEST")),
+            )
+            if code
+        }
+        sms = AliyunSmsSettings(
+            access_key_id=env("ALIYUN_SMS_ACCESS_KEY_ID"),
+            access_key_secret=env("ALIYUN_SMS_ACCESS_KEY_SECRET"),
+            sign_name=env("ALIYUN_SMS_SIGN_NAME"),
+            templates=templates,
+            endpoint=env("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+        )
+        return cls(
+            interval_seconds=float(env("NOTIFY_INTERVAL_SECONDS", "5")),
+            max_attempts=int(env("NOTIFY_MAX_ATTEMPTS", "6")),
+            backoff=(float(first), float(longest or first)),
+            deadline_interval_seconds=float(env("NOTIFY_DEADLINE_INTERVAL_SECONDS", "600")),
+            digest_hour=int(env("NOTIFY_DIGEST_HOUR", "8")),
+            contacts_path=Path(env("NOTIFY_CONTACTS_PATH", str(default_var_dir() / "notify_contacts.yml"))),
+            sms=sms if sms.configured else None,
+        )
+
+    def delay_after(self, attempts: int) -> float:
+        """The wait before the next attempt after `attempts` failed ones: first, doubling, up to longest."""
+        first, longest = self.backoff
+        return float(min(longest, first * 2 ** max(attempts - 1, 0)))
