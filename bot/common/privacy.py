@@ -3,10 +3,12 @@
 mask_phone("13812345678")         -> "138****5678"
 mask_phone("0955-1234567")        -> "0955-****567"
 mask_id_card("640102199001011234") -> "6401**********1234"
+wechat_alias("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o") -> "微信用户·ac5d5b"   (mask_text replaces openids so)
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from typing import overload
@@ -16,6 +18,8 @@ _ID_15 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{7}(\d{4})(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?\d{4}[-\s]?(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-\s](\d{7,8})(?!\d)")
 _LONG_DIGITS = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{4,}(\d{4})(?![0-9A-Za-z])")
+# A WeChat openid: "o" and 27 more of [A-Za-z0-9_-] (28 in all), the Rasa sender id of the 公众号 channel.
+_OPENID = re.compile(r"(?<![0-9A-Za-z_-])o[0-9A-Za-z_-]{27}(?![0-9A-Za-z_-])")
 _SECRETS = re.compile(r"(?i)(api_key=|token=|bearer\s+)[^\s&\"']+")
 
 
@@ -60,14 +64,20 @@ def mask_name(name: str | None) -> str | None:
     return name[0] + "*" * max(len(name) - 1, 1)
 
 
+def wechat_alias(openid: str) -> str:
+    """A stable, short alias for a WeChat openid: staff tell citizens apart without seeing the openid."""
+    return "微信用户·" + hashlib.sha256(openid.encode()).hexdigest()[:6]
+
+
 @overload
 def mask_text(text: str) -> str: ...
 @overload
 def mask_text(text: None) -> None: ...
 def mask_text(text: str | None) -> str | None:
-    """Mask ID-card numbers, phone numbers and other long digit runs inside free text."""
+    """Mask ID-card numbers, phone numbers, other long digit runs and WeChat openids inside free text."""
     if not text:
         return text
+    text = _OPENID.sub(lambda m: wechat_alias(m.group(0)), text)
     text = _ID_18.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)
     text = _ID_15.sub(lambda m: m.group(1) + "*" * 7 + m.group(2), text)
     text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 REASONS = ("asked", "fallback", "elderly")
 REASON_LABELS = {"asked": "市民要求", "fallback": "机器人没答上", "elderly": "长辈模式求助"}
-CHANNEL_LABELS = {"web": "网页对话", "socketio": "网页对话", "rest": "App 接口"}
+CHANNEL_LABELS = {"web": "网页对话", "socketio": "网页对话", "rest": "App 接口", "wechat": "微信公众号"}
 HOTLINE = "12345"
 MESSAGE_MAX = 1000
 DEFAULT_MINUTES_PER_CITIZEN = 5.0
