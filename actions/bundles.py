@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import is_elderly, numbered_buttons
-from actions.forms import SideRequestForm, interruption_response, is_fresh_user_message, latest_entities, latest_intent
+from actions.form_validation import CitizenFormValidationAction
+from actions.forms import interruption_response, is_fresh_user_message, latest_entities, latest_intent
 from actions.handoff import handoff_interruption
 from actions.knowledge import knowledge_base
-from actions.safety import safety_interruption
 from actions.services import INTENT_ASPECTS, ActionAnswerService, resolve_services
-from actions.stale_choices import reject_stale_choice
 from bot.common.text import option_number
 from bot.knowledge import bundles as logic
 from bot.knowledge.loader import KnowledgeBase
@@ -111,23 +110,20 @@ class ActionAskBundleAnswer(Action):
         return []
 
 
-class ValidateBundleForm(SideRequestForm, FormValidationAction):
+class ValidateBundleForm(CitizenFormValidationAction):
+    form_slots = ["bundle", "bundle_answer"]
+
     def name(self) -> str:
         return "validate_bundle_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        safety = safety_interruption(dispatcher, tracker, ["bundle", "bundle_answer"])
-        if safety is not None:
-            return await self.after_side_request(safety, dispatcher, tracker, domain)
-        # Side requests are only read from a fresh user message (not when the form is re-activated).
-        if is_fresh_user_message(tracker):
-            side_events = reject_stale_choice(dispatcher, tracker)
-            if side_events is None:
-                side_events = self._interruption(latest_intent(tracker), dispatcher, tracker, domain)
-            if side_events is not None:
-                return await self.after_side_request(side_events, dispatcher, tracker, domain)
+    async def side_request(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict] | None:
+        return self._interruption(latest_intent(tracker), dispatcher, tracker, domain)
+
+    async def run_form(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         choices_before = tracker.get_slot("bundle_choices")
-        events = await super().run(dispatcher, tracker, domain)
+        events = await super().run_form(dispatcher, tracker, domain)
         # rasa_sdk returns only the form's own slots from extract_*: keep the choices extract_bundle found.
         choices = tracker.slots.get("bundle_choices")
         if choices != choices_before and not any(e.get("name") == "bundle_choices" for e in events):

@@ -1,12 +1,11 @@
-"""What every form does with side requests: a short answer, then the same question again."""
+"""What every form does with side requests: a short answer, then the same question again
+(the validators' shared preamble is actions/form_validation.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions.options import effective_message
 
@@ -61,31 +60,3 @@ def interruption_response(tracker: Tracker) -> str | None:
         selector = (tracker.latest_message.get("response_selector") or {}).get("chitchat") or {}
         return (selector.get("response") or {}).get("utter_action")
     return INTERRUPTION_RESPONSES.get(intent) if intent is not None else None
-
-
-class SideRequestForm:
-    """Mixin for a form validator (`class V(SideRequestForm, FormValidationAction)`) that may answer a side
-    request itself: safety, cancel, a question, a correction. Not an Action itself, so the action server
-    does not try to register it."""
-
-    if TYPE_CHECKING:  # provided by the FormValidationAction the validator also subclasses
-
-        async def next_requested_slot(
-            self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-        ) -> dict[str, Any] | None: ...
-
-    async def after_side_request(
-        self, events: list[dict[str, Any]], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        """The side request's events plus the question to ask next, by this form's own `required_slots`.
-
-        Needed because Rasa, when a validator does not name `requested_slot`, asks the first empty slot of
-        the domain's list and ignores `required_slots` (a skipped question would suddenly be asked).
-        """
-        if any(e.get("event") == "active_loop" for e in events) or any(
-            e.get("event") == "slot" and e.get("name") == "requested_slot" for e in events
-        ):
-            return events
-        tracker.add_slots([e for e in events if e.get("event") == "slot"])
-        next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
-        return events + ([next_slot] if next_slot else [])

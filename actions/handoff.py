@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -23,9 +23,8 @@ from actions.api.handoff import HandoffClient, HandoffUnavailable, TicketClientE
 from actions.common import channel_name, is_elderly, numbered_buttons, user_turns
 from actions.contact import declines, read_phone
 from actions.fallback import was_missed
-from actions.forms import SideRequestForm, is_fresh_user_message, latest_intent
-from actions.safety import safety_interruption
-from actions.stale_choices import reject_stale_choice
+from actions.form_validation import CitizenFormValidationAction
+from actions.forms import latest_intent
 
 HOTLINE = "12345"
 CALLBACK_SLOTS = ["callback_phone", "callback_time"]
@@ -116,21 +115,19 @@ class ActionCancelHandoff(Action):
         return []
 
 
-class ValidateCallbackForm(SideRequestForm, FormValidationAction):
+class ValidateCallbackForm(CitizenFormValidationAction):
+    form_slots = CALLBACK_SLOTS
+
     def name(self) -> str:
         return "validate_callback_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        safety = safety_interruption(dispatcher, tracker, CALLBACK_SLOTS)
-        if safety is not None:
-            return await self.after_side_request(safety, dispatcher, tracker, domain)
-        stale = reject_stale_choice(dispatcher, tracker) if is_fresh_user_message(tracker) else None
-        if stale is not None:
-            return await self.after_side_request(stale, dispatcher, tracker, domain)
-        if is_fresh_user_message(tracker) and latest_intent(tracker) == "cancel":
+    async def side_request(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict] | None:
+        if latest_intent(tracker) == "cancel":
             dispatcher.utter_message(text="好的，不预约了。需要时可以直接拨打 12345。")
             return [SlotSet(s, None) for s in CALLBACK_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]
-        return await super().run(dispatcher, tracker, domain)
+        return None
 
     def validate_callback_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         phone = read_phone(str(value or ""))

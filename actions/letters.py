@@ -3,7 +3,7 @@
     letter = read_letter(text)     # triage (type, department top 3, urgency, kb_question) + extract (place, time …)
     understood_line(letter, elderly)   # "我理解您要投诉……拟转海原县人力资源和社会保障局。"
 
-The complaint form (actions/complaints.py) calls `first_reading` once, on the description: it says in one or
+The complaint form (actions/complaint_form.py) calls `first_reading` once, on the description: it says in one or
 two lines what was understood, pre-fills type, place, time, department and a phone written in the letter, and
 follows the type: a question the knowledge base answers is answered (the ticket is still offered), one it
 cannot answer is said so and offered as a 咨询 ticket; 建议 and 表扬 get their own wording.

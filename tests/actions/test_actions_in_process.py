@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.complaints import ValidateComplaintForm
+from actions.complaint_form import ValidateComplaintForm
 from actions.services import ActionAnswerService
 from tests.support.trackers import texts, tracker
 

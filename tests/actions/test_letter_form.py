@@ -9,8 +9,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.complaint_form import ActionAskComplaintConfirm, ValidateComplaintForm
 from actions.complaint_questions import ActionAskComplaintDepartment, ActionAskComplaintLocation
-from actions.complaints import ActionAskComplaintConfirm, ValidateComplaintForm
 from bot.settings import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ os.environ.setdefault("OUTBOX_DB_URL", f"sqlite:///{tempfile.mkdtemp()}/outbox.d
 from rasa_sdk import Tracker  # noqa: E402
 from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 
-from actions.complaints import ValidateComplaintForm  # noqa: E402
+from actions.complaint_form import ValidateComplaintForm  # noqa: E402
 from bot.knowledge.bundles import parse_answer  # noqa: E402
 from bot.knowledge.yes_no import read_yes_no  # noqa: E402
 

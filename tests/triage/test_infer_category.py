@@ -1,6 +1,6 @@
 """The complaint form's ticket type comes from the triage, not from the first keyword found."""
 
-from actions.complaints import infer_category
+from actions.complaint_form import infer_category
 
 
 def test_a_letter_that_thanks_the_official_while_complaining_is_a_complaint():

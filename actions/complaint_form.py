@@ -1,8 +1,9 @@
-"""投诉建议 → 工单: the complaint form, submission through the outbox, status query and 好差评.
+"""投诉建议 → 工单: the complaint form and its submission through the outbox.
 
 "我要投诉…" → complaint_form (what, where, when, department, name, phone, consent, confirm)
 → action_submit_complaint → outbox.submit → backend (HTTP) → ticket number, department, due date.
 If the backend is down the outbox keeps the ticket and delivers it later exactly once.
+The status query is actions/ticket_status.py, 好差评 actions/ticket_rating.py.
 """
 
 from __future__ import annotations
@@ -11,24 +12,23 @@ import re
 import uuid
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import outbox
-from actions.api.tickets import BackendUnavailable, TicketClient, TicketClientError
+from actions.api.tickets import TicketClientError
 from actions.common import channel_name, is_elderly, latest_user_text, numbered_buttons, user_turns
-from actions.contact import declines, read_last4, read_phone, read_ticket_reference, read_township, says_unknown
+from actions.contact import declines, read_phone, read_township, says_unknown
 from actions.fallback import was_missed
-from actions.forms import SideRequestForm, interruption_response, is_fresh_user_message, latest_entities, latest_intent
+from actions.form_validation import CitizenFormValidationAction
+from actions.forms import interruption_response, is_fresh_user_message, latest_entities, latest_intent
 from actions.grievance import asks_about_status, sounds_like_grievance
 from actions.handoff import handoff_interruption
 from actions.knowledge import knowledge_base
 from actions.letters import ASKS_TIME, LONG_LETTER, first_reading, read_category, read_department
-from actions.safety import safety_interruption
 from actions.services import ActionAnswerService, reads_as_service_question
-from actions.stale_choices import reject_stale_choice
 from bot.common.privacy import mask_phone
 from bot.knowledge.departments import read_departments, resolve_department
 from bot.knowledge.yes_no import read_yes_no
@@ -99,7 +99,9 @@ def _recent_unanswered_text(tracker: Tracker) -> str | None:
     return "\n".join(texts) or None
 
 
-class ValidateComplaintForm(SideRequestForm, FormValidationAction):
+class ValidateComplaintForm(CitizenFormValidationAction):
+    form_slots = FORM_SLOTS
+
     def name(self) -> str:
         return "validate_complaint_form"
 
@@ -117,26 +119,21 @@ class ValidateComplaintForm(SideRequestForm, FormValidationAction):
             slots.remove("complaint_time")  # a question or a suggestion has no "when did it happen"
         return slots
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        safety = safety_interruption(dispatcher, tracker, FORM_SLOTS)
-        if safety is not None:
-            return await self.after_side_request(safety, dispatcher, tracker, domain)
-        if is_fresh_user_message(tracker):
-            events = reject_stale_choice(dispatcher, tracker)
-            if events is None:
-                events = self._side_request(dispatcher, tracker, domain)
-            if events is not None:
-                return await self.after_side_request(events, dispatcher, tracker, domain)
-            if tracker.get_slot("requested_slot") is None and tracker.get_slot("complaint_description") is None:
-                # The form starts: first a word that the complaint is being registered, then the questions.
-                dispatcher.utter_message(
-                    text="好的，帮您登记。\n问您几个问题。"
-                    if is_elderly(tracker)
-                    else "好的，我来帮您登记，工作人员会按时限答复。先问您几个问题："
-                )
-        return await super().run(dispatcher, tracker, domain)
+    async def run_form(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        if (
+            is_fresh_user_message(tracker)
+            and tracker.get_slot("requested_slot") is None
+            and tracker.get_slot("complaint_description") is None
+        ):
+            # The form starts: first a word that the complaint is being registered, then the questions.
+            dispatcher.utter_message(
+                text="好的，帮您登记。\n问您几个问题。"
+                if is_elderly(tracker)
+                else "好的，我来帮您登记，工作人员会按时限答复。先问您几个问题："
+            )
+        return await super().run_form(dispatcher, tracker, domain)
 
-    def _side_request(
+    async def side_request(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict] | None:
         intent, requested = latest_intent(tracker), tracker.get_slot("requested_slot")
@@ -424,226 +421,6 @@ class ActionSubmitComplaint(Action):
             text=text, json_message={"type": "ticket", "reference": result.reference, "queued": result.queued}
         )
         return reset + [SlotSet("last_ticket", result.reference)]
-
-
-STATUS_TRIES = 3  # wrong number/digit combinations per status query before it stops
-NO_MATCH = "没有查到对应的工单。"  # the same words whether the number or the digits are wrong
-
-
-def _status_misses(tracker: Tracker) -> int:
-    """How often this status query already said NO_MATCH (since the form started or 查询工单 was said again)."""
-    misses = 0
-    for event in reversed(tracker.events[:-1]):  # the citizen's latest message is not yet answered
-        if event.get("event") == "active_loop" and event.get("name") == "ticket_status_form":
-            break
-        if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get("name") == (
-            "check_ticket"
-        ):
-            break
-        if event.get("event") == "bot" and (event.get("text") or "").startswith(NO_MATCH):
-            misses += 1
-    return misses
-
-
-def _end_status_query() -> list[dict]:
-    return [
-        SlotSet("ticket_number", None),
-        SlotSet("phone_last4", None),
-        SlotSet("requested_slot", None),
-        ActiveLoop(None),
-    ]
-
-
-class ValidateTicketStatusForm(SideRequestForm, FormValidationAction):
-    def name(self) -> str:
-        return "validate_ticket_status_form"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        safety = safety_interruption(dispatcher, tracker, ["ticket_number", "phone_last4"])
-        if safety is not None:
-            return await self.after_side_request(safety, dispatcher, tracker, domain)
-        stale = reject_stale_choice(dispatcher, tracker) if is_fresh_user_message(tracker) else None
-        if stale is not None:
-            return await self.after_side_request(stale, dispatcher, tracker, domain)
-        if is_fresh_user_message(tracker) and latest_intent(tracker) == "cancel":
-            dispatcher.utter_message(text="好的，不查了。")
-            return _end_status_query()
-        requested = tracker.get_slot("requested_slot")
-        if requested and is_fresh_user_message(tracker) and latest_intent(tracker) == "check_ticket":
-            # "查询工单" again in the middle: a new query from its first question (and its own tries)
-            reference = read_ticket_reference(tracker.latest_message.get("text") or "")
-            return [SlotSet("ticket_number", reference), SlotSet("phone_last4", None)]
-        if is_fresh_user_message(tracker) and requested == "phone_last4":
-            checked = self._check_owner(dispatcher, tracker)
-            if checked is not None:
-                return checked
-        return await super().run(dispatcher, tracker, domain)
-
-    def _check_owner(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict] | None:
-        """Number and digits checked with the backend before the form ends: a wrong pair is asked again
-        (a new ticket number may be typed instead), at most STATUS_TRIES times. None: let the form go on."""
-        text = tracker.latest_message.get("text") or ""
-        reference = read_ticket_reference(text)
-        if reference:  # "the number was wrong": take the new one and ask for the digits again
-            return [SlotSet("ticket_number", reference), SlotSet("phone_last4", None)]
-        last4, number = read_last4(text), tracker.get_slot("ticket_number")
-        if not last4 or not number:
-            return None
-        if number.startswith("Q"):
-            number = outbox.lookup(number)
-            if not number:
-                return None  # still queued: action_ticket_status says so
-        try:
-            status = TicketClient().query_status(number, last4, client_id=tracker.sender_id)
-        except BackendUnavailable:
-            return None  # action_ticket_status says the backend is unreachable
-        except TicketClientError as error:
-            dispatcher.utter_message(text=f"暂时不能查询：{error.detail}")
-            return _end_status_query()
-        if status is not None:
-            return None
-        left = STATUS_TRIES - _status_misses(tracker) - 1
-        if left <= 0:
-            dispatcher.utter_message(
-                text=f"{NO_MATCH}为保护您的信息，这次先不查了。请核对登记时收到的工单号后再试，"
-                "或拨打 12345 政务服务便民热线查询。"
-            )
-            return _end_status_query()
-        dispatcher.utter_message(
-            text=f"{NO_MATCH}请核对工单号和手机号后四位（还可以再试 {left} 次）。工单号输错了，直接发正确的工单号即可。"
-        )
-        return [SlotSet("phone_last4", None)]
-
-    async def extract_ticket_number(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        if not is_fresh_user_message(tracker) or tracker.get_slot("ticket_number"):
-            return {}
-        reference = read_ticket_reference(tracker.latest_message.get("text") or "")
-        if reference:
-            return {"ticket_number": reference}
-        if tracker.get_slot("requested_slot") == "ticket_number":
-            dispatcher.utter_message(
-                text="没认出工单号。工单号是 HY 开头加 12 位数字，例如 HY202611250001；临时编号是 Q 开头的 7 位。"
-            )
-        return {}
-
-    def validate_phone_last4(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        last4 = read_last4(str(value or ""))
-        if not last4:
-            dispatcher.utter_message(text="请输入登记时留的手机号的后四位数字。")
-        return {"phone_last4": last4}
-
-
-class ActionTicketStatus(Action):
-    def name(self) -> str:
-        return "action_ticket_status"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        reference, last4 = tracker.get_slot("ticket_number"), tracker.get_slot("phone_last4")
-        reset = [SlotSet("ticket_number", None), SlotSet("phone_last4", None)]
-        if not reference or not last4:
-            return reset
-        number = reference
-        if reference.startswith("Q"):
-            number = outbox.lookup(reference)
-            if not number:
-                dispatcher.utter_message(
-                    text=f"临时编号 {reference} 的诉求还在提交中（工单系统恢复后会自动提交），请稍后再查。"
-                )
-                return reset
-        try:
-            status = TicketClient().query_status(number, last4, client_id=tracker.sender_id)
-        except BackendUnavailable:
-            dispatcher.utter_message(text="查询系统暂时连不上，请稍后再试，或拨打 12345 政务服务便民热线。")
-            return reset
-        except TicketClientError as error:
-            dispatcher.utter_message(text=f"暂时不能查询：{error.detail}")
-            return reset
-        if status is None:
-            dispatcher.utter_message(text=f"{NO_MATCH}请核对工单号和手机号后四位后再试。")
-            return reset
-        lines = [
-            f"工单号：{status['number']}",
-            f"当前状态：{status['status']}",
-            f"承办部门：{status.get('department') or '待分派'}",
-        ]
-        if status["status"] != "已办结":  # a closed ticket has its answer: no 预计答复 any more
-            lines.append(
-                f"预计答复：{status.get('due_date') or '—'} 前"
-                + (f"（估算：{status['due_date_note']}）" if status.get("due_date_note") else "")
-            )
-        history = status.get("history") or []
-        if history:
-            lines.append("办理经过：" + " → ".join(f"{h['stage']}（{str(h['at'])[:10]}）" for h in history))
-        if status.get("reply"):
-            lines.append(f"部门答复：{status['reply']}")
-        buttons: list[dict[str, str]] = []
-        if status["status"] == "已办结" and not status.get("rating"):
-            lines.append("这件事办得怎么样？请您评价：")
-            buttons = [
-                {"title": grade, "payload": f'/rate_ticket{{"rating_grade": "{grade}"}}'} for grade in RATING_GRADES
-            ]
-        dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
-        return reset + [SlotSet("ticket_for_rating", {"number": status["number"], "last4": last4})]
-
-
-RATING_GRADES = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
-
-
-class ValidateRatingForm(SideRequestForm, FormValidationAction):
-    def name(self) -> str:
-        return "validate_rating_form"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        safety = safety_interruption(dispatcher, tracker, ["rating_grade", "rating_comment"])
-        if safety is not None:
-            return await self.after_side_request(safety, dispatcher, tracker, domain)
-        stale = reject_stale_choice(dispatcher, tracker) if is_fresh_user_message(tracker) else None
-        if stale is not None:
-            return await self.after_side_request(stale, dispatcher, tracker, domain)
-        return await super().run(dispatcher, tracker, domain)
-
-    def validate_rating_grade(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        text = str(value or "").strip()
-        grade = next((g for g in sorted(RATING_GRADES, key=len, reverse=True) if g in text), None)
-        if grade is None and text.isdigit() and 1 <= int(text) <= len(RATING_GRADES):
-            grade = RATING_GRADES[int(text) - 1]
-        if grade is None:
-            dispatcher.utter_message(text="请从 非常满意、满意、基本满意、不满意、非常不满意 中选一个。")
-        return {"rating_grade": grade}
-
-    def validate_rating_comment(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        text = str(value or "").strip()
-        return {"rating_comment": "" if says_unknown(text) or declines(text) or text in {"无", "没了"} else text[:500]}
-
-
-class ActionSubmitRating(Action):
-    def name(self) -> str:
-        return "action_submit_rating"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        target = tracker.get_slot("ticket_for_rating") or {}
-        grade, comment = tracker.get_slot("rating_grade"), tracker.get_slot("rating_comment")
-        reset = [SlotSet("rating_grade", None), SlotSet("rating_comment", None)]
-        if not target or not grade:
-            dispatcher.utter_message(text="请先查询工单（说“查询工单”），再对办结的工单评价。")
-            return reset
-        try:
-            TicketClient().rate(
-                target["number"], grade, comment or None, phone_last4=target["last4"], client_id=tracker.sender_id
-            )
-        except BackendUnavailable:
-            dispatcher.utter_message(text="评价系统暂时连不上，请稍后再评，或拨打 12345。")
-            return reset
-        except TicketClientError as error:
-            dispatcher.utter_message(text=f"暂时不能评价：{error.detail}")
-            return reset
-        text = "感谢您的评价！"
-        if grade in {"不满意", "非常不满意"}:
-            text += "我们会在 15 个工作日内回访您、督促整改，并把结果反馈给您。"
-        dispatcher.utter_message(text=text)
-        return reset + [SlotSet("ticket_for_rating", None)]
 
 
 # The action server imports this module once at start: begin delivering any tickets queued before.
