@@ -7,7 +7,7 @@ Source format (sources/*.txt, one message per line, written by hand):
     @ 投 住建 n L        header: default labels for the lines below
     text of a message    one message; a literal \\n inside the line is a line break
     {w 应急 k} text      per-line overrides of the header
-Label codes: type 咨/求/投/举/建/表; department short names (DEPARTMENTS below); urgency n/m/w
+Label codes: type 咨/求/投/举/建/表; department short names (DEPARTMENTS in labels.py); urgency n/m/w
 (none/mentioned/now); style L/s/a/d/v/p/t/x; k marks kb_question true (-k false); a full topic
 name overrides the department's default topic.
 
@@ -23,64 +23,11 @@ import json
 import random
 from pathlib import Path
 
+from labels import DEPARTMENTS, STYLES, TOPICS, TYPES, URGENCY  # the same folder (see labels.py)
+
 HERE = Path(__file__).resolve().parent
 SEED = 20261203
 
-TYPES = {"咨": "咨询", "求": "求助", "投": "投诉", "举": "举报", "建": "建议", "表": "表扬"}
-# short code -> (department, default topic)
-DEPARTMENTS = {
-    "公安": ("海原县公安局", "公安政法"),
-    "交警": ("海原县公安局交通警察大队", "交通运输"),
-    "市监": ("海原县市场监督管理局", "商贸旅游"),
-    "人社": ("海原县人力资源和社会保障局", "劳动和社会保障"),
-    "医保": ("海原县医疗保障局", "劳动和社会保障"),
-    "卫健": ("海原县卫生健康局", "卫生计生"),
-    "教体": ("海原县教育体育局", "教育文体"),
-    "民政": ("海原县民政局", "民政"),
-    "残联": ("海原县残疾人联合会", "民政"),
-    "司法": ("海原县司法局", "公安政法"),
-    "税务": ("国家税务总局海原县税务局", "其他"),
-    "公积金": ("中卫市住房公积金管理中心海原县管理部", "城乡建设"),
-    "住建": ("海原县住房和城乡建设局", "城乡建设"),
-    "执法": ("海原县综合执法局", "城乡建设"),
-    "农业": ("海原县农业农村局", "农业农村"),
-    "水务": ("海原县水务局", "城乡建设"),
-    "交通": ("海原县交通运输局", "交通运输"),
-    "自然": ("海原县自然资源局", "城乡建设"),
-    "环境": ("中卫市生态环境局海原分局", "环境保护"),
-    "供电": ("国网海原县供电公司", "城乡建设"),
-    "退役": ("海原县退役军人事务局", "民政"),
-    "应急": ("海原县应急管理局", "其他"),
-    "审批": ("海原县审批服务管理局", "政务服务"),
-    "文旅": ("海原县文化旅游广电局", "商贸旅游"),
-    "商务": ("海原县工业信息化和商务局", "商贸旅游"),
-    "乡镇": ("乡镇人民政府", "农业农村"),
-}
-TOPICS = {
-    "城乡建设",
-    "环境保护",
-    "交通运输",
-    "教育文体",
-    "劳动和社会保障",
-    "商贸旅游",
-    "卫生计生",
-    "公安政法",
-    "农业农村",
-    "民政",
-    "政务服务",
-    "其他",
-}
-URGENCY = {"n": "none", "m": "mentioned", "w": "now"}
-STYLES = {
-    "L": "letter",
-    "s": "short",
-    "a": "angry",
-    "d": "dialect",
-    "v": "dictation",
-    "p": "pinyin",
-    "t": "traditional",
-    "x": "mixed",
-}
 OUTPUTS = {
     "letters_": "letters.jsonl",
     "short_": "short.jsonl",

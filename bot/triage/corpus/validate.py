@@ -11,53 +11,15 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import labels  # the same folder: the labels generate.py writes
+
 HERE = Path(__file__).resolve().parent
 
-TYPES = {"咨询", "求助", "投诉", "举报", "建议", "表扬"}
-DEPARTMENTS = {
-    "海原县公安局",
-    "海原县公安局交通警察大队",
-    "海原县市场监督管理局",
-    "海原县人力资源和社会保障局",
-    "海原县医疗保障局",
-    "海原县卫生健康局",
-    "海原县教育体育局",
-    "海原县民政局",
-    "海原县残疾人联合会",
-    "海原县司法局",
-    "国家税务总局海原县税务局",
-    "中卫市住房公积金管理中心海原县管理部",
-    "海原县住房和城乡建设局",
-    "海原县综合执法局",
-    "海原县农业农村局",
-    "海原县水务局",
-    "海原县交通运输局",
-    "海原县自然资源局",
-    "中卫市生态环境局海原分局",
-    "国网海原县供电公司",
-    "海原县退役军人事务局",
-    "海原县应急管理局",
-    "海原县审批服务管理局",
-    "海原县文化旅游广电局",
-    "海原县工业信息化和商务局",
-    "乡镇人民政府",
-}
-TOPICS = {
-    "城乡建设",
-    "环境保护",
-    "交通运输",
-    "教育文体",
-    "劳动和社会保障",
-    "商贸旅游",
-    "卫生计生",
-    "公安政法",
-    "农业农村",
-    "民政",
-    "政务服务",
-    "其他",
-}
-URGENCIES = {"none", "mentioned", "now"}
-STYLES = {"letter", "short", "angry", "dialect", "dictation", "pinyin", "traditional", "mixed"}
+TYPES = set(labels.TYPES.values())
+DEPARTMENTS = {department for department, _ in labels.DEPARTMENTS.values()}
+TOPICS = labels.TOPICS
+URGENCIES = set(labels.URGENCY.values())
+STYLES = set(labels.STYLES.values())
 # Coverage targets of the corpus brief (reported, not enforced).
 MINIMUMS = (
     [("type", t, 120 if t == "表扬" else 250) for t in sorted(TYPES)]
