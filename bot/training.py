@@ -101,8 +101,9 @@ def prepare_model(force: bool = False, regenerate: bool = True):
     if not regenerate and generator.main(["--check"]) != 0:
         raise SystemExit("由 knowledge/ 生成的文件已过期：请运行 python3 -m bot generate 并提交结果。")
     model = ensure_model(force=force)
-    # The triage model too (seconds; cached under models/triage/), so no server waits for it on its first ticket.
-    from bot.triage.model import get_model
+    # The triage model too (seconds; cached under models/triage/), so no server waits for it on its first ticket;
+    # an existing cache file is not loaded here (the servers load it).
+    from bot.triage.model import ensure_cached
 
-    get_model()
+    ensure_cached()
     return model

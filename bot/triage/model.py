@@ -281,13 +281,17 @@ def _save(model: TriageModel, path: Path) -> None:
     os.replace(tmp.name, path)
 
 
+def _cache_file(params: Params, corpus_dir: Path | None, staff: Path) -> tuple[list[Path], str, Path]:
+    files = training_files(corpus_dir, staff)
+    key = inputs_key(files, params)
+    return files, key, model_dir() / f"triage-{key}.pkl"
+
+
 def build(params: Params | None = None, corpus_dir: Path | None = None, staff_file: Path | None = None) -> TriageModel:
     """The model for the current training files: loaded from the cache, or trained and cached."""
     params = params or Params()
     staff = staff_file or staff_examples_path()
-    files = training_files(corpus_dir, staff)
-    key = inputs_key(files, params)
-    path = model_dir() / f"triage-{key}.pkl"
+    files, key, path = _cache_file(params, corpus_dir, staff)
     if path.is_file():
         try:
             with path.open("rb") as handle:
@@ -319,6 +323,15 @@ def get_model() -> TriageModel:
             if _model is None:
                 _model = build()
     return _model
+
+
+def ensure_cached(corpus_dir: Path | None = None, staff_file: Path | None = None) -> Path:
+    """The cache file of the model for the current training files, trained and written only if missing, never
+    kept in this process (the launcher makes sure no server has to train it; ~70 MB it need not hold)."""
+    path = _cache_file(Params(), corpus_dir, staff_file or staff_examples_path())[2]
+    if not path.is_file():
+        build(corpus_dir=corpus_dir, staff_file=staff_file)
+    return path
 
 
 def warm_up() -> threading.Thread:

@@ -121,6 +121,23 @@ def test_cache_is_keyed_by_inputs_and_staff_examples_teach(tmp_path, monkeypatch
     assert result.category == "举报"
 
 
+def test_the_launcher_trains_a_missing_cache_but_never_loads_an_existing_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIAGE_MODEL_DIR", str(tmp_path / "models"))
+    corpus, staff = _small_corpus(tmp_path / "corpus"), tmp_path / "staff.jsonl"
+    fits = []
+    real_fit = TriageModel.fit
+    monkeypatch.setattr(TriageModel, "fit", lambda self, ex: fits.append(len(ex)) or real_fit(self, ex))
+
+    path = triage_model.ensure_cached(corpus_dir=corpus, staff_file=staff)
+    assert path.is_file() and len(fits) == 1
+
+    def no_loading(*_args, **_kwargs):
+        raise AssertionError("the cached model was loaded")
+
+    monkeypatch.setattr(triage_model.pickle, "load", no_loading)
+    assert triage_model.ensure_cached(corpus_dir=corpus, staff_file=staff) == path and len(fits) == 1
+
+
 def test_model_is_built_once_under_concurrent_first_calls(monkeypatch):
     built = []
     real_build = triage_model.build
