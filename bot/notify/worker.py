@@ -25,7 +25,8 @@ from bot.tickets.models import utcnow
 
 log = logging.getLogger(__name__)
 
-KIND_OF_EVENT = {"due_soon": "warning", "overdue": "warning", "digest": "digest"}  # else: a status notice
+# The template of an event (a digest's event is digest:<day>); any other event is a status notice.
+KIND_OF_EVENT = {"due_soon": "warning", "overdue": "warning", "digest": "digest"}
 
 
 @dataclass
@@ -89,7 +90,7 @@ class Deliverer:
                     key=notice.idempotency_key,
                     address=address,
                     text=notice.text,
-                    kind=KIND_OF_EVENT.get(notice.event, "status"),
+                    kind=KIND_OF_EVENT.get(notice.event.split(":")[0], "status"),
                     params=json.loads(notice.params or "{}"),
                 )
                 try:
