@@ -39,6 +39,8 @@ _ROLES: dict[str, frozenset[Role]] = {
     "handoff": frozenset({Role.ADMIN, Role.DISPATCHER, Role.DEPARTMENT}),  # 人工接待: the roles that serve citizens
     "tickets.all": frozenset({Role.ADMIN, Role.DISPATCHER}),  # otherwise own department only
     "tickets.dispatch": frozenset({Role.ADMIN, Role.DISPATCHER}),  # assign, close, 督办, 回访
+    "warnings": frozenset({Role.ADMIN, Role.DISPATCHER, Role.DEPARTMENT}),  # 时限预警 (own department or all)
+    "notify.retry": frozenset({Role.ADMIN, Role.DISPATCHER}),  # send a failed notice again, audited
     "phone.reveal": frozenset({Role.ADMIN, Role.DISPATCHER, Role.DEPARTMENT}),  # 查看完整号码 (to call back), audited
     "dashboard": frozenset({Role.ADMIN, Role.DISPATCHER, Role.ANALYST}),
     "reports": frozenset({Role.ADMIN, Role.DISPATCHER, Role.ANALYST}),
@@ -53,6 +55,7 @@ NAV = (
     ("handoff", "/console/handoff", "人工接待"),
     ("inbox", "/console/inbox", "未解决问题"),
     ("tickets", "/console/tickets", "工单"),
+    ("warnings", "/console/warnings", "时限预警"),
     ("tickets.dispatch", "/console/followups", "差评回访"),
     ("knowledge", "/console/knowledge", "知识库"),
     ("knowledge.verify", "/console/facts", "待核实"),

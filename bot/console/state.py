@@ -10,6 +10,7 @@ from bot.console import migrate
 from bot.console.config import ConsoleSettings
 from bot.console.services.analytics import Analytics
 from bot.console.services.auth import Accounts
+from bot.console.services.deadline_board import DeadlineBoard
 from bot.console.services.inbox import Inbox
 from bot.console.services.knowledge_editor import KnowledgeEditor
 from bot.console.services.nlu_data import NluData
@@ -48,6 +49,7 @@ class Console:
     reveals: PhoneReveals | None = None  # 查看完整号码, audited and rate-limited
     retention: ConversationRetention | None = None  # deletes old tracker events (periodic job, bot/app.py)
     verification: Verification | None = None  # 核实: unverified facts, confirm / correct
+    deadlines: DeadlineBoard | None = None  # 时限预警: deadline warnings and digests (bot/notify/)
 
     def service_names(self) -> dict[str, str]:
         kb = get_knowledge_base(self.settings.knowledge_dir)
@@ -80,6 +82,7 @@ def build(
         reveals=PhoneReveals(db, settings.phone_reveals_per_hour),
         retention=ConversationRetention(settings.tracker_db_url, settings.retention_days),
         verification=Verification(settings.knowledge_dir),
+        deadlines=DeadlineBoard(db),
     )
 
 

@@ -28,6 +28,7 @@ PAGES = {
     "/console/notices": {"admin", "dispatcher"},
     "/console/tickets": {"admin", "dispatcher", "department"},
     "/console/followups": {"admin", "dispatcher"},
+    "/console/warnings": {"admin", "dispatcher", "department"},
     "/console/dashboard": {"admin", "dispatcher", "analyst"},
     "/console/reports/monthly": {"admin", "dispatcher", "analyst"},
     "/console/reports/monthly.csv": {"admin", "dispatcher", "analyst"},

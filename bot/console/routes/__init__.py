@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse
 from bot.console.routes import (
     analytics,
     auth,
+    deadline_warnings,
     facts,
     handoff,
     home,
@@ -20,7 +21,20 @@ from bot.console.routes import (
 
 router = APIRouter()
 console_router = APIRouter(prefix="/console", tags=["工作人员控制台"], include_in_schema=False)
-for module in (home, auth, handoff, inbox, training, knowledge, facts, notices, tickets, analytics, users):
+for module in (
+    home,
+    auth,
+    handoff,
+    inbox,
+    training,
+    knowledge,
+    facts,
+    notices,
+    deadline_warnings,
+    tickets,
+    analytics,
+    users,
+):
     console_router.include_router(module.router)
 
 

@@ -78,8 +78,17 @@ def render(
         "nav": nav_for(user.role) if user else [],
         "csrf": user.csrf_token if user else "",
         "can": (lambda p: allowed(user.role, p)) if user else (lambda p: False),
+        "badges": nav_badges(request, user),
     }
     return TEMPLATES.TemplateResponse(request, template, {**base, **context}, status_code=status)
+
+
+def nav_badges(request: Request, user: CurrentUser | None) -> dict[str, int]:
+    """Counts shown beside menu entries: unseen deadline warnings (时限预警)."""
+    board = getattr(getattr(request.app.state, "console", None), "deadlines", None)
+    if user is None or board is None:
+        return {}
+    return {"/console/warnings": board.unseen(user)}
 
 
 def see_other(url: str) -> RedirectResponse:

@@ -23,6 +23,8 @@ DONE = {
     "reply": "答复已保存，市民查询进度时可以看到。",
     "supervise": "已督办。",
     "follow_up": "回访记录已保存。",
+    "notice_retry": "通知已重新排队，稍后自动发送。",
+    "notice_not_failed": "这条通知不是发送失败状态，无需重新发送。",
 }
 
 
@@ -128,6 +130,7 @@ def _detail(
             "bad": bool(ticket.rating) and Grade(ticket.rating).is_bad,
             "urgent": ticket.urgency == Urgency.URGENT.value,
             "revealed_phone": revealed_phone,
+            "notices": request.app.state.notify.for_ticket(ticket.id),
         },
         status=status,
     )

@@ -4,7 +4,9 @@
  * in localStorage, renders text, buttons, numbered lists and cards, and switches 长辈模式 (large text,
  * read-aloud). Shows the notices (公告) in force above the conversation, and runs the live handoff
  * (转人工): after the bot's {"type": "handoff"} message it polls the backend for the queue and the staff
- * member's messages. Bot, staff and user text reaches the page only through textContent, never innerHTML.
+ * member's messages. On load it shows what happened to this conversation's tickets since the last visit
+ * (工单进展, from bot/notify/), each once. Bot, staff and user text reaches the page only through textContent,
+ * never innerHTML.
  */
 (function () {
   "use strict";
@@ -19,6 +21,7 @@
     autoread: "haiyuan-chat:autoread",
     handoff: "haiyuan-chat:handoff",
     notices: "haiyuan-chat:dismissed-notices",
+    ticketUpdates: "haiyuan-chat:ticket-updates",
   };
   var MAX_ENTRIES = 300;
   var REPLY_TIMEOUT_MS = 45000;   // how long a REST call or the first socket.io reply may take
@@ -328,6 +331,12 @@
     item.classList.add("bot");
     if (entry.kind === "rating") {
       item.appendChild(ratingCard(entry));
+      return item;
+    }
+    if (entry.kind === "ticket_update") {
+      item.appendChild(el("article", { className: "bubble card ticket-update", "aria-label": "工单进展" },
+        el("h3", { text: "工单进展" }), el("strong", { className: "ticket-number", text: entry.ticket }),
+        el("p", { text: entry.text })));
       return item;
     }
     if (entry.kind === "feedback") {
@@ -965,6 +974,35 @@
             function () { /* no notices today is not an error worth showing */ });
   }
 
+  // ---------------------------------------------------------------- 工单进展 (the citizen's ticket notices)
+  // The backend keeps a notice for this conversation until the page confirms it has shown it; the ids shown
+  // are remembered here too, so a lost confirmation never shows one twice.
+  function postSameOrigin(url, body) {
+    return timedFetch(url, { method: "POST", mode: "same-origin", headers: { "Content-Type": "application/json" },
+                             body: JSON.stringify(body) }, 15000)
+      .then(function (response) { return response.ok ? response.json() : null; });
+  }
+
+  function loadTicketUpdates() {
+    var shown = store.get(KEY.ticketUpdates, []);
+    if (!Array.isArray(shown)) shown = [];
+    postSameOrigin("api/notify/web/pending", { conversation_id: state.sessionId })
+      .then(function (data) {
+        var ids = [];
+        (data && Array.isArray(data.notices) ? data.notices : []).forEach(function (notice) {
+          if (!Number.isInteger(notice.id)) return;
+          ids.push(notice.id);
+          if (shown.indexOf(notice.id) !== -1) return;
+          shown.push(notice.id);
+          var entry = addEntry({ from: "bot", kind: "ticket_update", text: str(notice.text), ticket: str(notice.ticket_number) });
+          if (state.elderly && state.autoread) speech.say(entry.text, false);
+        });
+        store.set(KEY.ticketUpdates, shown.slice(-200));
+        if (ids.length) return postSameOrigin("api/notify/web/shown", { conversation_id: state.sessionId, ids: ids });
+      })
+      .catch(function () { /* not reachable now: shown on a later visit */ });
+  }
+
   // ---------------------------------------------------------------- 长辈模式
   function setElderly(on, sendToBot) {
     var changed = state.elderly !== on;
@@ -1060,6 +1098,7 @@
   renderAll();
   connectSocket();
   loadNotices();
+  loadTicketUpdates();
   (function resumeHandoff() {  // a reload while queued or connected: carry on where the page was
     var saved = store.get(KEY.handoff, null);
     if (saved && typeof saved === "object" && Number.isInteger(saved.id) && typeof saved.token === "string" &&
