@@ -7,7 +7,6 @@ Path of a question: NLU gives the aspect (intent) and maybe a `service` entity (
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,9 +20,11 @@ from actions.fallback import climb_ladder
 from actions.grievance import reads_as_letter
 from actions.knowledge import knowledge_base
 from bot.common.clock import CHINA_TZ
+from bot.knowledge.aspects import asked_aspects
 from bot.knowledge.loader import SERVICE
 from bot.knowledge.notices import active_notices
 from bot.knowledge.render import MORE_HINT, NEXT_ASPECTS, QUESTIONS, render_aspect, service_display_name
+from bot.knowledge.schema import item_labels
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, CONFIDENT_COVERAGE, EXACT, NONE, search
 
 INTENT_ASPECTS = {
@@ -39,15 +40,11 @@ INTENT_ASPECTS = {
 MORE_BUTTON = {"title": "看全部", "payload": "/ask_more"}
 ASPECT_INTENTS = {aspect: intent for intent, aspect in INTENT_ASPECTS.items()}
 ASPECT_INTENTS["proxy"] = "ask_eligibility"  # 亲友代办 has no intent of its own: it is read from the words
-# "我替我妈办行不行", "让我儿子去办可以吗": someone asks whether another person may apply for them.
-PROXY_WORDS = re.compile(
-    r"代办|代领|代为|代替|委托|替我|替他|替她|替俺|帮我[爸妈爹娘]|替我[爸妈爹娘]|我替|我帮|"
-    r"(帮|替|给)(我)?(爸|妈|爹|娘|老人|父亲|母亲|老伴|孩子|儿子|女儿|家里人|亲戚)(办|领|去)|"
-    r"(让|叫)(我)?(儿子|女儿|孩子|老伴|家里人|亲戚|别人)(去)?(办|领)|本人(来不了|去不了|不能去|不在)"
-)
 MAX_SERVICES_PER_ANSWER = 3
 LOSS_WORDS = ("丢了", "丢失", "遗失", "掉了", "弄丢", "找不到了", "被偷")
-# Words that tell which aspect a question is about, for messages the NLU could not classify.
+MAX_ASPECTS_PER_ANSWER = 2  # "要带啥，多少钱": both parts, in the order asked (长辈模式: the first, then a button)
+# The few unmistakable words that make a complaint-looking message a service question (complaint form gate);
+# the aspect itself is read with bot.knowledge.aspects.
 ASPECT_WORDS = [
     ("materials", ("材料", "带啥", "带什么", "要啥", "证件", "资料", "准备啥", "准备什么")),
     ("fee", ("多少钱", "收费", "费用", "花钱", "要钱", "免费", "工本费")),
@@ -137,16 +134,34 @@ def reads_as_service_question(kb, text: str) -> bool:
     return search(kb, text, kinds=(SERVICE,)).status != NONE
 
 
-def aspect_of(tracker: Tracker) -> str:
-    """The aspect asked: from the intent, else from words in the text, else the whole guide card."""
+def service_names(kb) -> list[str]:
+    """Every service and bundle name and alias, longest first (blanked out before reading the aspect)."""
+
+    def build(base) -> list[str]:
+        items = list(base.services.values()) + list(base.bundles.values())
+        labels = {label for data in items if isinstance(data, dict) for _, label in item_labels(data)}
+        return sorted(labels, key=len, reverse=True)
+
+    return kb.derived("aspect_names", build) if kb is not None else []
+
+
+def aspects_of(kb, tracker: Tracker) -> list[str]:
+    """The aspects asked, first one first: the citizen's words (要带啥, 多少钱, 几天能拿到, 在哪办, 网上能办吗)
+    beat the intent, which knows only the phrasings it was trained on; the intent decides when the words
+    name no aspect; a general question (身份证咋办) gets the whole guide card."""
     message = tracker.latest_message
     text = message.get("text") or ""
-    if PROXY_WORDS.search(text):  # words beat the intent: "替我妈办身份证要带啥" asks about 代办
-        return "proxy"
+    if not text.startswith("/"):  # a button's payload names its aspect by intent
+        words = asked_aspects(text, service_names(kb))
+        if words:
+            return words[:MAX_ASPECTS_PER_ANSWER]
     intent = (message.get("intent") or {}).get("name")
-    if intent in INTENT_ASPECTS:
-        return INTENT_ASPECTS[intent]
-    return next((aspect for aspect, words in ASPECT_WORDS if any(w in text for w in words)), "card")
+    return [INTENT_ASPECTS.get(intent or "", "card")]
+
+
+def aspect_of(tracker: Tracker, kb=None) -> str:
+    """The aspect asked first (see `aspects_of`)."""
+    return aspects_of(kb, tracker)[0]
 
 
 def loss_advice(kb, service_id: str, aspect: str, text: str) -> list[str]:
@@ -162,13 +177,14 @@ def ask_payload(aspect: str, service_id: str) -> str:
     return f"/{ASPECT_INTENTS[aspect]}{json.dumps({'service': service_id})}"
 
 
-def follow_up_buttons(kb, service_id: str, aspect: str) -> list[dict[str, str]]:
-    """猜你想问: the aspects people ask next, and one related service."""
-    buttons = [
-        {"title": QUESTIONS[a][0], "payload": ask_payload(a, service_id)}
-        for a in NEXT_ASPECTS.get(aspect, ())
-        if a != aspect
-    ][:2]
+def follow_up_buttons(
+    kb, service_id: str, aspect: str, answered: list[str] | None = None, asked_next: list[str] | None = None
+) -> list[dict[str, str]]:
+    """猜你想问: a part asked but not yet answered first, then the aspects people ask next, and one related
+    service; never a part just answered."""
+    done = set(answered or [aspect])
+    wanted = list(dict.fromkeys([*(asked_next or []), *NEXT_ASPECTS.get(aspect, ())]))
+    buttons = [{"title": QUESTIONS[a][0], "payload": ask_payload(a, service_id)} for a in wanted if a not in done][:2]
     # A related service only when the same department handles it: 养老资格认证 fits after 社保卡, 新生儿入户 does not.
     department = kb.services[service_id].get("department")
     related = [
@@ -189,7 +205,8 @@ class ActionAnswerService(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kb = knowledge_base()
-        aspect = aspect_of(tracker)
+        aspects = aspects_of(kb, tracker)
+        aspect = aspects[0]
         elderly = is_elderly(tracker)
         if kb is None:
             dispatcher.utter_message(text="抱歉，办事指南暂时打不开，请稍后再试，或拨打 12345 咨询。")
@@ -207,20 +224,31 @@ class ActionAnswerService(Action):
         if not resolution.services:
             # Nothing matched: the fallback ladder asks again with suggestions, then offers a ticket.
             return climb_ladder(dispatcher, tracker)
+        # Several parts asked of one service ("要带啥，多少钱"): each answered in turn; 长辈模式 answers the
+        # first and offers the next as the first button (one thing at a time).
+        if len(resolution.services) > 1 or elderly:
+            aspects = aspects[:1]
+        text = tracker.latest_message.get("text") or ""
         for service_id in resolution.services:
-            # Staff notices (公告) that name this service come right after its answer.
-            bubbles = render_aspect(kb, service_id, aspect, elderly=elderly)
-            bubbles[1:1] = loss_advice(kb, service_id, aspect, tracker.latest_message.get("text") or "")
-            bubbles += [notice_text(n, elderly) for n in active_notices(kb.root, china_today(), service_id=service_id)]
-            buttons = follow_up_buttons(kb, service_id, aspect) if service_id == resolution.services[-1] else []
-            if elderly and MORE_HINT in bubbles and buttons:  # the rest of the answer, as a numbered choice too
-                buttons = [MORE_BUTTON] + buttons
-            # The marker lets the web chat offer 有用 / 没用 and the staff console count answers per service.
-            marker = {"type": "service_answer", "service": service_id, "aspect": aspect}
-            utter_bubbles(dispatcher, bubbles, elderly, buttons, json_message=marker)
+            last_service = service_id == resolution.services[-1]
+            for i, asked in enumerate(aspects):
+                bubbles = render_aspect(kb, service_id, asked, elderly=elderly)
+                bubbles[1:1] = loss_advice(kb, service_id, asked, text) if i == 0 else []
+                buttons = []
+                if i == len(aspects) - 1:
+                    # Staff notices (公告) that name this service come right after its answer.
+                    notices = active_notices(kb.root, china_today(), service_id=service_id)
+                    bubbles += [notice_text(n, elderly) for n in notices]
+                    next_asked = [a for a in aspects_of(kb, tracker) if a not in aspects]
+                    buttons = follow_up_buttons(kb, service_id, asked, aspects, next_asked) if last_service else []
+                if elderly and MORE_HINT in bubbles and buttons:  # the rest of the answer, as a numbered choice too
+                    buttons = [MORE_BUTTON] + buttons
+                # The marker lets the web chat offer 有用 / 没用 and the staff console count answers per service.
+                marker = {"type": "service_answer", "service": service_id, "aspect": asked}
+                utter_bubbles(dispatcher, bubbles, elderly, buttons, json_message=marker)
         return [
             SlotSet("service", resolution.services[-1]),
-            SlotSet("service_aspect", aspect),
+            SlotSet("service_aspect", aspects[-1]),
             SlotSet("service_choices", None),
         ]
 
