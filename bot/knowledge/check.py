@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.knowledge.calendar import calendar_warnings, check_calendar
+from bot.knowledge.facts import sourced_share
 from bot.knowledge.loader import check_base, default_root
 from bot.knowledge.notices import check_notices
 from bot.knowledge.rule_flags import rule_flags
@@ -44,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{root}: {len(raw.services)} 个事项, {len(raw.bundles)} 个一件事, {unverified} 个未核实; "
         + (f"{errors} 个错误（涉及 {files} 个文件）" if errors else "没有错误")
+    )
+    national = sourced_share(raw.services)
+    print(
+        f"国家规定类事实（收费、法定时限、办理条件、亲友代办）有官方来源的：{national.official} / {national.facts}"
+        f"（{national.percent}%；内容已确定的 {national.settled} 条）"
     )
     return 1 if issues or others else 0
 

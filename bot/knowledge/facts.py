@@ -224,6 +224,35 @@ def bundle_item_verified(
     return True
 
 
+# National rules: what a law or a State Council / ministry text settles for every county (the fee, the legal
+# time limit, who may apply and on what conditions, 亲友代办); places, hours, phones, promised time limits and
+# material lists are county facts.
+NATIONAL_RULE = re.compile(r"^(fee|time_limit\.legal|eligibility\..+|proxy)$")
+
+
+@dataclass(frozen=True)
+class Share:
+    facts: int
+    official: int
+    settled: int  # the value itself is not 待核实
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.official / self.facts) if self.facts else 100
+
+
+def sourced_share(services: Mapping[str, Any], national_only: bool = True) -> Share:
+    """How many service facts (national rules only, by default) are verified against an official source."""
+    facts = [
+        fact
+        for data in services.values()
+        if isinstance(data, Mapping)
+        for fact in facts_of("service", data)
+        if not national_only or NATIONAL_RULE.match(fact.path)
+    ]
+    return Share(len(facts), sum(f.verified for f in facts), sum(not f.pending_value for f in facts))
+
+
 def source_date(fact: Fact) -> date | None:
     """When the fact was last checked against its source: verified_on, else the source's checked_on."""
     for value in (fact.entry.get("verified_on"), (fact.source or {}).get("checked_on")):

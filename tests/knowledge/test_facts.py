@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from bot.knowledge.bundles import build_checklist, render_checklist
-from bot.knowledge.facts import bundle_item_verified, facts_of, is_verified, reconcile
+from bot.knowledge.facts import bundle_item_verified, facts_of, is_verified, reconcile, sourced_share
 from bot.knowledge.loader import KnowledgeBase, check_base
 from bot.knowledge.render import render_aspect
 from tests.support.kb_fixtures import write_base
@@ -138,3 +138,27 @@ def test_check_knowledge_fails_on_an_unsourced_fact_in_the_real_base(tmp_path):
     assert result.returncode == 1
     assert "services/residence_permit.yml: facts.time_limit.legal: 没有来源" in result.stdout
     assert result.stdout.count("没有来源") == 1
+
+
+def test_the_national_rule_share_counts_only_national_rules_with_an_official_source() -> None:
+    service = {
+        "fee": "免费",
+        "time_limit": {"legal": "20个工作日", "promised": "5个工作日"},
+        "eligibility": {"who": "本县居民", "conditions": ["条件一", "待核实"]},
+        "phone": "0955-1234567",
+        "sources": [
+            {"id": "law", "title": "某法", "doc": "国务院令第1号", "kind": "law"},
+            {"id": "r", "title": "转载", "url": "https://x.cn", "kind": "lead"},
+        ],
+        "facts": {
+            "fee": {"source": "law"},
+            "time_limit.legal": {"lead": "r"},
+            "time_limit.promised": {"source": "law"},
+            "eligibility.who": {"source": "law"},
+            "phone": {"source": "law"},
+        },
+    }
+    share = sourced_share({"s": service})
+    # fee, legal time limit, who, two conditions: promised time limit and phone are county facts
+    assert (share.facts, share.official, share.settled, share.percent) == (5, 2, 4, 40)
+    assert sourced_share({"s": service}, national_only=False).facts == 7
