@@ -19,7 +19,7 @@ def answered(replies: list[dict]) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     "text, service, aspect",
     [
-        ("我在外地 社会保障卡坏了 不回去能在手机上补不", "social_security_card", "online"),
+        ("社保卡补办 我人在外地 在手机上能弄不", "social_security_card", "online"),
         ("单位催着要无犯罪记录证明 开一个得等几天", "no_criminal_record", "time_limit"),
         ("结婚登记的地方在县上哪个位置", "marriage_registration", "place"),
     ],

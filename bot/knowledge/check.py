@@ -42,14 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     unverified = sum(1 for d in items if d.get("verified") is not True)
     files = len({issue.file for issue in issues} | {line.split(":", 1)[0] for line in others})
     errors = len(issues) + len(others)
-    print(
-        f"{root}: {len(raw.services)} 个事项, {len(raw.bundles)} 个一件事, {unverified} 个未核实; "
-        + (f"{errors} 个错误（涉及 {files} 个文件）" if errors else "没有错误")
-    )
     national = sourced_share(raw.services)
     print(
         f"国家规定类事实（收费、法定时限、办理条件、亲友代办）有官方来源的：{national.official} / {national.facts}"
         f"（{national.percent}%；内容已确定的 {national.settled} 条）"
+    )
+    print(
+        f"{root}: {len(raw.services)} 个事项, {len(raw.bundles)} 个一件事, {unverified} 个未核实; "
+        + (f"{errors} 个错误（涉及 {files} 个文件）" if errors else "没有错误")
     )
     return 1 if issues or others else 0
 

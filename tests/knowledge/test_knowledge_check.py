@@ -15,7 +15,10 @@ from tests.support.kb_fixtures import write_yaml
 def test_check_passes_on_a_valid_base(kb_root, capsys):
     assert main(["--root", str(kb_root)]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert out == [f"{kb_root}: 6 个事项, 1 个一件事, 3 个未核实; 没有错误"]
+    assert out[-1] == f"{kb_root}: 6 个事项, 1 个一件事, 3 个未核实; 没有错误"
+    assert out[:-1] == [
+        "国家规定类事实（收费、法定时限、办理条件、亲友代办）有官方来源的：23 / 24（96%；内容已确定的 23 条）"
+    ]
 
 
 def test_check_prints_each_problem_and_fails(kb_root, capsys):
