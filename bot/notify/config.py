@@ -13,6 +13,9 @@ channel is off and such notices wait as failed, visible and retryable in the con
 | `ALIYUN_SMS_SIGN_NAME` | — | the approved SMS signature (签名) |
 | `ALIYUN_SMS_TEMPLATE_STATUS`, `ALIYUN_SMS_TEMPLATE_WARNING`, `ALIYUN_SMS_TEMPLATE_DIGEST` | — | approved template codes |
 | `ALIYUN_SMS_ENDPOINT` | `https://dysmsapi.aliyuncs.com/` | the API endpoint (tests: a local stand-in) |
+| `HAIYUAN_WECHAT_APPID`, `HAIYUAN_WECHAT_APPSECRET`, `HAIYUAN_WECHAT_API_BASE` | —, —, `https://api.weixin.qq.com` | the 公众号 (shared with the channel, docs/wechat.md) |
+| `HAIYUAN_WECHAT_TEMPLATE_STATUS`, `…_WARNING`, `…_DIGEST` | — | template message ids (模板消息) per notice kind |
+| `HAIYUAN_WECHAT_TEMPLATE_FIELDS` | none | renames of the variables for the account's templates, e.g. `number=character_string1,status=phrase2` |
 """
 
 from __future__ import annotations
@@ -40,6 +43,29 @@ class AliyunSmsSettings:
 
 
 @dataclass(frozen=True)
+class WeChatTemplateSettings:
+    appid: str
+    secret: str
+    templates: dict[str, str]  # notice kind → template id
+    fields: dict[str, str] = field(default_factory=dict)  # our variable → the template's variable
+    api_base: str = "https://api.weixin.qq.com"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.appid and self.secret and self.templates)
+
+
+def _pairs(text: str) -> dict[str, str]:
+    pairs = (item.partition("=") for item in text.split(",") if "=" in item)
+    return {name.strip(): value.strip() for name, _, value in pairs if name.strip() and value.strip()}
+
+
+def _templates(prefix: str) -> dict[str, str]:
+    found = {kind: env(f"{prefix}_{kind.upper()}") for kind in ("status", "warning", "digest")}
+    return {kind: code for kind, code in found.items() if code}
+
+
+@dataclass(frozen=True)
 class NotifySettings:
     interval_seconds: float = 5.0
     max_attempts: int = 6
@@ -50,25 +76,24 @@ class NotifySettings:
     digest_hour: int = 8
     contacts_path: Path = field(default_factory=lambda: default_var_dir() / "notify_contacts.yml")
     sms: AliyunSmsSettings | None = None
+    wechat: WeChatTemplateSettings | None = None
 
     @classmethod
     def from_env(cls) -> NotifySettings:
         first, _, longest = env("NOTIFY_BACKOFF", "10/1800").partition("/")
-        templates = {
-            kind: code
-            for kind, code in (
-                ("status", env("ALIYUN_SMS_TEMPLATE_STATUS")),
-                ("warning", env("ALIYUN_SMS_TEMPLATE_WARNING")),
-                ("digest", env("ALIYUN_SMS_TEMPLATE_DIGEST")),
-            )
-            if code
-        }
         sms = AliyunSmsSettings(
             access_key_id=env("ALIYUN_SMS_ACCESS_KEY_ID"),
             access_key_secret=env("ALIYUN_SMS_ACCESS_KEY_SECRET"),
             sign_name=env("ALIYUN_SMS_SIGN_NAME"),
-            templates=templates,
+            templates=_templates("ALIYUN_SMS_TEMPLATE"),
             endpoint=env("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+        )
+        wechat = WeChatTemplateSettings(
+            appid=env("HAIYUAN_WECHAT_APPID"),
+            secret=env("HAIYUAN_WECHAT_APPSECRET"),
+            templates=_templates("HAIYUAN_WECHAT_TEMPLATE"),
+            fields=_pairs(env("HAIYUAN_WECHAT_TEMPLATE_FIELDS")),
+            api_base=env("HAIYUAN_WECHAT_API_BASE", "https://api.weixin.qq.com"),
         )
         return cls(
             interval_seconds=float(env("NOTIFY_INTERVAL_SECONDS", "5")),
@@ -78,6 +103,7 @@ class NotifySettings:
             digest_hour=int(env("NOTIFY_DIGEST_HOUR", "8")),
             contacts_path=Path(env("NOTIFY_CONTACTS_PATH", str(default_var_dir() / "notify_contacts.yml"))),
             sms=sms if sms.configured else None,
+            wechat=wechat if wechat.configured else None,
         )
 
     def delay_after(self, attempts: int) -> float:

@@ -13,6 +13,7 @@ from bot.notify.contacts import ContactsFile
 from bot.notify.deadlines import DeadlineWatch
 from bot.notify.providers.base import Provider
 from bot.notify.providers.sms_aliyun import AliyunSms
+from bot.notify.providers.wechat_template import WeChatTemplates
 from bot.notify.service import NotifyService
 from bot.tickets.service import TicketService
 
@@ -28,6 +29,8 @@ def providers(settings: NotifySettings) -> dict[str, Provider]:
     found: dict[str, Provider] = {}
     if settings.sms:
         found["sms"] = AliyunSms(settings.sms)
+    if settings.wechat:
+        found["wechat"] = WeChatTemplates(settings.wechat)
     return found
 
 
