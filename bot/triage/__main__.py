@@ -1,18 +1,25 @@
-"""python3 -m bot.triage train | dev — build the cached model, or measure on the dev split of the corpus.
+"""python3 -m bot.triage train | dev — build the cached model, or measure on development data.
 
 `dev` trains on 80% of the training corpus and reports on the other 20% (a fixed split by a hash of
-each text). It never reads the held-out split in bench/triage/heldout/.
+each text); with `--file DEV.jsonl` it trains on the whole corpus and reports on that labelled file instead
+(bench/triage/dev/: an independent development set). `--set name=value` overrides a model parameter
+(bot/triage/model.py Params) for the experiment. It never reads the held-out split in bench/triage/heldout/.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import dataclasses
 import json
 import time
+from pathlib import Path
 
 from bot.triage import model as triage_model
-from bot.triage.corpus import load_examples, staff_examples_path, training_files
+from bot.triage.corpus import load_examples, read_jsonl, staff_examples_path, training_files
 from bot.triage.evaluate import confusion_table, dev_split, measure
+
+HELDOUT = Path(__file__).resolve().parents[2] / "bench" / "triage" / "heldout"
 
 
 def _print(result: dict, misses: int) -> None:
@@ -24,10 +31,20 @@ def _print(result: dict, misses: int) -> None:
         print(json.dumps(miss, ensure_ascii=False))
 
 
+def params(overrides: list[str]) -> triage_model.Params:
+    values = {}
+    for item in overrides:
+        name, _, raw = item.partition("=")
+        values[name] = ast.literal_eval(raw)
+    return dataclasses.replace(triage_model.Params(), **values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python3 -m bot.triage")
     parser.add_argument("command", choices=["train", "dev"])
     parser.add_argument("--misses", type=int, default=0, help="print this many misclassified dev messages")
+    parser.add_argument("--file", type=Path, action="append", help="a labelled development file (JSONL)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a Params override")
     args = parser.parse_args()
     if args.command == "train":
         started = time.monotonic()
@@ -35,9 +52,14 @@ def main() -> None:
         print(f"model {model.key}: {model.trained_on} examples, {time.monotonic() - started:.1f} s")
         return
     examples = load_examples(training_files(), staff_examples_path())
-    train, dev = dev_split(examples)
+    if args.file:
+        if any(HELDOUT == path.resolve().parent or HELDOUT in path.resolve().parents for path in args.file):
+            raise SystemExit("the held-out split is not a development set")
+        train, dev = examples, [e for path in args.file for e in read_jsonl(path, f"dev:{path.name}")]
+    else:
+        train, dev = dev_split(examples)
     started = time.monotonic()
-    model = triage_model.TriageModel().fit(train)
+    model = triage_model.TriageModel(params(args.set)).fit(train)
     print(f"trained on {len(train)} in {time.monotonic() - started:.1f} s; dev {len(dev)}")
     _print(measure(dev, model.predict), args.misses)
 

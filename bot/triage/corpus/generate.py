@@ -186,14 +186,14 @@ def lengthen_letter(text: str, rng: random.Random) -> str:
     return text
 
 
-def main() -> None:
-    rng = random.Random(SEED)
+def main(out_dir: Path = HERE) -> None:
     outputs: dict[str, list[dict]] = {}
     for path in sorted((HERE / "sources").glob("*.txt")):
         prefix = next((p for p in OUTPUTS if path.name.startswith(p)), None)
         if prefix is None:
             raise SystemExit(f"{path.name}: unknown source prefix")
         rows = parse_source(path)
+        rng = random.Random(f"{SEED}:{path.name}")  # per file: a new source file leaves the others unchanged
         for row in rows:
             if row["style"] == "letter" and len(row["text"]) < 150:
                 row["text"] = lengthen_letter(row["text"], rng)
@@ -209,7 +209,7 @@ def main() -> None:
                 row["topic"] = default_topic("文旅", row["text"])
         outputs["templated.jsonl"] = templated
     for name, rows in outputs.items():
-        with open(HERE / name, "w", encoding="utf-8") as out:
+        with open(out_dir / name, "w", encoding="utf-8") as out:
             for row in rows:
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
         print(f"{name}: {len(rows)}")
