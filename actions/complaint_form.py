@@ -69,6 +69,11 @@ _TRIGGERS = re.compile(
 # Whole replies that confirm the one-screen summary (its button says 确认提交) or refuse it.
 CONFIRM_WORDS = frozenset({"确认提交", "提交", "确认无误", "内容无误", "无误", "没问题", "正确", "对的", "可以提交"})
 REFUSE_WORDS = frozenset({"不提交", "先不提交", "有错", "不正确", "有问题"})
+# The summary also asks, once, whether the citizen wants to hear of the ticket's progress (转办, 答复, 办结; on the
+# channel it came from, bot/notify/): a whole reply of these confirms and asks for notices. Plain 确认提交 sends
+# none (the default). complaint_confirm then holds WITH_NOTICES instead of True.
+NOTIFY_WORDS = frozenset({"提交并通知我", "提交并通知", "确认提交并通知我", "要通知", "通知我", "有进展通知我"})
+WITH_NOTICES = "with_notices"
 
 
 def has_content(text: str) -> bool:
@@ -314,7 +319,10 @@ class ValidateComplaintForm(CitizenFormValidationAction):
         return {"complaint_consent": answer}
 
     def validate_complaint_confirm(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        answer = read_yes_no(str(value or ""), yes=CONFIRM_WORDS, no=REFUSE_WORDS)
+        text = str(value or "")
+        answer = read_yes_no(text, yes=CONFIRM_WORDS, no=REFUSE_WORDS)
+        if answer is None and read_yes_no(text, yes=NOTIFY_WORDS) is True:
+            return {"complaint_confirm": WITH_NOTICES}
         if answer is True:
             return {"complaint_confirm": True}
         # "不对": ask which part to change; anything else: show the summary again
@@ -356,11 +364,15 @@ class ActionAskComplaintConfirm(Action):
             f"姓名：{slot('contact_name')}",
             f"电话：{mask_phone(slot('contact_phone')) or '****'}",
             "内容无误请点“确认提交”。",
+            "有进展（转办、答复、办结）时要通知您，请点“提交并通知我”。"
+            if is_elderly(tracker)
+            else "如果希望工单转办、有答复、办结时收到通知，请点“提交并通知我”（通知只写工单号和进展）。",
         ]
         buttons = [
             {"title": "确认提交", "payload": "确认提交"},
             {"title": "修改", "payload": "/change_answer"},
             {"title": "取消", "payload": "/cancel"},
+            {"title": "提交并通知我", "payload": "提交并通知我"},
         ]
         dispatcher.utter_message(text="\n".join(lines), buttons=numbered_buttons(buttons, is_elderly(tracker)))
         return []
@@ -373,7 +385,8 @@ class ActionSubmitComplaint(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         slot = tracker.get_slot
         reset = [SlotSet(s, None) for s in FORM_SLOTS]
-        if slot("complaint_confirm") is not True:
+        confirmed = slot("complaint_confirm")
+        if confirmed is not True and confirmed != WITH_NOTICES:
             return reset  # cancelled, declined or answered from the knowledge base
         description = slot("complaint_description")
         category = slot("complaint_category") or infer_category(description)
@@ -389,6 +402,7 @@ class ActionSubmitComplaint(Action):
             "consent": True,
             "channel": f"智能助手-{channel_name(tracker)}",
             "conversation_id": tracker.sender_id,
+            "notify_updates": confirmed == WITH_NOTICES,
         }
         # Same conversation + same confirmed content → same key: a retried submission never makes two tickets.
         key = uuid.uuid5(uuid.NAMESPACE_URL, f"{tracker.sender_id}|{description}|{slot('contact_phone')}").hex
