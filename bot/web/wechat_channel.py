@@ -61,6 +61,10 @@ MAX_BODY_BYTES = edge.MAX_BODY_BYTES  # a WeChat message is a few KB; a 20,000-c
 MAX_CLOCK_SKEW = 600  # seconds between WeChat's timestamp and ours (a replayed old request is refused)
 SEEN_MESSAGES = 10_000  # MsgIds remembered for retries (WeChat retries within ~15 s)
 REMEMBERED_CITIZENS = 50_000  # whose numbered choices are kept in memory
+# Customer-service messages per incoming message: WeChat caps them (5 after a message, 3 in a minute after a
+# menu click or subscribing, according to a third-party summary of its 2023 rules: 待核实).
+MAX_API_MESSAGES = 3
+CUT_NOTE = "\n……内容较长，没有发完。完整内容请在网页版查看，或拨打 12345 政务服务便民热线。"
 
 ELDERLY_ON = {"长辈模式", "老年模式", "打开长辈模式", "开启长辈模式", "切换长辈模式", "老人模式"}
 ELDERLY_OFF = {"标准模式", "普通模式", "关闭长辈模式", "退出长辈模式", "关闭老年模式", "退出老年模式"}
@@ -193,7 +197,7 @@ class WeChatInput(InputChannel):
         self.turns: OrderedDict[str, Turn] = OrderedDict()
         self.choices: OrderedDict[str, list[Choice]] = OrderedDict()
         self.held: dict[str, list[str]] = {}  # late answers waiting for the next passive reply (no API)
-        self._background: set[asyncio.Task] = set()
+        self._background: set[asyncio.Future] = set()
 
     def get_output_channel(self) -> OutputChannel | None:
         return WeChatOutput(self.api) if self.api else None
@@ -301,12 +305,16 @@ class WeChatInput(InputChannel):
             turn.passive, turn.late = immediate, False
             turn.done.set()
             return self._with_held(message.source, immediate)
-        task = asyncio.ensure_future(self._run_turn(message.source, text, on_new_message))
+        task = self._keep(self._run_turn(message.source, text, on_new_message))
         try:
             parts = await asyncio.wait_for(asyncio.shield(task), self.settings.reply_budget)
-        except TimeoutError:
+        except (TimeoutError, asyncio.CancelledError) as stopped:
+            # Over budget, or WeChat hung up first (Rasa's own CPU work can hold the event loop past the
+            # budget): the answer goes out later, and WeChat's retry of this MsgId gets "success".
             turn.late = True
             self._keep(self._deliver_late(message.source, task, turn))
+            if isinstance(stopped, asyncio.CancelledError):
+                raise
             return self._with_held(message.source, None)
         first, rest = (parts[0], parts[1:]) if parts else (None, [])
         turn.passive = first
@@ -385,10 +393,12 @@ class WeChatInput(InputChannel):
         return rendered.parts
 
     # ------------------------------------------------------------------ late delivery
-    def _keep(self, coroutine: Awaitable[Any]) -> None:
+    def _keep(self, coroutine: Awaitable[Any]) -> asyncio.Future:
+        """A task that lives on after the request (asyncio itself only keeps weak references to tasks)."""
         task = asyncio.ensure_future(coroutine)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     async def _deliver_late(self, openid: str, task: asyncio.Future, turn: Turn) -> None:
         try:
@@ -403,6 +413,9 @@ class WeChatInput(InputChannel):
         if self.api is None:
             self.held.setdefault(openid, []).extend(parts)
             return
+        if len(parts) > MAX_API_MESSAGES:
+            log.warning("WeChat: an answer of %d parts cut to %d", len(parts), MAX_API_MESSAGES)
+            parts = [*parts[: MAX_API_MESSAGES - 1], parts[MAX_API_MESSAGES - 1] + CUT_NOTE]
         delivered = await self.api.send_texts(openid, parts)
         if delivered < len(parts):
             log.error("WeChat: %d of %d parts of an answer not delivered", len(parts) - delivered, len(parts))

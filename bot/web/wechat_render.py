@@ -20,6 +20,13 @@ from bot.common.text import option_number
 # the same order); a Chinese character is 3 bytes in UTF-8, so 600 characters stay below it with room.
 MAX_PART_CHARS = 600
 MAX_CHOICES = 9  # a single digit picks one (bot/common/text.py option_number reads 1–9)
+# The bot's words for tapping, said of choices that are numbered here.
+TAP_WORDS = [
+    ("点下面的按钮", "回复下面的数字"),
+    ("点下面的选项", "回复下面的数字"),
+    ("点下面的功能", "回复下面的数字选功能"),
+    ("请点“", "请选“"),
+]
 _NUMBERED_TITLE = re.compile(r"^\s*(\d{1,2})\s+(?=\S)")  # 长辈模式 titles already carry "1 …"
 
 
@@ -60,6 +67,8 @@ def render(messages: list[dict[str, Any]]) -> Rendered:
                 Choice(_title(b, i), str(b.get("payload") or b.get("title") or "")) for i, b in enumerate(buttons, 1)
             ]
             lines = [f"{i} {c.title}" for i, c in enumerate(choices, 1)]
+            for tap, reply in TAP_WORDS:
+                text = text.replace(tap, reply)
             text = "\n".join(filter(None, [text, "回复数字：", *lines]))
             rendered.choices = choices
         if message.get("image"):

@@ -7,7 +7,8 @@ Two halves, as WeChat has them:
   `POST /cgi-bin/message/subscribe/bizsend` (订阅通知). Every message call checks `?access_token=`
   (40001 unknown, 42001 expired), the JSON body (47001) and `touser` (40003); accepted bodies are recorded in
   `custom_messages`, `template_messages`, `subscribe_messages`. Customer-service messages need the user to
-  have written to the account within 48 hours (45015), as on the real platform; `push` counts as writing.
+  have written to the account within 48 hours (45015), as on the real platform; `push` counts as writing,
+  and each push allows 5 of them (3 after an event), then 45047.
 - **Signed XML in** (what WeChat sends to the account's server URL): `push()` posts a message the way WeChat
   does — `signature`, `timestamp`, `nonce`, `openid` in the query; in safe mode (an EncodingAESKey) the XML is
   AES-encrypted with `encrypt_type=aes&msg_signature=…` — then checks and decrypts the passive reply.
@@ -46,6 +47,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 PASSIVE_REPLY_SECONDS = 5.0  # WeChat drops the connection after 5 s and retries (3 attempts in all)
 INTERACTION_WINDOW_SECONDS = 48 * 3600  # customer-service messages only within 48 h of the user's last message
+# Customer-service messages allowed after one user message / one event (subscribe, menu click), per the
+# platform's 2023 rules as a third-party summary gives them (待核实; the real event window is also 1 minute).
+QUOTA_AFTER_MESSAGE, QUOTA_AFTER_EVENT = 5, 3
 ERRORS = {
     40001: "invalid credential, access_token is invalid or not latest",
     40002: "invalid grant_type",
@@ -55,6 +59,7 @@ ERRORS = {
     40125: "invalid appsecret",
     42001: "access_token expired",
     45015: "response out of time limit or subscription is canceled",
+    45047: "out of response count limit",
     47001: "data format error",
 }
 
@@ -157,6 +162,7 @@ class WeChatStandIn:
         self.rejected: list[tuple[str, int]] = []  # (path, errcode) of every refused API call
         self._tokens: dict[str, float] = {}  # access_token → expiry (monotonic)
         self._interactions: dict[str, float] = {}  # openid → last message to the account (monotonic)
+        self._quota: dict[str, int] = {}  # openid → customer-service messages still allowed
         self._faults: dict[str, list[int]] = {}
         self._msg_ids = iter(range(int(time.time()) * 1000, 1 << 62))
         self._lock = threading.Condition()
@@ -223,10 +229,11 @@ class WeChatStandIn:
         with self._lock:
             self._tokens = {token: 0.0 for token in self._tokens}
 
-    def interacted(self, openid: str) -> None:
+    def interacted(self, openid: str, quota: int = QUOTA_AFTER_MESSAGE) -> None:
         """Mark that `openid` wrote to the account now (opens the 48-hour customer-service window)."""
         with self._lock:
             self._interactions[openid] = time.monotonic()
+            self._quota[openid] = quota
 
     def wait_custom(self, count: int, timeout: float = 30.0, touser: str | None = None) -> list[dict[str, Any]]:
         """The first `count` customer-service messages (to `touser`, if given); fails after `timeout` seconds."""
@@ -337,6 +344,9 @@ class WeChatStandIn:
             last = self._interactions.get(data["touser"])
             if last is None or time.monotonic() - last > INTERACTION_WINDOW_SECONDS:
                 return self._error(45015)
+            if self._quota.get(data["touser"], 0) <= 0:
+                return self._error(45047)
+            self._quota[data["touser"]] -= 1
             self.custom_messages.append(data)
             self._lock.notify_all()
         return 200, {"errcode": 0, "errmsg": "ok"}
@@ -413,7 +423,7 @@ class WeChatStandIn:
         """POST one message as WeChat does and read the passive reply (decrypted, signature checked)."""
         root = ET.fromstring(xml)
         openid = root.findtext("FromUserName") or ""
-        self.interacted(openid)
+        self.interacted(openid, QUOTA_AFTER_EVENT if root.findtext("MsgType") == "event" else QUOTA_AFTER_MESSAGE)
         query, body = self.signed_query(openid, xml)
         started = time.monotonic()
         try:
@@ -464,6 +474,33 @@ class WeChatStandIn:
             if isinstance(error.reason, TimeoutError):
                 raise TimeoutError(str(error)) from None
             raise
+
+
+class Citizen:
+    """One WeChat user of the account: what they see for each message, passive reply or customer-service
+    messages alike (WeChat shows both in the same chat)."""
+
+    def __init__(self, standin: WeChatStandIn, url: str, openid: str | None = None):
+        self.standin, self.url = standin, url
+        self.openid = openid or "o" + secrets.token_hex(14)[:27]  # 28 characters, as real openids
+        self.seen: list[str] = []
+        self.last: PushResult | None = None
+
+    def send(self, xml: str, wait: float = 60.0, settle: float = 0.8) -> list[str]:
+        """Push one message; the texts the user sees for it, in order (waits for late ones)."""
+        already = len(self.standin.custom_texts(self.openid))
+        self.last = result = self.standin.deliver(self.url, xml)[-1]  # retried as WeChat does
+        assert result.usable, f"WeChat would show 该公众号暂时无法提供服务: {result}"
+        texts = [result.text] if result.text else []
+        if result.is_success:  # the answer comes through the customer-service API
+            self.standin.wait_custom(already + 1, timeout=wait, touser=self.openid)
+        time.sleep(settle)  # the parts after the first follow within moments
+        texts += self.standin.custom_texts(self.openid)[already:]
+        self.seen += texts
+        return texts
+
+    def say(self, text: str, **kwargs: Any) -> str:
+        return "\n\n".join(self.send(self.standin.text_xml(self.openid, text), **kwargs))
 
 
 if __name__ == "__main__":  # a stand-in for manual runs: prints its settings, serves until Ctrl-C

@@ -166,6 +166,18 @@ def test_late_answer_goes_through_the_customer_service_api_once(slow_channel: Ch
     assert slow_channel.bot.received[-1].text == "同意"
 
 
+def test_when_wechat_hangs_up_first_the_answer_still_comes_once(safe_channel: Channel) -> None:
+    """Rasa's CPU work can hold the event loop past the budget; WeChat then drops the connection at 5 s."""
+    safe_channel.bot.delay = 1.5
+    user, wechat = openid(), safe_channel.wechat
+    xml = wechat.text_xml(user, "路灯坏了")
+    assert wechat.push(safe_channel.url, xml, timeout=0.5).timed_out  # our stand-in for the 5 s cut
+    assert wechat.push(safe_channel.url, xml).is_success  # the retry: "success", the answer comes later
+    assert wechat.wait_custom(1, touser=user) and wechat.custom_texts(user) == ["收到：路灯坏了"]
+    time.sleep(0.5)
+    assert len(wechat.custom_messages) == 1 and len(safe_channel.bot.received) == 1
+
+
 def test_token_expiry_is_handled_by_fetching_a_new_one(slow_channel: Channel) -> None:
     slow_channel.bot.delay = 0.6
     user, wechat = openid(), slow_channel.wechat
@@ -189,6 +201,17 @@ def test_a_long_answer_is_split_first_part_passive_rest_through_the_api(safe_cha
     texts = [reply.text or ""] + wechat.custom_texts(user)
     assert len(texts) >= 2 and all(len(t) <= 600 for t in texts)
     assert "\n".join(texts) == long and rest
+
+
+def test_an_answer_too_long_for_the_quota_is_cut_with_a_note(safe_channel: Channel) -> None:
+    safe_channel.bot.answers["全部材料"] = [{"text": "\n".join("条目" * 290 for _ in range(8))}]
+    user, wechat = openid(), safe_channel.wechat
+    reply = safe_channel.say(user, "全部材料")
+    wechat.wait_custom(3, touser=user)
+    time.sleep(0.5)
+    texts = wechat.custom_texts(user)
+    assert reply.text and len(texts) == 3 and texts[-1].endswith("拨打 12345 政务服务便民热线。")
+    assert not [code for _, code in wechat.rejected]  # within WeChat's quota
 
 
 def test_without_an_appsecret_a_late_answer_comes_with_the_next_reply(request) -> None:
