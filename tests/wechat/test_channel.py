@@ -245,6 +245,10 @@ def test_render_and_picking() -> None:
     assert picked_payload("回复 2", rendered.choices) == "/b"
     assert picked_payload("选第一个", rendered.choices) == "/a"
     assert picked_payload("3", rendered.choices) is None
+    greet = render(
+        [{"text": "您想办什么？点下面的按钮，或直接说。", "buttons": [{"title": "投诉建议", "payload": "/x"}]}]
+    )
+    assert greet.texts == ["您想办什么？回复下面的数字，或直接说。\n回复数字：\n1 投诉建议"]
     assert split_parts("甲" * 1300) == ["甲" * 600, "甲" * 600, "甲" * 100]
 
 
