@@ -37,14 +37,22 @@ def _reason(tracker: Tracker) -> str:
     return "fallback" if len(turns) > 1 and was_missed(turns[-2]) else "asked"
 
 
+# Channels whose citizens cannot receive a staff member's messages (the page and the app poll for them; the
+# 公众号 has no such path yet): 12345 and a call-back instead of a queue they would wait in, unheard.
+NO_LIVE_CHAT_CHANNELS = {"wechat"}
+
+
 def handoff_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     elderly = is_elderly(tracker)
-    try:
-        answer = HandoffClient().request(
-            tracker.sender_id, channel=channel_name(tracker), reason=_reason(tracker), elderly=elderly
-        )
-    except (HandoffUnavailable, TicketClientError):
-        answer = {"status": "closed", "reason": "unavailable"}
+    if channel_name(tracker) in NO_LIVE_CHAT_CHANNELS:
+        answer = {"status": "closed", "reason": "channel"}
+    else:
+        try:
+            answer = HandoffClient().request(
+                tracker.sender_id, channel=channel_name(tracker), reason=_reason(tracker), elderly=elderly
+            )
+        except (HandoffUnavailable, TicketClientError):
+            answer = {"status": "closed", "reason": "unavailable"}
     status = answer.get("status")
     if status == "queued":
         ahead, minutes = answer.get("ahead") or 0, answer.get("expected_wait_minutes")
@@ -74,6 +82,8 @@ def handoff_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         why = "现在不是人工客服的服务时间" + (f"（下次：{when}）" if when else "")
     elif answer.get("reason") == "no_staff":
         why = "现在没有工作人员在线"
+    elif answer.get("reason") == "channel":
+        why = "公众号里暂时不能转接人工客服"
     else:
         why = "人工客服暂时连不上"
     text = (
