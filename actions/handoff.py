@@ -44,6 +44,7 @@ NO_LIVE_CHAT_CHANNELS = {"wechat"}
 
 def handoff_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     elderly = is_elderly(tracker)
+    answer: dict[str, Any]
     if channel_name(tracker) in NO_LIVE_CHAT_CHANNELS:
         answer = {"status": "closed", "reason": "channel"}
     else:

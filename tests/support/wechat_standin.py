@@ -484,6 +484,7 @@ class Citizen:
         self.standin, self.url = standin, url
         self.openid = openid or "o" + secrets.token_hex(14)[:27]  # 28 characters, as real openids
         self.seen: list[str] = []
+        self.transcript: list[str] = []  # both sides, to read after a test
         self.last: PushResult | None = None
 
     def send(self, xml: str, wait: float = 60.0, settle: float = 0.8) -> list[str]:
@@ -497,9 +498,11 @@ class Citizen:
         time.sleep(settle)  # the parts after the first follow within moments
         texts += self.standin.custom_texts(self.openid)[already:]
         self.seen += texts
+        self.transcript += [f"公众号：{t}" for t in texts]
         return texts
 
     def say(self, text: str, **kwargs: Any) -> str:
+        self.transcript.append(f"市民：{text}")
         return "\n\n".join(self.send(self.standin.text_xml(self.openid, text), **kwargs))
 
 
