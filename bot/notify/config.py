@@ -6,6 +6,7 @@ channel is off and such notices wait as failed, visible and retryable in the con
 | `NOTIFY_INTERVAL_SECONDS` | 5 | how often the worker delivers due notices (0: off) |
 | `NOTIFY_MAX_ATTEMPTS` | 6 | attempts before a notice counts as failed (staff may press 重新发送) |
 | `NOTIFY_BACKOFF` | 10/1800 | first and longest wait between attempts (seconds, doubling) |
+| `NOTIFY_LEASE_SECONDS` | 60 | a notice being sent by a backend that died is taken up again after this |
 | `NOTIFY_DEADLINE_INTERVAL_SECONDS` | 600 | how often deadlines are checked (0: off) |
 | `NOTIFY_DIGEST_HOUR` | 8 | from this hour (China time) the dispatcher's daily digest is made (24: never) |
 | `NOTIFY_CONTACTS_PATH` | `var/notify_contacts.yml` | department and dispatcher contacts (deploy/notify_contacts.example.yml) |
@@ -99,6 +100,7 @@ class NotifySettings:
             interval_seconds=float(env("NOTIFY_INTERVAL_SECONDS", "5")),
             max_attempts=int(env("NOTIFY_MAX_ATTEMPTS", "6")),
             backoff=(float(first), float(longest or first)),
+            lease_seconds=float(env("NOTIFY_LEASE_SECONDS", "60")),
             deadline_interval_seconds=float(env("NOTIFY_DEADLINE_INTERVAL_SECONDS", "600")),
             digest_hour=int(env("NOTIFY_DIGEST_HOUR", "8")),
             contacts_path=Path(env("NOTIFY_CONTACTS_PATH", str(default_var_dir() / "notify_contacts.yml"))),

@@ -3,7 +3,10 @@ while it is being sent), send each through its provider outside any transaction,
 
 A failure waits `NotifySettings.delay_after(attempts)` before the next try; after `max_attempts` the notice is
 failed (shown in the console, where staff may send it again). A backend killed while a notice is claimed leaves
-the lease to run out: the notice is then sent by the next round, so nothing is lost.
+the lease to run out: the notice is then taken up by the next round, so nothing is lost; and since the cut-off
+attempt may have reached the provider, a provider that keeps records (SMS: QuerySendDetails by our OutId) is
+asked first, so it is not sent twice. (WeChat's template API keeps no such record: there a send cut off by a
+crash in the moment between WeChat's answer and our record may be repeated.)
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
+from bot.common.clock import CHINA_TZ
 from bot.core.database import Database
 from bot.notify.config import NotifySettings
 from bot.notify.models import DELIVERED, FAILED, PENDING, SENDING, Notice
-from bot.notify.providers.base import DeliveryError, Outgoing, Provider
+from bot.notify.providers.base import DeliveryError, Outgoing, Provider, Reconciling
 from bot.notify.providers.web import PULLED_CHANNELS
 from bot.tickets.models import utcnow
 
@@ -46,7 +50,8 @@ class Deliverer:
     ):
         self.db, self.settings, self.providers, self.resolve_address = db, settings, providers, resolve_address
 
-    def claim(self, now: datetime) -> list[Notice]:
+    def claim(self, now: datetime) -> list[tuple[Notice, bool]]:
+        """Due notices, each with whether an earlier attempt was cut off (its lease ran out while sending)."""
         lease = now + timedelta(seconds=self.settings.lease_seconds)
         with self.db.session(write=True) as session:
             due = (
@@ -66,17 +71,19 @@ class Deliverer:
                 .scalars()
                 .all()
             )
+            claimed = []
             for notice in due:
+                claimed.append((notice, notice.state == SENDING))
                 notice.state, notice.lease_until, notice.attempts = SENDING, lease, notice.attempts + 1
-        return list(due)
+        return claimed
 
     def run_once(self, now: datetime | None = None) -> RoundResult:
         result = RoundResult()
-        for notice in self.claim(now or utcnow()):
-            self._deliver(notice, result)
+        for notice, cut_off in self.claim(now or utcnow()):
+            self._deliver(notice, cut_off, result)
         return result
 
-    def _deliver(self, notice: Notice, result: RoundResult) -> None:
+    def _deliver(self, notice: Notice, cut_off: bool, result: RoundResult) -> None:
         provider = self.providers.get(notice.channel)
         ref, error = None, None
         if provider is None:
@@ -94,13 +101,27 @@ class Deliverer:
                     params=json.loads(notice.params or "{}"),
                 )
                 try:
-                    ref = provider.send(message)
+                    ref = self._sent_before(provider, message, notice) if cut_off else None
+                    ref = ref or provider.send(message)
                 except DeliveryError as refused:
                     error = refused
                 except Exception as unexpected:  # a provider bug must not stop the round
                     log.exception("通知发送出错（%s）", notice.idempotency_key)
                     error = DeliveryError(f"发送出错：{type(unexpected).__name__}")
         self._record(notice.id, ref, error, result)
+
+    def _sent_before(self, provider: Provider, message: Outgoing, notice: Notice) -> str | None:
+        """The provider's record of the cut-off attempt (made within one lease before now), if it reached it."""
+        if not isinstance(provider, Reconciling):
+            return None
+        now = utcnow()
+        days = {_china_day(now - timedelta(seconds=2 * self.settings.lease_seconds)), _china_day(now)}
+        for day in sorted(days):
+            found = provider.already_sent(message, day)
+            if found:
+                log.info("通知 %s 上次发送已到达平台，不再重发", notice.idempotency_key)
+                return found
+        return None
 
     def _record(self, notice_id: int, ref: str | None, error: DeliveryError | None, result: RoundResult) -> None:
         now = utcnow()
@@ -122,3 +143,7 @@ class Deliverer:
                 notice.state = PENDING
                 notice.next_attempt_at = now + timedelta(seconds=self.settings.delay_after(notice.attempts))
                 result.retrying.append(notice_id)
+
+
+def _china_day(value: datetime) -> date:
+    return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).date()

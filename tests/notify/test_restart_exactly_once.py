@@ -19,9 +19,12 @@ from tests.support.backend_process import BackendProcess, ticket_payload
 pytestmark = pytest.mark.e2e
 
 
-def start(var: Path, sms: AliyunSmsStandIn, port: int | None = None, deliver: bool = True) -> BackendProcess:
+def start(
+    var: Path, sms: AliyunSmsStandIn, port: int | None = None, deliver: bool = True, lease: str = "60"
+) -> BackendProcess:
     env = backend_env(var, sms)
     env["NOTIFY_INTERVAL_SECONDS"] = "0.2" if deliver else "0"
+    env["NOTIFY_LEASE_SECONDS"] = lease
     return BackendProcess(var, port=port, token=env["BACKEND_API_TOKEN"], env=env).start(timeout=60)
 
 
@@ -68,6 +71,30 @@ def test_killed_between_the_change_and_the_delivery(tmp_path: Path, sms: AliyunS
         assert sent.phone == "13812349001" and sent.params == {"number": number, "status": "已转办"}
         stats = call(backend, "GET", "/api/notify/stats").json()["notices"]
         assert stats["queued"] == 1 and stats["delivered"] == 1
+    finally:
+        backend.stop()
+
+
+def test_killed_after_the_provider_sent_and_before_the_backend_heard(tmp_path: Path, sms: AliyunSmsStandIn) -> None:
+    """The worst moment: the SMS went out, the backend dies before it records so. After the restart the
+    notice's lease runs out, the provider's records (QuerySendDetails, our OutId) show it was sent: no second SMS."""
+    sms.hold_answers(30)
+    backend = start(tmp_path, sms, lease="1")
+    try:
+        number = new_ticket(backend, "13812349002")
+        move(backend, number, "已转办", department=DEPARTMENT)
+        assert wait_for(lambda: len(sms.sent) == 1)  # sent; the backend is still waiting for the answer
+    finally:
+        backend.kill()
+    sms.hold_answers(0)
+    backend = start(tmp_path, sms, port=backend.port, lease="1")
+    try:
+        delivered = lambda: call(backend, "GET", "/api/notify/stats").json()["notices"]["delivered"] == 1  # noqa: E731
+        assert wait_for(delivered)
+        time.sleep(1.5)
+        assert len(sms.sent) == 1 and sms.sent[0].params == {"number": number, "status": "已转办"}
+        [notice] = call(backend, "GET", f"/api/tickets/{number}/notices").json()["notices"]
+        assert notice["attempts"] == 2  # the cut-off attempt, then the check of the records
     finally:
         backend.stop()
 

@@ -3,8 +3,10 @@
 It checks what the real service checks before sending: the common parameters, a known AccessKeyId, a
 Timestamp within 15 minutes, a SignatureNonce never used before, and the Signature, recomputed here from the
 documented rules (written out again, not imported from the client); a wrong one gets the documented
-SignatureDoesNotMatch error. Accepted messages are recorded. `fail_next(n)` makes the next n valid requests
-fail (HTTP 500 or flow control), for fault injection.
+SignatureDoesNotMatch error. Accepted messages are recorded and listed by QuerySendDetails (by number and China
+day, with their OutId). Fault injection: `fail_next(n)` makes the next n valid SendSms requests fail (HTTP 500 or
+flow control); `hold_answers(seconds)` records a message and then keeps the caller waiting, so the caller can be
+killed after the message went out and before it heard so.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
@@ -24,16 +27,18 @@ REQUIRED = (
     "AccessKeyId",
     "Action",
     "Format",
-    "PhoneNumbers",
-    "SignName",
     "SignatureMethod",
     "SignatureNonce",
     "SignatureVersion",
-    "TemplateCode",
     "Timestamp",
     "Version",
     "Signature",
 )
+ACTION_REQUIRED = {
+    "SendSms": ("PhoneNumbers", "SignName", "TemplateCode"),
+    "QuerySendDetails": ("PhoneNumber", "SendDate", "PageSize", "CurrentPage"),
+}
+CHINA = timezone(timedelta(hours=8))
 UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
 
 
@@ -55,6 +60,7 @@ class SentSms:
     params: dict
     out_id: str
     biz_id: str
+    day: str = ""  # China date, yyyyMMdd
 
 
 class AliyunSmsStandIn:
@@ -64,8 +70,10 @@ class AliyunSmsStandIn:
         self.rejected: list[str] = []  # error codes answered
         self._nonces: set[str] = set()
         self._failures: list[str] = []
+        self.hold_seconds = 0.0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True  # a held answer must not keep stop() waiting
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -97,6 +105,9 @@ class AliyunSmsStandIn:
         with self._lock:
             self._failures.extend([how] * count)
 
+    def hold_answers(self, seconds: float) -> None:
+        self.hold_seconds = seconds
+
     def sent_to(self, phone: str) -> list[SentSms]:
         with self._lock:
             return [sms for sms in self.sent if sms.phone == phone]
@@ -109,8 +120,11 @@ class AliyunSmsStandIn:
             return 404, {"Code": "InvalidAccessKeyId.NotFound", "Message": "Specified access key is not found."}
         if params["SignatureMethod"] != "HMAC-SHA1" or params["SignatureVersion"] != "1.0":
             return 400, {"Code": "InvalidParameter", "Message": "signature method"}
-        if params["Action"] != "SendSms" or params["Version"] != "2017-05-25":
+        if params["Action"] not in ACTION_REQUIRED or params["Version"] != "2017-05-25":
             return 400, {"Code": "InvalidAction.NotFound", "Message": "action"}
+        absent = [name for name in ACTION_REQUIRED[params["Action"]] if not params.get(name)]
+        if absent:
+            return 400, {"Code": "MissingParameter", "Message": f"missing {absent[0]}"}
         try:
             stamp = datetime.strptime(params["Timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         except ValueError:
@@ -124,6 +138,8 @@ class AliyunSmsStandIn:
             if params["SignatureNonce"] in self._nonces:
                 return 400, {"Code": "SignatureNonceUsed", "Message": "nonce used"}
             self._nonces.add(params["SignatureNonce"])
+            if params["Action"] == "QuerySendDetails":
+                return 200, self._details(params)
             if self._failures:
                 how = self._failures.pop(0)
                 if how == "limit":
@@ -136,9 +152,31 @@ class AliyunSmsStandIn:
                 params=json.loads(params.get("TemplateParam") or "{}"),
                 out_id=params.get("OutId", ""),
                 biz_id=uuid.uuid4().hex[:20],
+                day=datetime.now(CHINA).strftime("%Y%m%d"),
             )
             self.sent.append(sms)
         return 200, {"Code": "OK", "Message": "OK", "BizId": sms.biz_id, "RequestId": str(uuid.uuid4())}
+
+    def _details(self, params: dict[str, str]) -> dict:
+        size, page = int(params["PageSize"]), int(params["CurrentPage"])
+        found = [s for s in self.sent if s.phone == params["PhoneNumber"] and s.day == params["SendDate"]]
+        shown = found[(page - 1) * size : page * size]
+        details = [
+            {
+                "PhoneNum": s.phone,
+                "SendStatus": 3,
+                "TemplateCode": s.template,
+                "OutId": s.out_id,
+                "ErrCode": "DELIVERED",
+            }
+            for s in shown
+        ]
+        return {
+            "Code": "OK",
+            "Message": "OK",
+            "TotalCount": str(len(found)),
+            "SmsSendDetailDTOs": {"SmsSendDetailDTO": details},
+        }
 
     def _handler(self):
         standin = self
@@ -149,6 +187,8 @@ class AliyunSmsStandIn:
                 body = self.rfile.read(length).decode("utf-8")
                 params = dict(parse_qsl(body, keep_blank_values=True))
                 status, answer = standin._answer("POST", params)
+                if params.get("Action") == "SendSms" and answer.get("Code") == "OK" and standin.hold_seconds:
+                    time.sleep(standin.hold_seconds)  # sent; the caller has not heard so yet
                 if answer.get("Code") != "OK":
                     with standin._lock:
                         standin.rejected.append(answer["Code"])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import date
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -28,3 +29,11 @@ class Provider(Protocol):
     channel: str
 
     def send(self, message: Outgoing) -> str: ...
+
+
+@runtime_checkable
+class Reconciling(Protocol):
+    """A provider that can tell whether a message with this key already went out (its own records), so a
+    send interrupted by a crash is not sent twice."""
+
+    def already_sent(self, message: Outgoing, on: date) -> str | None: ...
