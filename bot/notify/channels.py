@@ -1,7 +1,9 @@
 """Which channel reaches a citizen: the one the ticket came from.
 
 A ticket from WeChat (the 公众号, sender id = openid) gets a WeChat template message, one from the web chat
-waits for the next visit there, and any other (the app, Open311, the hotline) gets an SMS to a mobile number.
+waits for the next visit there (its conversation id is the page's random session id, the only key to it), and
+any other (the app, Open311, the hotline) gets an SMS to a mobile number; without one it gets none, since an
+app's sender ids may be guessable and must not unlock notices.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ def citizen_channel(channel: str | None, conversation_id: str | None, phone: str
         return WEB
     if phone and _MOBILE.fullmatch(phone):
         return SMS
-    return WEB if conversation_id else None
+    return None
 
 
 def citizen_address(ticket: Ticket, channel: str) -> str | None:

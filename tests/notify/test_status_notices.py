@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from bot.notify.channels import citizen_channel
 from tests.notify.conftest import AUTH, WALK, move, new_ticket
 from tests.support.aliyun_sms_standin import AliyunSmsStandIn
 
@@ -100,3 +101,12 @@ def test_a_retried_transition_request_makes_no_second_notice(client: TestClient,
     move(client, ticket["number"], "已转办", department="海原县交通运输局")
     deliver(client, rounds=2)
     assert len(sms.sent_to("13812340006")) == 1
+
+
+def test_channel_follows_where_the_ticket_came_from() -> None:
+    assert citizen_channel("智能助手-web", "web-abc", "13812345678") == "web"
+    assert citizen_channel("智能助手-socketio", "web-abc", None) == "web"
+    assert citizen_channel("智能助手-wechat", "o-openid", "13812345678") == "wechat"
+    assert citizen_channel("智能助手-app", "app-user-7", "13812345678") == "sms"
+    assert citizen_channel("智能助手-app", "app-user-7", "0955-1234567") is None  # a landline: no SMS, no web
+    assert citizen_channel("Open311", None, "13812345678") == "sms"
