@@ -16,6 +16,7 @@ channel is off and such notices wait as failed, visible and retryable in the con
 | `ALIYUN_SMS_ENDPOINT` | `https://dysmsapi.aliyuncs.com/` | the API endpoint (tests: a local stand-in) |
 | `HAIYUAN_WECHAT_APPID`, `HAIYUAN_WECHAT_APPSECRET`, `HAIYUAN_WECHAT_API_BASE` | —, —, `https://api.weixin.qq.com` | the 公众号 (shared with the channel, docs/wechat.md) |
 | `HAIYUAN_WECHAT_TEMPLATE_STATUS`, `…_WARNING`, `…_DIGEST` | — | template message ids (模板消息) per notice kind |
+| `HAIYUAN_WECOM_CORPID`, `HAIYUAN_WECOM_AGENTID`, `HAIYUAN_WECOM_SECRET`, `HAIYUAN_WECOM_API_BASE` | —, —, —, `https://qyapi.weixin.qq.com` | 企业微信 application for staff warnings (contacts with channel wecom) |
 | `HAIYUAN_WECHAT_TEMPLATE_FIELDS` | none | renames of the variables for the account's templates, e.g. `number=character_string1,status=phrase2` |
 """
 
@@ -56,6 +57,18 @@ class WeChatTemplateSettings:
         return bool(self.appid and self.secret and self.templates)
 
 
+@dataclass(frozen=True)
+class WeComSettings:
+    corp_id: str
+    agent_id: int
+    secret: str
+    api_base: str = "https://qyapi.weixin.qq.com"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.corp_id and self.agent_id and self.secret)
+
+
 def _pairs(text: str) -> dict[str, str]:
     pairs = (item.partition("=") for item in text.split(",") if "=" in item)
     return {name.strip(): value.strip() for name, _, value in pairs if name.strip() and value.strip()}
@@ -78,6 +91,7 @@ class NotifySettings:
     contacts_path: Path = field(default_factory=lambda: default_var_dir() / "notify_contacts.yml")
     sms: AliyunSmsSettings | None = None
     wechat: WeChatTemplateSettings | None = None
+    wecom: WeComSettings | None = None
 
     @classmethod
     def from_env(cls) -> NotifySettings:
@@ -96,6 +110,12 @@ class NotifySettings:
             fields=_pairs(env("HAIYUAN_WECHAT_TEMPLATE_FIELDS")),
             api_base=env("HAIYUAN_WECHAT_API_BASE", "https://api.weixin.qq.com"),
         )
+        wecom = WeComSettings(
+            corp_id=env("HAIYUAN_WECOM_CORPID"),
+            agent_id=int(env("HAIYUAN_WECOM_AGENTID", "0")),
+            secret=env("HAIYUAN_WECOM_SECRET"),
+            api_base=env("HAIYUAN_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
+        )
         return cls(
             interval_seconds=float(env("NOTIFY_INTERVAL_SECONDS", "5")),
             max_attempts=int(env("NOTIFY_MAX_ATTEMPTS", "6")),
@@ -106,6 +126,7 @@ class NotifySettings:
             contacts_path=Path(env("NOTIFY_CONTACTS_PATH", str(default_var_dir() / "notify_contacts.yml"))),
             sms=sms if sms.configured else None,
             wechat=wechat if wechat.configured else None,
+            wecom=wecom if wecom.configured else None,
         )
 
     def delay_after(self, attempts: int) -> float:

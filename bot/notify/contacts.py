@@ -6,7 +6,8 @@
     dispatcher:
       - {id: dispatch-duty, name: 派单员值班, channel: sms, address: "139…"}
 
-`channel` is sms (a mobile number) or wechat (the staff member's openid of the 公众号). No file: the warnings
+`channel` is sms (a mobile number), wechat (the staff member's openid of the 公众号) or wecom (the member id in
+企业微信, HAIYUAN_WECOM_*). No file: the warnings
 are shown in the console only. Addresses stay in this file: the outbox keeps the contact id.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.notify.models import SMS, WECHAT
+from bot.notify.models import SMS, WECHAT, WECOM
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,8 @@ def parse_contacts(data: object) -> Contacts:
             ):
                 raise ValueError(f"{where}: 每个联系人需要 id、channel、address")
             channel = str(item["channel"]).strip()
-            if channel not in {SMS, WECHAT}:
-                raise ValueError(f"{where}: channel 只能是 sms 或 wechat")
+            if channel not in {SMS, WECHAT, WECOM}:
+                raise ValueError(f"{where}: channel 只能是 sms、wechat 或 wecom")
             result.append(
                 Contact(
                     str(item["id"]).strip(),

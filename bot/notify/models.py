@@ -24,8 +24,8 @@ PENDING, SENDING, DELIVERED, FAILED = "pending", "sending", "delivered", "failed
 STATE_LABELS = {PENDING: "待发送", SENDING: "发送中", DELIVERED: "已送达", FAILED: "发送失败"}
 
 # Channels.
-WEB, SMS, WECHAT = "web", "sms", "wechat"
-CHANNEL_LABELS = {WEB: "网页对话", SMS: "短信", WECHAT: "微信"}
+WEB, SMS, WECHAT, WECOM = "web", "sms", "wechat", "wecom"
+CHANNEL_LABELS = {WEB: "网页对话", SMS: "短信", WECHAT: "微信", WECOM: "企业微信"}
 
 # Who a notice is for.
 CITIZEN, DEPARTMENT, DISPATCHER = "citizen", "department", "dispatcher"

@@ -14,6 +14,7 @@ from bot.notify.deadlines import DeadlineWatch
 from bot.notify.providers.base import Provider
 from bot.notify.providers.sms_aliyun import AliyunSms
 from bot.notify.providers.wechat_template import WeChatTemplates
+from bot.notify.providers.wecom import WeComMessages
 from bot.notify.service import NotifyService
 from bot.tickets.service import TicketService
 
@@ -31,6 +32,8 @@ def providers(settings: NotifySettings) -> dict[str, Provider]:
         found["sms"] = AliyunSms(settings.sms)
     if settings.wechat:
         found["wechat"] = WeChatTemplates(settings.wechat)
+    if settings.wecom:
+        found["wecom"] = WeComMessages(settings.wecom)
     return found
 
 
