@@ -23,6 +23,7 @@ from bot.common.clock import CHINA_TZ
 from bot.knowledge.aspects import asked_aspects
 from bot.knowledge.loader import SERVICE
 from bot.knowledge.notices import active_notices
+from bot.knowledge.online_channels import offers_a_way, online_channels
 from bot.knowledge.render import MORE_HINT, NEXT_ASPECTS, QUESTIONS, render_aspect, service_display_name
 from bot.knowledge.schema import item_labels
 from bot.knowledge.search import AMBIGUOUS, CONFIDENT, CONFIDENT_COVERAGE, EXACT, NONE, search
@@ -244,7 +245,10 @@ class ActionAnswerService(Action):
                 if elderly and MORE_HINT in bubbles and buttons:  # the rest of the answer, as a numbered choice too
                     buttons = [MORE_BUTTON] + buttons
                 # The marker lets the web chat offer 有用 / 没用 and the staff console count answers per service.
-                marker = {"type": "service_answer", "service": service_id, "aspect": asked}
+                marker: dict[str, Any] = {"type": "service_answer", "service": service_id, "aspect": asked}
+                online = online_channels(kb, service_id)  # 去办理: only channels and links the knowledge base has
+                if online and offers_a_way(online):
+                    marker["online"] = online
                 utter_bubbles(dispatcher, bubbles, elderly, buttons, json_message=marker)
         return [
             SlotSet("service", resolution.services[-1]),

@@ -23,6 +23,7 @@ ALWAYS_VALID_INTENTS = {
     "menu_bundles",
     "start_complaint",
     "check_ticket",
+    "my_tickets",
     "elderly_mode_on",
     "elderly_mode_off",
     "human_handoff",

@@ -47,7 +47,7 @@ from bot.handoff.schemas import FIELD_LABELS as HANDOFF_LABELS
 from bot.knowledge.calendar import CalendarFile
 from bot.notify import routes as notify_routes
 from bot.notify import state as notify_state
-from bot.tickets import migrate, open311
+from bot.tickets import migrate, mine, open311
 from bot.tickets import routes as ticket_routes
 from bot.tickets.rules import RulesFile
 from bot.tickets.schemas import FIELD_LABELS
@@ -185,6 +185,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
         return app.openapi()
 
     app.include_router(apidocs.router)  # /docs: public page, the token is typed in, never in the URL
+    app.include_router(mine.router)  # 我的工单: POST /api/tickets/of-conversations
     app.include_router(ticket_routes.router)
     app.include_router(contact_api.router)  # GET /api/tickets/{n}/contact: contact token only, audited
     app.include_router(open311.router)

@@ -173,6 +173,12 @@ class TicketClient:
         headers = {"X-Client-Id": client_id} if client_id else None
         return self._json(self._request("POST", f"/api/tickets/{number}/rating", json=body, headers=headers))
 
+    def tickets_of_conversations(self, conversation_ids: list[str]) -> list[dict[str, Any]]:
+        """我的工单: the tickets filed in these conversations, newest first, with their history (masked)."""
+        body = {"conversation_ids": conversation_ids}
+        items = self._json(self._request("POST", "/api/tickets/of-conversations", json=body)).get("items")
+        return items if isinstance(items, list) else []
+
     def list_tickets(self, **filters: Any) -> dict[str, Any]:
         """{"total", "items"}; filters as in GET /api/tickets (e.g. idempotency_key=…)."""
         params = {k: v for k, v in filters.items() if v is not None}

@@ -10,6 +10,7 @@ from bot.console.routes import (
     facts,
     handoff,
     home,
+    hot_questions,
     inbox,
     knowledge,
     notices,
@@ -45,4 +46,5 @@ def bare() -> RedirectResponse:
 
 router.include_router(console_router)
 router.include_router(notices.public_router)
+router.include_router(hot_questions.public_router)  # 热点问题 for the chat's welcome (public)
 router.include_router(ratings.public_router)  # 好差评 from the chat page (public)

@@ -22,7 +22,9 @@
     handoff: "haiyuan-chat:handoff",
     notices: "haiyuan-chat:dismissed-notices",
     ticketUpdates: "haiyuan-chat:ticket-updates",
+    earlier: "haiyuan-chat:earlier-sessions",  // sessions before 新对话: 我的工单 still lists their tickets
   };
+  var MAX_EARLIER = 10;
   var MAX_ENTRIES = 300;
   var REPLY_TIMEOUT_MS = 45000;   // how long a REST call or the first socket.io reply may take
   var SOCKET_GRACE_MS = 4000;     // how long to wait for socket.io before checking the REST channel
@@ -86,6 +88,7 @@
     statusKind: null,
     handoff: null,        // {id, token, session, after, status, staff, ahead, wait}: an open 转人工 request
     handoffTimer: null,
+    hot: [],              // 热点问题 for the welcome (GET api/hot-questions)
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -262,10 +265,9 @@
       return el("article", { className: "bubble card checklist", "aria-label": "办事清单" },
         el("h3", { text: shown.title || "办事清单" }),
         richText(el("div", { className: "card-body" }), shown.body),
-        el("div", { className: "card-actions" },
-          el("button", { type: "button", text: "打印", "aria-label": "打印这份清单",
-                         onClick: function () { printCard(entry); } })));
+        checklistActions(entry));
     }
+    if (entry.kind === "my_tickets") return myTicketsCard(entry);
     if (entry.kind === "ticket") {
       var copyState = el("span", { className: "copy-state", "aria-live": "polite" });
       // Number, then 承办部门 and 预计答复 right under it (the number's own line is not repeated), then 复制:
@@ -282,12 +284,176 @@
                          onClick: function () { copyText(entry.reference, copyState); } }),
           copyState));
     }
+    var bubble;
     if (GUIDE_TITLE.test(entry.text || "")) {
       var guide = splitTitle(entry.text);
-      return el("article", { className: "bubble card guide", "aria-label": "办事指南" },
+      bubble = el("article", { className: "bubble card guide", "aria-label": "办事指南" },
         el("h3", { text: guide.title }), richText(el("div", { className: "card-body" }), guide.body));
+    } else {
+      bubble = richText(el("div", { className: "bubble" }), entry.text);
     }
-    return richText(el("div", { className: "bubble" }), entry.text);
+    var online = onlineBlock(entry.online);
+    if (online) bubble.appendChild(online);
+    return bubble;
+  }
+
+  // ---------------------------------------------------------------- 去办理 (online channels of a service)
+  // Only what the knowledge base carries: a link where county.yml has a real address, else the name (and the
+  // service's entry, e.g. the mini program to search for). Links open in a new tab, without a referrer.
+  function onlineBlock(online) {
+    if (!online || !Array.isArray(online.channels) || !online.channels.length) return null;
+    var box = el("section", { className: "go-online", "aria-label": "去办理" },
+      el("h4", { text: "去办理" + (online.available === true ? "" : "（能否网上办待核实）") }));
+    var row = el("div", { className: "go-online-links" });
+    online.channels.forEach(function (channel) {
+      var name = str(channel && channel.name);
+      if (!name) return;
+      var url = str(channel.url);
+      row.appendChild(/^https?:\/\//.test(url)
+        ? el("a", { className: "go-link", href: url, target: "_blank", rel: "noopener noreferrer",
+                    text: "去" + name + "办理" })
+        : el("span", { className: "go-channel", text: name + (state.elderly ? "" : "（网址待核实）") }));
+    });
+    box.appendChild(row);
+    if (str(online.entry)) box.appendChild(el("p", { className: "go-entry", text: "入口：" + online.entry }));
+    return box;
+  }
+
+  // ---------------------------------------------------------------- 我的工单 (the citizen's own tickets)
+  var STAGES = ["已受理", "已转办", "办理中", "已反馈", "已办结"];
+  var STAGE_NAMES = ["受理", "转办", "办理", "反馈", "办结"];  // 12345's five steps
+  var STAGE_WORDS = { "已受理": "已收到，正在分派", "已转办": "已交给承办部门", "办理中": "部门正在办理",
+                      "已反馈": "部门已答复", "已办结": "已办完" };
+
+  function timeline(ticket) {
+    // The five 12345 stages, each marked done (with its date) or still ahead; a 退回 shows as 已受理 again.
+    var reached = {};
+    (Array.isArray(ticket.history) ? ticket.history : []).forEach(function (h) {
+      var at = /^\d{4}-(\d{2})-(\d{2})/.exec(str(h && h.at));
+      if (h && STAGES.indexOf(h.stage) >= 0 && at) reached[h.stage] = Number(at[1]) + "/" + Number(at[2]);
+    });
+    var current = STAGES.indexOf(str(ticket.status));
+    if (state.elderly) {  // 长辈模式: one line, in words, instead of five boxes
+      return el("p", { className: "progress-line",
+        text: "进度：第 " + (current + 1) + " 步，共 5 步。" + (STAGE_WORDS[ticket.status] || str(ticket.status)) });
+    }
+    var list = el("ol", { className: "timeline", "aria-label": "办理经过" });
+    STAGES.forEach(function (stage, i) {
+      var done = i <= current;
+      list.appendChild(el("li", { className: done ? (i === current ? "done current" : "done") : "ahead",
+                                  "aria-current": i === current ? "step" : null },
+        el("span", { className: "stage", text: STAGE_NAMES[i] }),
+        el("span", { className: "when", text: done ? (reached[stage] || "") : "未到" })));
+    });
+    return list;
+  }
+
+  function myTicketsCard(entry) {
+    var tickets = Array.isArray(entry.tickets) ? entry.tickets : [];
+    var card = el("article", { className: "bubble card my-tickets", "aria-label": "我的工单" },
+      el("h3", { text: "我的工单（" + tickets.length + " 件）" }));
+    tickets.forEach(function (ticket) {
+      var item = el("section", { className: "my-ticket", "aria-label": "工单 " + str(ticket.number) },
+        el("p", { className: "my-ticket-head" },
+          el("strong", { className: "ticket-no", text: str(ticket.number) }),
+          el("span", { className: "badge", text: str(ticket.status) })),
+        el("p", { className: "my-ticket-summary", text: str(ticket.category) + "｜" + str(ticket.summary) }),
+        timeline(ticket));
+      var facts = [];
+      if (str(ticket.department)) facts.push("承办：" + ticket.department);
+      if (str(ticket.due_date)) facts.push("预计 " + ticket.due_date + " 前答复");
+      if (facts.length) item.appendChild(el("p", { className: "my-ticket-facts", text: facts.join("；") }));
+      if (str(ticket.reply)) item.appendChild(el("p", { className: "my-ticket-reply", text: "部门答复：" + ticket.reply }));
+      card.appendChild(item);
+    });
+    return card;
+  }
+
+  // ---------------------------------------------------------------- checklist: copy, image, print / PDF
+  function checklistActions(entry) {
+    var note = el("span", { className: "copy-state", "aria-live": "polite" });
+    var shown = function () { return splitTitle(entry.printText || entry.text, entry.title); };
+    var plain = function () {
+      var s = shown();
+      return (s.title ? s.title + "\n" : "") + s.body.trim() + "\n—— 海原政务小助手";
+    };
+    return el("div", { className: "card-actions" },
+      el("button", { type: "button", text: "复制文字", "aria-label": "复制这份清单的文字",
+                     onClick: function () { copyText(plain(), note); } }),
+      el("button", { type: "button", text: "存为图片", "aria-label": "把这份清单存为图片",
+                     onClick: function () { saveChecklistImage(shown(), note); } }),
+      el("button", { type: "button", text: "打印 / 存PDF", "aria-label": "打印这份清单，或在打印窗口里存为 PDF",
+                     onClick: function () { printCard(entry); } }),
+      note);
+  }
+
+  function wrapLines(context, text, width) {
+    // Chinese wraps between any two characters; a numbered line keeps its indent when it wraps.
+    var out = [];
+    String(text).split(/\r?\n/).forEach(function (line) {
+      if (!line.trim()) { out.push(""); return; }
+      var indent = /^\s*\d{1,2}[.、．]/.test(line) ? "   " : "";
+      var current = "";
+      Array.from(line).forEach(function (ch) {
+        if (current && context.measureText(current + ch).width > width) {
+          out.push(current);
+          current = indent + ch;
+        } else {
+          current += ch;
+        }
+      });
+      out.push(current);
+    });
+    return out;
+  }
+
+  function saveChecklistImage(shown, note) {
+    var scale = 2, width = 720, pad = 36, size = 26, lineHeight = 42;
+    var font = function (weight, px) { return weight + " " + px + "px " + getComputedStyle(document.body).fontFamily; };
+    var canvas = document.createElement("canvas");
+    var context = canvas.getContext("2d");
+    if (!context || !canvas.toBlob) { note.textContent = "这个浏览器不能存图片，请用“打印 / 存PDF”。"; return; }
+    context.font = font(700, 32);
+    var title = wrapLines(context, shown.title || "办事清单", width - 2 * pad);
+    context.font = font(400, size);
+    var body = wrapLines(context, shown.body.trim(), width - 2 * pad);
+    var head = 14 + title.length * 44;
+    var height = pad * 2 + head + body.length * lineHeight + 60;
+    canvas.width = width * scale;
+    canvas.height = height * scale;
+    context.scale(scale, scale);
+    context.fillStyle = "#ffffff";
+    context.fillRect(0, 0, width, height);
+    context.fillStyle = "#083b75";
+    context.font = font(700, 32);
+    title.forEach(function (line, i) { context.fillText(line, pad, pad + 34 + i * 44); });
+    context.fillStyle = "#1a1a1a";
+    context.font = font(400, size);
+    body.forEach(function (line, i) { context.fillText(line, pad, pad + head + (i + 1) * lineHeight); });
+    context.fillStyle = "#4a4f57";
+    context.font = font(400, 20);
+    context.fillText("海原政务小助手 · " + new Date().toLocaleDateString("zh-CN"), pad, height - pad);
+    canvas.toBlob(function (blob) {
+      if (!blob) { note.textContent = "图片没有生成，请再试一次。"; return; }
+      var name = (shown.title || "办事清单").replace(/[\\/:*?"<>|]/g, "") + ".png";
+      var file = typeof File === "function" ? new File([blob], name, { type: "image/png" }) : null;
+      if (file && navigator.canShare && navigator.canShare({ files: [file] })) {  // phones: the share sheet
+        navigator.share({ files: [file], title: shown.title || "办事清单" })
+          .then(function () { note.textContent = "已分享"; }, function () { downloadBlob(blob, name, note); });
+        return;
+      }
+      downloadBlob(blob, name, note);
+    }, "image/png");
+  }
+
+  function downloadBlob(blob, name, note) {
+    var url = URL.createObjectURL(blob);
+    var link = el("a", { href: url, download: name, className: "visually-hidden" });
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+    note.textContent = "图片已保存：" + name;
   }
 
   function renderEntry(entry) {
@@ -362,10 +528,39 @@
   }
 
   function intro() {
-    return el("li", { className: "msg bot intro" },
-      el("span", { className: "visually-hidden", text: "小助手说：" }),
-      richText(el("div", { className: "bubble" }),
-        "您好！我是海原县政务服务智能客服。\n请直接说您要办的事，比如“身份证丢了咋补办”，或点上面的按钮。"));
+    var bubble = richText(el("div", { className: "bubble" }),
+      "您好！我是海原县政务服务智能客服。\n请直接说您要办的事，比如“身份证丢了咋补办”，或点上面的按钮。");
+    var hot = hotQuestions();
+    if (hot) bubble.appendChild(hot);
+    return el("li", { className: "msg bot intro" }, el("span", { className: "visually-hidden", text: "小助手说：" }), bubble);
+  }
+
+  // ---------------------------------------------------------------- 热点问题 (from the statistics / knowledge base)
+  function hotQuestions() {
+    var items = state.hot.slice(0, state.elderly ? 3 : 6);
+    if (!items.length) return null;
+    var group = el("div", { className: "hot", role: "group", "aria-labelledby": "hot-title" },
+      el("p", { id: "hot-title", className: "hot-title", text: "大家都在问：" }));
+    var row = el("div", { className: "choices hot-choices" });
+    items.forEach(function (item) {
+      row.appendChild(el("button", { type: "button", text: item.title,
+        onClick: function () { sendMessage(item.payload, item.title, { keepChoices: true }); ui.input.focus(); } }));
+    });
+    group.appendChild(row);
+    return group;
+  }
+
+  function loadHotQuestions() {
+    timedFetch("api/hot-questions", { mode: "same-origin" }, 15000)
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || !Array.isArray(data.items)) return;
+        state.hot = data.items.filter(function (i) {
+          return i && str(i.title) && /^\/ask_service\{/.test(str(i.payload));
+        }).map(function (i) { return { title: i.title.slice(0, 30), payload: i.payload }; });
+        var old = ui.log.querySelector("li.intro");
+        if (old) old.replaceWith(intro());
+      }, function () { /* the welcome works without them */ });
   }
 
   function renderAll() {
@@ -412,6 +607,15 @@
     save();
     if (entry.from === "user") scrollToEnd(); else scrollToReply();
     return entry;
+  }
+
+  function firstBotTextOfTurn() {
+    // The main answer of this turn (a 办事指南 card comes first; notes and caveats follow it).
+    var found = null;
+    for (var i = state.entries.length - 1; i >= 0 && state.entries[i].from !== "user"; i--) {
+      if (state.entries[i].kind === "text") found = state.entries[i];
+    }
+    return found;
   }
 
   function lastBotTextOfTurn() {
@@ -480,6 +684,7 @@
       entry.kind = kind;
       save();
       rerender(entry);
+      scrollToReply();  // the card may be taller than the text was
       return;
     }
     var fresh = { from: "bot", kind: kind, text: fallbackText, buttons: [] };
@@ -494,7 +699,15 @@
                    str(custom.text));
       } else if (custom.type === "ticket" && str(custom.reference)) {
         absorbInto("ticket", { reference: str(custom.reference), queued: custom.queued === true }, "");
+      } else if (custom.type === "my_tickets" && Array.isArray(custom.tickets)) {
+        absorbInto("my_tickets", { tickets: custom.tickets.slice(0, 20) }, "");
       } else if (custom.type === "service_answer") {
+        var answer = firstBotTextOfTurn();
+        if (answer && !answer.online && custom.online && typeof custom.online === "object") {
+          answer.online = custom.online;
+          save();
+          rerender(answer);
+        }
         addEntry({ from: "bot", kind: "feedback", service: str(custom.service), aspect: str(custom.aspect), answered: null });
       } else if (custom.type === "elderly_mode" && typeof custom.on === "boolean") {
         setElderly(custom.on, false);
@@ -680,8 +893,17 @@
   // No elderly_mode here: the page switches the dialogue with /elderly_mode_on|off and follows the bot's
   // {"type": "elderly_mode"} message; a flag on every message would override "字太小了" typed by the citizen.
   function metadata(item) {
-    // "choice": the text came from a button (stale buttons are refused by the actions, actions/stale_choices.py).
-    return item && item.choice ? { channel: CHANNEL, choice: true } : { channel: CHANNEL };
+    // "choice": the text came from a button (stale buttons are refused by the actions, actions/stale_choices.py);
+    // "earlier_sessions": this browser's sessions before 新对话, for 我的工单 (actions/my_tickets.py).
+    var data = item && item.choice ? { channel: CHANNEL, choice: true } : { channel: CHANNEL };
+    var earlier = earlierSessions();
+    if (earlier.length) data.earlier_sessions = earlier;
+    return data;
+  }
+
+  function earlierSessions() {
+    var list = store.get(KEY.earlier, []);
+    return Array.isArray(list) ? list.filter(function (id) { return typeof id === "string" && /^web-[0-9a-f]{32}$/.test(id); }) : [];
   }
 
   function timedFetch(url, options, timeout) {
@@ -1014,6 +1236,8 @@
     if (!on) speech.stop();
     ui.menuToggle.hidden = !on;
     setMenuOpen(false);
+    var welcome = ui.log.querySelector("li.intro");
+    if (welcome && changed) welcome.replaceWith(intro());
     if (sendToBot) sendMessage(on ? "/elderly_mode_on" : "/elderly_mode_off", null, { keepChoices: true });
     return changed;
   }
@@ -1082,6 +1306,7 @@
     }
     state.entries = [];
     state.pending = [];
+    store.set(KEY.earlier, [state.sessionId].concat(earlierSessions()).slice(0, MAX_EARLIER));
     state.sessionId = newSessionId();
     store.set(KEY.session, state.sessionId);
     save();
@@ -1099,6 +1324,7 @@
   connectSocket();
   loadNotices();
   loadTicketUpdates();
+  loadHotQuestions();
   (function resumeHandoff() {  // a reload while queued or connected: carry on where the page was
     var saved = store.get(KEY.handoff, null);
     if (saved && typeof saved === "object" && Number.isInteger(saved.id) && typeof saved.token === "string" &&
