@@ -1,6 +1,7 @@
 """投诉建议 → 工单: the complaint form and its submission through the outbox.
 
-"我要投诉…" → complaint_form (what, where, when, department, name, phone, consent, confirm)
+"我要投诉…" → complaint_form (what, where, when, department, name, phone, consent, confirm — 确认提交, or
+提交并通知我 for progress notices, bot/notify/)
 → action_submit_complaint → outbox.submit → backend (HTTP) → ticket number, department, due date.
 If the backend is down the outbox keeps the ticket and delivers it later exactly once.
 The status query is actions/ticket_status.py, 好差评 actions/ticket_rating.py.
@@ -30,6 +31,7 @@ from actions.knowledge import knowledge_base
 from actions.letters import ASKS_TIME, LONG_LETTER, first_reading, read_category, read_department
 from actions.services import ActionAnswerService, reads_as_service_question
 from bot.common.privacy import mask_phone
+from bot.common.text import option_number
 from bot.knowledge.departments import read_departments, resolve_department
 from bot.knowledge.yes_no import read_yes_no
 from bot.triage import triage
@@ -74,6 +76,7 @@ REFUSE_WORDS = frozenset({"不提交", "先不提交", "有错", "不正确", "�
 # none (the default). complaint_confirm then holds WITH_NOTICES instead of True.
 NOTIFY_WORDS = frozenset({"提交并通知我", "提交并通知", "确认提交并通知我", "要通知", "通知我", "有进展通知我"})
 WITH_NOTICES = "with_notices"
+NOTIFY_OPTION = 4  # its place among the summary's buttons (长辈模式 answers with the digit)
 
 
 def has_content(text: str) -> bool:
@@ -321,7 +324,8 @@ class ValidateComplaintForm(CitizenFormValidationAction):
     def validate_complaint_confirm(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value or "")
         answer = read_yes_no(text, yes=CONFIRM_WORDS, no=REFUSE_WORDS)
-        if answer is None and read_yes_no(text, yes=NOTIFY_WORDS) is True:
+        picks_notices = option_number(text) == NOTIFY_OPTION or read_yes_no(text, yes=NOTIFY_WORDS) is True
+        if answer is None and picks_notices:
             return {"complaint_confirm": WITH_NOTICES}
         if answer is True:
             return {"complaint_confirm": True}

@@ -53,17 +53,21 @@ class Deliverer:
     def claim(self, now: datetime) -> list[tuple[Notice, bool]]:
         """Due notices, each with whether an earlier attempt was cut off (its lease ran out while sending)."""
         lease = now + timedelta(seconds=self.settings.lease_seconds)
+        due_now = and_(
+            Notice.channel.not_in(sorted(PULLED_CHANNELS)),
+            or_(
+                and_(Notice.state == PENDING, Notice.next_attempt_at <= now),
+                and_(Notice.state == SENDING, Notice.lease_until < now),  # its worker died
+            ),
+        )
+        with self.db.session() as session:  # most rounds find nothing: no write lock for them
+            if session.execute(select(Notice.id).where(due_now).limit(1)).first() is None:
+                return []
         with self.db.session(write=True) as session:
             due = (
                 session.execute(
                     select(Notice)
-                    .where(
-                        Notice.channel.not_in(sorted(PULLED_CHANNELS)),
-                        or_(
-                            and_(Notice.state == PENDING, Notice.next_attempt_at <= now),
-                            and_(Notice.state == SENDING, Notice.lease_until < now),  # its worker died
-                        ),
-                    )
+                    .where(due_now)
                     .order_by(Notice.id)
                     .limit(self.settings.batch)
                     .with_for_update(skip_locked=True)

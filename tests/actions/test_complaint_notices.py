@@ -39,7 +39,7 @@ def confirm(text: str) -> dict:
     )
 
 
-@pytest.mark.parametrize("text", ["提交并通知我", "要通知", "通知我。"])
+@pytest.mark.parametrize("text", ["提交并通知我", "要通知", "通知我。", "4", "选第四个"])
 def test_asking_for_notices_confirms_with_notices(text: str) -> None:
     assert confirm(text) == {"complaint_confirm": WITH_NOTICES}
 
@@ -61,6 +61,7 @@ def test_the_summary_offers_the_choice_in_both_modes(elderly: bool) -> None:
     [message] = dispatcher.messages
     titles = [b["title"] for b in message["buttons"]]
     assert titles[-1] == ("4 提交并通知我" if elderly else "提交并通知我") and len(titles) == 4
+    assert len(titles) == complaint_form.NOTIFY_OPTION
     assert titles[0].endswith("确认提交")  # the digits of the existing choices are unchanged
     assert "提交并通知我" in message["text"]
 
