@@ -60,6 +60,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="只测数据增长：1,000 与 100,000 张工单时控制台页面和办件查询的 p95（临时目录，不启动服务）",
     )
+    parser.add_argument(
+        "--turns",
+        action="store_true",
+        help="只测每轮成本：同一对话第 1/5/50/100 轮的 Rasa 与动作服务 CPU（启动服务，约 5 分钟）",
+    )
     args = parser.parse_args(argv)
     args.sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(args.sections) - set(SECTIONS)
@@ -100,6 +105,10 @@ def main(argv: list[str]) -> int:
         from bench import growth
 
         return growth.main(args.out)
+    if args.turns:
+        from bench import turn_cost
+
+        return turn_cost.main(args.out)
     durations = dict(QUICK if args.quick else FULL)
     if args.seconds:
         durations["load"] = args.seconds
