@@ -14,6 +14,10 @@ and one refusal.
 5. Sanic accepts request bodies of up to 100 MB: here the limit is bot/web/edge.py MAX_BODY_BYTES
    (SANIC_REQUEST_MAX_SIZE overrides it), so a huge body is refused with 413 before it is read.
 
+6. The loaded model parses one message before the server reports ready: jieba builds its prefix dictionary
+   and TensorFlow its graphs on the first parse (seconds, holding the event loop), which would otherwise
+   fall on the first citizen — on WeChat, past the 5-second limit for every message waiting behind it.
+
 Refused: `run --enable-api` on an address beyond loopback without `--auth-token`: anyone who reaches
 the port could read every conversation, write events into it or delete the model.
 
@@ -59,6 +63,20 @@ def _validate_action_result(self, result) -> bool:
     return True
 
 
+WARM_UP_TEXT = "你好，身份证丢了咋补办"
+
+
+def _warmed_up(load_agent_on_start):
+    async def load_and_warm_up(*args, **kwargs):
+        agent = await load_agent_on_start(*args, **kwargs)
+        if agent is not None and agent.is_ready():
+            await agent.parse_message(WARM_UP_TEXT)  # NLU only: no tracker, nothing stored
+        return agent
+
+    load_and_warm_up.warms_up = True  # type: ignore[attr-defined]
+    return load_and_warm_up
+
+
 def _sqlite_wal(dbapi_connection, _record) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         set_pragmas(dbapi_connection)
@@ -75,6 +93,10 @@ def apply() -> None:
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY_BYTES))
 
     RemoteAction._validate_action_result = _validate_action_result
+    from rasa.core import run
+
+    if not getattr(run.load_agent_on_start, "warms_up", False):  # 6. the first parse before "ready"
+        run.load_agent_on_start = _warmed_up(run.load_agent_on_start)
     if not event.contains(Engine, "connect", _sqlite_wal):
         event.listen(Engine, "connect", _sqlite_wal)
 

@@ -15,6 +15,7 @@ import requests
 from bot import system_packages, training
 from bot.launcher import Assistant
 from bot.settings import ROOT, Settings
+from tests.support.wechat_standin import WeChatStandIn
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 LOOPBACK_PAGES = r"http://127\.0\.0\.1:\d+$ http://localhost:\d+$"  # CORS origins (regular expressions)
@@ -48,13 +49,21 @@ def model_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory):
+def wechat_server():
+    """WeChat's servers for the assistant's 公众号 channel, in safe mode (tests/support/wechat_standin.py)."""
+    with WeChatStandIn() as standin:
+        yield standin
+
+
+@pytest.fixture(scope="session")
+def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory, wechat_server: WeChatStandIn):
     var_dir = tmp_path_factory.mktemp("var")
     # The action server reads a copy of knowledge/, so tests can edit facts without touching the repo.
     knowledge_dir = tmp_path_factory.mktemp("kb") / "knowledge"
     shutil.copytree(ROOT / "knowledge", knowledge_dir)
     # Tests edit facts and ask at once: the action server looks at knowledge/ on every call here (2 s by default).
     os.environ.update({"OUTBOX_POLL_SECONDS": "1", "OUTBOX_BASE_DELAY": "0.5", "KNOWLEDGE_CHECK_SECONDS": "0"})
+    os.environ.update(wechat_server.env())  # token, AppID, secret, EncodingAESKey, API base of the stand-in
     settings = Settings(
         knowledge_dir=knowledge_dir,
         rasa_port=free_port(),

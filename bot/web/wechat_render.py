@@ -69,7 +69,8 @@ def render(messages: list[dict[str, Any]]) -> Rendered:
             lines = [f"{i} {c.title}" for i, c in enumerate(choices, 1)]
             for tap, reply in TAP_WORDS:
                 text = text.replace(tap, reply)
-            text = "\n".join(filter(None, [text, "回复数字：", *lines]))
+            header = None if "回复下面的数字" in text else "回复数字："
+            text = "\n".join(filter(None, [text, header, *lines]))
             rendered.choices = choices
         if message.get("image"):
             text = "\n".join(filter(None, [text, f"图片：{message['image']}"]))

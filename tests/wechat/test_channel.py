@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import urllib.parse
 
+import pytest
 import yaml
 from rasa.shared.utils.common import class_from_module_path
 
@@ -32,6 +33,26 @@ def test_credentials_name_the_channel_and_it_is_off_without_a_token(monkeypatch)
     channel = WeChatInput.from_credentials(credentials[key])
     assert channel.name() == "wechat" and "HAIYUAN_WECHAT_TOKEN" in (channel.problem or "")
     assert channel.api is None and channel.get_output_channel() is None
+
+
+def test_an_unconfigured_channel_refuses_clearly(request) -> None:
+    import urllib.error
+    import urllib.request
+
+    from tests.wechat.conftest import ScriptedBot, serve
+
+    bot = ScriptedBot()
+    url, loop, server = serve(WeChatInput(WeChatSettings()), bot)
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(url, data=b"<xml/>"), timeout=5)
+        assert refused.value.code == 503 and "HAIYUAN_WECHAT_TOKEN" in refused.value.read().decode()
+        with urllib.request.urlopen(url.rsplit("/", 1)[0] + "/", timeout=5) as health:
+            assert b'"configured":false' in health.read()
+        assert bot.received == []
+    finally:
+        loop.call_soon_threadsafe(server.close)
+        loop.call_soon_threadsafe(loop.stop)
 
 
 def test_settings_refuse_a_malformed_aes_key() -> None:
@@ -248,7 +269,7 @@ def test_render_and_picking() -> None:
     greet = render(
         [{"text": "您想办什么？点下面的按钮，或直接说。", "buttons": [{"title": "投诉建议", "payload": "/x"}]}]
     )
-    assert greet.texts == ["您想办什么？回复下面的数字，或直接说。\n回复数字：\n1 投诉建议"]
+    assert greet.texts == ["您想办什么？回复下面的数字，或直接说。\n1 投诉建议"]
     assert split_parts("甲" * 1300) == ["甲" * 600, "甲" * 600, "甲" * 100]
 
 
