@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -146,7 +147,7 @@ class NotifyService:
 
     def retry(self, notice_id: int, actor: str, session: Session | None = None) -> Notice:
         """A failed notice goes back to the queue with its attempts reset (the caller audits it)."""
-        with self.db.session(write=True) if session is None else _same(session) as write:
+        with self.db.session(write=True) if session is None else nullcontext(session) as write:
             notice = write.get(Notice, notice_id)
             if notice is None:
                 raise NoticeNotFound(notice_id)
@@ -166,16 +167,3 @@ class NotifyService:
             "queued": sum(counts.values()),
             **{state: counts.get(state, 0) for state in ("pending", "sending", "delivered", "failed")},
         }
-
-
-class _same:
-    """The caller's session as a context manager (the caller commits)."""
-
-    def __init__(self, session: Session):
-        self.session = session
-
-    def __enter__(self) -> Session:
-        return self.session
-
-    def __exit__(self, *exc: object) -> None:
-        return None
