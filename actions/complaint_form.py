@@ -60,6 +60,9 @@ FIELD_LABELS = {
     "contact_name": "姓名",
     "contact_phone": "联系电话",
 }
+# 长辈模式 offers four fields to correct: the type and department the triage proposed, the place and phone
+# read from a letter (the description and name are the citizen's own words).
+ELDERLY_EDITABLE = ("complaint_category", "complaint_department", "complaint_location", "contact_phone")
 NOT_GIVEN = "未说明"
 ANONYMOUS = "匿名"
 CHAT_SUMMARY_CHARS = 120  # long descriptions are kept whole in the backend, shortened in chat
@@ -343,12 +346,8 @@ class ActionAskComplaintConfirm(Action):
         slot = tracker.get_slot
         if slot("complaint_editing"):
             fields = list(FIELD_LABELS.items())
-            if is_elderly(tracker):  # at most four options: what people most often get wrong
-                fields = [
-                    f
-                    for f in fields
-                    if f[0] in {"complaint_description", "complaint_location", "contact_name", "contact_phone"}
-                ]
+            if is_elderly(tracker):  # at most four options: what the assistant read or guessed for them
+                fields = [f for f in fields if f[0] in ELDERLY_EDITABLE]
             buttons = [
                 {"title": f"改{label}", "payload": f'/change_answer{{"complaint_field": "{name}"}}'}
                 for name, label in fields

@@ -10,6 +10,7 @@ from actions.common import MENU_BUTTONS, is_elderly, numbered_buttons
 from actions.fallback import climb_ladder
 from actions.knowledge import knowledge_base
 from actions.services import answer_named_item, named_in_text
+from actions.situation import service_in_clauses
 
 BAD_INPUT_REPLIES = {
     "empty": ("您好像没有输入内容。请说说您要办什么事。", "您没有输入内容。\n请说您要办什么事。"),
@@ -62,6 +63,8 @@ class ActionFallbackLadder(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         text = tracker.latest_message.get("text") or ""
         item = None if text.startswith("/") else named_in_text(knowledge_base(), text)  # "/…": an explicit intent
+        if item is None and service_in_clauses(knowledge_base(), text):  # a plain question told with a situation
+            item = {"kind": "service", "id": ""}  # ActionAnswerService finds which one in the clauses
         if item:
             return answer_named_item(item, dispatcher, tracker, domain)
         return climb_ladder(dispatcher, tracker)

@@ -19,6 +19,7 @@ from actions.common import is_elderly, numbered_buttons, utter_bubbles
 from actions.fallback import climb_ladder
 from actions.grievance import reads_as_letter
 from actions.knowledge import knowledge_base
+from actions.situation import service_in_clauses
 from bot.common.clock import CHINA_TZ
 from bot.knowledge.aspects import asked_aspects
 from bot.knowledge.loader import SERVICE
@@ -84,6 +85,9 @@ def resolve_services(kb, tracker: Tracker) -> Resolution:
     if result.status == CONFIDENT:
         return Resolution(services=[result.candidates[0].id])
     weak = result.coverage < CONFIDENT_COVERAGE
+    in_clause = service_in_clauses(kb, message.get("text") or "") if weak else None
+    if in_clause:  # "我在内蒙古跑车，驾驶证明年到期，能在那边换吗": the situation around a plain question
+        return Resolution(services=[in_clause])
     if result.status == AMBIGUOUS and not weak:  # clearly a new topic, several services fit: ask which
         return Resolution(choices=[c.id for c in result.candidates])
     current = tracker.get_slot("service")

@@ -182,6 +182,8 @@ def test_a_knowledge_base_question_inside_a_grievance_is_answered_and_the_ticket
     "message, service",
     [
         ("我在外地打工 驾驶证快到期了咋办", "driving_license_renewal"),
+        ("我人在新疆上班，驾驶证过期了，能不能在新疆换，不想跑回海原", "driving_license_renewal"),
+        ("驾照是在海原考的，现在人在江苏回不去，换证必须本人回去吗", "driving_license_renewal"),
         ("我替我妈办社保卡 要带啥", "social_security_card"),
     ],
 )

@@ -43,18 +43,23 @@ class Params:
     min_df: int = 2
     # a second character n-gram block over the letter's ask (question sentences and the last ones)
     ask_ngrams: tuple[int, int] | None = (1, 3)
-    cue_weight: float = 0.1  # value of a marker cue (bot/triage/views.py); 0: no cue features
+    # value of a marker cue (bot/triage/views.py); 0: none. On the dev set: type 84.0% at 0.1, 82.6% at 0,
+    # 80.7% at 0.3 (with C 10; C 3: 83.3%; no class weights: 81.4%)
+    cue_weight: float = 0.1
     c_category: float = 10.0
     c_department: float = 10.0
     c_urgency: float = 10.0
     c_kb: float = 10.0
+    class_weight: str | None = "balanced"
     # top-1 score below this: 待分派 (still with the top three). On the dev split 0.25 routes 92% of the
     # messages, 92% of them right; 0.30 routes 88% (93% right), 0.20 routes 97% (89% right).
     department_threshold: float = 0.25
-    # P(urgency = now) at or above which a message is a danger happening now. Three levels, chosen on the
-    # dev split and the development sets (bench/triage/dev/), never on the held-out split:
-    now_threshold: float = 0.35  # no safety word (knowledge/safety.yml) in the text
-    now_threshold_words: float = 0.15  # a safety word, not in an account (prefer a false alarm to a miss)
+    # P(urgency = now) at or above which a message is a danger happening now, at three levels, chosen on the
+    # corpus dev split and the independent dev set bench/triage/dev/ (never on the held-out split). There
+    # 0.40 / 0.20 / 0.70 miss 0 of 20 present dangers with 3 false alarms in 410 (dev set) and 2 of 55 with
+    # 2 in 727 (dev split); a plain 0.45 misses 5 of 55, a word level of 0.15 gives 5 false alarms in 410.
+    now_threshold: float = 0.4  # no safety word (knowledge/safety.yml) in the text
+    now_threshold_words: float = 0.2  # a safety word, not in an account (prefer a false alarm to a miss)
     now_threshold_account: float = 0.7  # every hazard told as past or chronic (SafetyRules.reads_as_account)
 
 
@@ -199,13 +204,12 @@ class TriageModel:
         matrices = [v.transform([w[view] for w in views]) for view, v in zip(self.views, self.vectorizers, strict=True)]
         return hstack([*matrices, self._cue_matrix(texts)]).tocsr()
 
-    @staticmethod
-    def _head(x, labels, weights, c: float) -> LogisticRegression | None:
+    def _head(self, x, labels, weights, c: float) -> LogisticRegression | None:
         rows = [i for i, label in enumerate(labels) if label is not None]
         if len({labels[i] for i in rows}) < 2:
             return None
         # liblinear (one-vs-rest): as accurate here as multinomial lbfgs, and some forty times faster to train.
-        head = LogisticRegression(C=c, solver="liblinear", class_weight="balanced")
+        head = LogisticRegression(C=c, solver="liblinear", class_weight=self.params.class_weight)
         head.fit(x[rows], [labels[i] for i in rows], sample_weight=np.asarray([weights[i] for i in rows]))
         return head
 

@@ -65,3 +65,22 @@ def test_the_summary_shows_type_and_department_and_offers_to_change_both() -> No
     assert "类别：建议" in summary and "涉及部门：海原县综合执法局" in summary and "时间：" not in summary
     choices = texts(ActionAskComplaintConfirm(), complaint_editing=True, **slots)
     assert "改类别" in choices and "改涉及部门" in choices
+
+
+def test_elderly_mode_can_change_type_and_department_too() -> None:
+    """长辈模式 keeps four numbered choices; the type and the department the triage guessed are among them."""
+    slots = dict(
+        complaint_description="领导您好，我们村的路灯坏了半年",
+        complaint_category="投诉",
+        complaint_location="树台乡",
+        complaint_department="乡镇人民政府",
+        contact_name="王先生",
+        contact_phone="13812345678",
+        elderly_mode=True,
+    )
+    dispatcher = CollectingDispatcher()
+    ActionAskComplaintConfirm().run(dispatcher, tracker(complaint_editing=True, **slots), DOMAIN)
+    buttons = [b for m in dispatcher.messages for b in m.get("buttons") or []]
+    assert len(buttons) <= 4
+    fields = {b["payload"].split('"complaint_field": "')[1].split('"')[0] for b in buttons}
+    assert {"complaint_category", "complaint_department"} <= fields
