@@ -23,7 +23,7 @@ import logging
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
@@ -35,6 +35,7 @@ from bot.console import state as console_state
 from bot.console.routes import contact_api
 from bot.core.auth import require_token
 from bot.core.backoff import Backoff
+from bot.core.body_limit import BodySizeLimit
 from bot.core.database import Database
 from bot.core.headers import install_security_headers
 from bot.core.http_errors import install_error_handlers
@@ -163,12 +164,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     install_security_headers(app)
     open311.install_open311_errors(app)
 
-    @app.middleware("http")
-    async def limit_body_size(request: Request, call_next):
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > settings.max_body_bytes:
-            return JSONResponse(status_code=413, content={"detail": "请求内容过大"})
-        return await call_next(request)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     @app.get("/healthz", tags=["运行状态"], summary="健康检查（无需令牌）")
     def healthz():
