@@ -9,7 +9,8 @@ costs. Each ticket has its 受理 event; the closed ones a status event and most
 Measured in process (the same service and query code the console routes call, no HTTP, no rendering),
 p95 over REPEAT calls, with the CPU time (time.process_time) of the calls beside the wall clock: on
 the shared machine the wall clock mostly measures the wait for a core. Then bench/tracker_growth.py:
-a tracker-store turn at the 5th and at the 100th message.
+a tracker-store turn at the 5th and at the 100th message, and bench/search_growth.py: knowledge-base search
+at 50 and 500 services.
 """
 
 from __future__ import annotations
@@ -217,11 +218,14 @@ def markdown(result: dict) -> str:
 def main(out: Path) -> int:
     import json
 
-    from bench import tracker_growth
+    from bench import search_growth, tracker_growth
 
     result = run()
     result["tracker"] = tracker_growth.run()
-    text = markdown(result) + "\n\n" + tracker_growth.markdown(result["tracker"])
+    result["search"] = search_growth.run()
+    text = "\n\n".join(
+        [markdown(result), tracker_growth.markdown(result["tracker"]), search_growth.markdown(result["search"])]
+    )
     out.mkdir(parents=True, exist_ok=True)
     (out / "growth.md").write_text(text + "\n", encoding="utf-8")
     (out / "growth.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
