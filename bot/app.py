@@ -48,7 +48,7 @@ from bot.handoff.schemas import FIELD_LABELS as HANDOFF_LABELS
 from bot.knowledge.calendar import CalendarFile
 from bot.notify import routes as notify_routes
 from bot.notify import state as notify_state
-from bot.tickets import migrate, mine, open311
+from bot.tickets import media, migrate, mine, open311
 from bot.tickets import routes as ticket_routes
 from bot.tickets.rules import RulesFile
 from bot.tickets.schemas import FIELD_LABELS
@@ -184,7 +184,9 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     app.include_router(mine.router)  # 我的工单: POST /api/tickets/of-conversations
     app.include_router(ticket_routes.router)
     app.include_router(contact_api.router)  # GET /api/tickets/{n}/contact: contact token only, audited
+    app.include_router(media.media_router)  # /open311/v2/media/{token}.jpg: citizens' photos (API token)
     app.include_router(open311.router)
+    app.include_router(media.public_router)  # POST /api/citizen-photos/{n}: from the citizen's own chat
     app.include_router(handoff_routes.router)  # /api/handoff (API token)
     app.include_router(handoff_routes.public_router)  # the citizen's side (poll token)
     app.include_router(notify_routes.router)  # /api/notify/stats, /api/tickets/{n}/notices (API token)

@@ -57,6 +57,8 @@ class Ticket(Base):
     events = relationship(
         "TicketEvent", back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
     )
+    # The citizen's photos (few, small rows): loaded with the ticket, so lists and Open311 can show them.
+    media = relationship("TicketMedia", order_by="TicketMedia.id", lazy="selectin", cascade="all, delete-orphan")
 
 
 class TicketEvent(Base):
@@ -100,3 +102,20 @@ class DailySequence(Base):
 
     day = Column(String(8), primary_key=True)
     last = Column(Integer, nullable=False)
+
+
+class TicketMedia(Base):
+    """A photo a citizen attached to their ticket (at most a few): stored re-encoded without EXIF under
+    var/media/, served to staff (console) and Open311 clients (`media_url`), never publicly."""
+
+    __tablename__ = "ticket_media"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    token = Column(String(40), nullable=False, unique=True)  # the file's name under var/media/ (random)
+    content_type = Column(String(30), nullable=False)
+    size = Column(Integer, nullable=False)
+    width = Column(Integer, nullable=False)
+    height = Column(Integer, nullable=False)
+    had_location = Column(Boolean, nullable=False, default=False)  # GPS data was in the photo (removed)
+    created_at = Column(DateTime, nullable=False, default=utcnow)

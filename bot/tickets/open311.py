@@ -89,7 +89,13 @@ def _expected(due: date) -> str:
     return datetime.combine(due, time(23, 59, 59), tzinfo=CHINA_TZ).isoformat()
 
 
-def service_request(ticket: Ticket) -> dict[str, Any]:
+def media_url(ticket: Ticket, base_url: str) -> str | None:
+    """GeoReport v2 has one media_url: the citizen's first photo (bot/tickets/media.py), token-protected."""
+    photos = ticket.media
+    return f"{base_url.rstrip('/')}/open311/v2/media/{photos[0].token}.jpg" if photos else None
+
+
+def service_request(ticket: Ticket, base_url: str = "") -> dict[str, Any]:
     closed = ticket.status == Status.CLOSED.value
     notes = ticket.status + (f"：{ticket.reply}" if ticket.reply else "")
     return {
@@ -109,7 +115,7 @@ def service_request(ticket: Ticket) -> dict[str, Any]:
         "zipcode": None,
         "lat": ticket.latitude,
         "long": ticket.longitude,
-        "media_url": None,
+        "media_url": media_url(ticket, base_url),
     }
 
 
@@ -143,6 +149,7 @@ def _parse_datetime(value: str | None, name: str) -> datetime | None:
 
 @router.get("/requests.json", summary="查询诉求（默认近 90 天，最多 1000 条）")
 def list_requests(
+    request: Request,
     service_request_id: str | None = None,
     service_code: str | None = None,
     start_date: str | None = None,
@@ -159,7 +166,7 @@ def list_requests(
                 found.append(service.get(number))
             except TicketNotFound:
                 continue
-        return [service_request(t) for t in found]
+        return [service_request(t, str(request.base_url)) for t in found]
 
     codes = [c.strip() for c in (service_code or "").split(",") if c.strip()]
     unknown = [c for c in codes if c not in CATEGORY_BY_CODE]
@@ -179,16 +186,18 @@ def list_requests(
         created_until=end,
         limit=MAX_RESULTS,
     )
-    return [service_request(t) for t in tickets]
+    return [service_request(t, str(request.base_url)) for t in tickets]
 
 
 @router.get("/requests/{service_request_id}.json", summary="查询单个诉求")
-def get_request(service_request_id: str, service: TicketService = Depends(get_service)) -> list[dict[str, Any]]:
+def get_request(
+    service_request_id: str, request: Request, service: TicketService = Depends(get_service)
+) -> list[dict[str, Any]]:
     number = service_request_id.strip().upper()
     try:
         if not plausible_number(number):
             raise TicketNotFound(number)
-        return [service_request(service.get(number))]
+        return [service_request(service.get(number), str(request.base_url))]
     except TicketNotFound:
         raise Open311Error(404, "未找到该诉求") from None
 

@@ -8,6 +8,7 @@ tests/artifacts/screenshots/citizen-*.png; nothing overflows sideways and axe-co
 
 from __future__ import annotations
 
+import io
 import uuid
 
 import pytest
@@ -15,7 +16,7 @@ import requests
 
 from tests.a11y import serious_violations
 from tests.support.backend_process import ticket_payload
-from tests.web.conftest import SPIES, ChatPage
+from tests.web.conftest import SCREENSHOTS, SPIES, ChatPage
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
@@ -210,7 +211,7 @@ def test_checklist_copied_saved_as_image_and_printed(open_page, size):
     assert saved.suggested_filename == title.replace('"', "") + ".png"  # no characters a file name cannot hold
     with open(saved.path(), "rb") as image:
         assert image.read(8) == b"\x89PNG\r\n\x1a\n"
-    saved.save_as(str(chat.screenshot(f"checklist-{size}").with_name(f"citizen-checklist-image-{size}.png")))
+    saved.save_as(str(SCREENSHOTS / f"citizen-checklist-image-{size}.png"))
 
     card.get_by_role("button", name="打印这份清单").click()
     assert chat.js("() => window.__printed") == 1
@@ -223,3 +224,70 @@ def test_checklist_copied_saved_as_image_and_printed(open_page, size):
     card.scroll_into_view_if_needed()
     assert min(buttons.evaluate_all("els => els.map(b => b.getBoundingClientRect().height)")) >= 60
     shoot(chat, f"checklist-{size}-elderly")
+
+
+def photo_file(folder, name: str, color: tuple[int, int, int]) -> str:
+    """A phone-sized JPEG with a GPS position and a camera name in its EXIF."""
+    from PIL import Image
+
+    image = Image.new("RGB", (3000, 2000), color)
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (36.0, 34.0, 0.0), "E", (105.0, 38.0, 0.0)
+    path = folder / name
+    image.save(path, format="JPEG", exif=exif, quality=95)
+    return str(path)
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_complaint_photos_reach_the_ticket_and_the_workbench(open_page, staff, assistant, browser, tmp_path, size):
+    from PIL import Image
+
+    from tests.console.conftest import PASSWORD, create_admin
+
+    chat = open_page(size)
+    chat.say("我要投诉，政务大厅窗口的工作人员态度太差了，让我来回跑了三趟")
+    for answer in ["县政务服务中心二楼", "11月20日上午", "不知道", "王先生", "13812345678", "同意"]:
+        chat.say(answer)
+    chat.say("确认提交")
+    card = chat.page.locator("article.ticket").last
+    number = card.locator(".ticket-number").inner_text().strip()
+    assert number.startswith("HY"), number
+    shoot(chat, f"photos-before-{size}")
+
+    files = [photo_file(tmp_path, f"{i}.jpg", (40 * i, 120, 60)) for i in range(1, 5)]
+    card.locator("input[type=file]").set_input_files(files[:2])
+    card.locator(".photo-state", has_text="已附上 2 张").wait_for(timeout=30000)
+    assert card.locator(".photo-thumbs img").count() == 2
+    card.locator("input[type=file]").set_input_files(files[2:])  # one more fits, the fourth does not
+    card.locator(".photo-state", has_text="多出的没有上传").wait_for(timeout=30000)
+    assert card.locator(".photo-thumbs img").count() == 3 and card.locator(".add-photo").count() == 0
+    shoot(chat, f"photos-{size}")
+    elderly(chat, True)
+    card.scroll_into_view_if_needed()
+    shoot(chat, f"photos-{size}-elderly")
+
+    [request] = staff("GET", f"/open311/v2/requests/{number}.json").json()
+    stored = staff("GET", request["media_url"][len(assistant.settings.backend_url) :])
+    assert stored.status_code == 200 and b"PhoneMaker" not in stored.content
+    assert not Image.open(io.BytesIO(stored.content)).getexif()
+
+    # Staff see them on the ticket page of the workbench.
+    create_admin(assistant.settings.var_dir, assistant.settings.database_url, f"photo{size}", PASSWORD)
+    context = browser.new_context(viewport=VIEWPORTS[size], locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{assistant.settings.backend_url}/console/login")
+    page.fill("input[name=username]", f"photo{size}")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/")
+    page.goto(f"{assistant.settings.backend_url}/console/tickets/{number}")
+    photos = page.locator("#ticket-photos img")
+    assert photos.count() == 3
+    page.wait_for_function("() => [...document.querySelectorAll('#ticket-photos img')].every(i => i.naturalWidth > 0)")
+    # The page already re-encoded them (no EXIF left to find); the backend removes any it still gets.
+    assert "已去除照片里的拍摄信息" in page.locator("#ticket-photos").inner_text()
+    page.locator("#ticket-photos").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"citizen-console-photos-{size}.png"))
+    context.close()

@@ -282,7 +282,8 @@
         el("div", { className: "card-actions" },
           el("button", { type: "button", text: "复制", "aria-label": "复制编号 " + entry.reference,
                          onClick: function () { copyText(entry.reference, copyState); } }),
-          copyState));
+          copyState),
+        entry.queued ? null : photoBlock(entry));
     }
     var bubble;
     if (GUIDE_TITLE.test(entry.text || "")) {
@@ -295,6 +296,98 @@
     var online = onlineBlock(entry.online);
     if (online) bubble.appendChild(online);
     return bubble;
+  }
+
+  // ---------------------------------------------------------------- photos with a complaint (up to 3)
+  // The photo is shrunk in the page (longest side PHOTO_SIDE, JPEG: this also drops its EXIF and GPS data)
+  // and sent to the backend for this conversation's own ticket, which checks, re-encodes and keeps it.
+  var MAX_PHOTOS = 3, PHOTO_SIDE = 1600, PHOTO_BYTES = 1000 * 1000;
+
+  function photoBlock(entry) {
+    var count = entry.photos ? entry.photos.length : 0;
+    var box = el("section", { className: "photos", "aria-label": "照片" });
+    var input = el("input", { type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true,
+                              className: "visually-hidden", tabindex: "-1", "aria-hidden": "true" });
+    input.addEventListener("change", function () { uploadPhotos(entry, Array.prototype.slice.call(input.files || [])); });
+    var thumbs = el("div", { className: "photo-thumbs" });
+    (entry.photos || []).forEach(function (src, i) {
+      thumbs.appendChild(el("img", { src: src, alt: "已上传的照片 " + (i + 1), width: "72", height: "72" }));
+    });
+    box.appendChild(input);
+    if (count) box.appendChild(thumbs);
+    if (count < MAX_PHOTOS) {
+      box.appendChild(el("button", { type: "button", className: "add-photo", disabled: Boolean(entry.uploading),
+        text: entry.uploading ? "正在上传…" : count ? "再加照片（还能加 " + (MAX_PHOTOS - count) + " 张）" : "添加照片（最多 3 张）",
+        onClick: function () { input.click(); } }));
+    }
+    box.appendChild(el("p", { className: "photo-state", "aria-live": "polite",
+      text: entry.photoNote || (count ? "已附上 " + count + " 张照片，工作人员能看到。" : "可以拍下现场，帮助工作人员了解情况。") }));
+    return box;
+  }
+
+  function shrinkPhoto(file) {
+    // A JPEG no larger than PHOTO_SIDE pixels; also a small data: thumbnail for the card.
+    if (typeof createImageBitmap !== "function") return Promise.reject(new Error("no canvas"));
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var scale = Math.min(1, PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      var thumb = document.createElement("canvas");
+      var t = 96 / Math.max(canvas.width, canvas.height);
+      thumb.width = Math.max(1, Math.round(canvas.width * t));
+      thumb.height = Math.max(1, Math.round(canvas.height * t));
+      thumb.getContext("2d").drawImage(canvas, 0, 0, thumb.width, thumb.height);
+      var encode = function (quality) {
+        return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", quality); }).then(function (blob) {
+          if (blob && blob.size > PHOTO_BYTES && quality > 0.5) return encode(quality - 0.15);
+          return blob;
+        });
+      };
+      return encode(0.85).then(function (blob) { return { blob: blob, thumb: thumb.toDataURL("image/jpeg", 0.7) }; });
+    });
+  }
+
+  function uploadPhotos(entry, files) {
+    var room = MAX_PHOTOS - (entry.photos ? entry.photos.length : 0);
+    var chosen = files.filter(function (f) { return /^image\/(jpeg|png|webp)$/.test(f.type); });
+    var note = chosen.length < files.length ? "只能传 JPG、PNG 或 WebP 照片，其他文件没有上传。" : "";
+    if (chosen.length > room) note = "每件工单最多 " + MAX_PHOTOS + " 张照片，多出的没有上传。";
+    chosen = chosen.slice(0, room);
+    if (!chosen.length) { entry.photoNote = note || "没有选中照片。"; rerender(entry); return; }
+    entry.uploading = true;
+    entry.photoNote = "";
+    rerender(entry);
+    var next = function () {
+      var file = chosen.shift();
+      if (!file) return Promise.resolve();
+      return shrinkPhoto(file).then(function (shrunk) {
+        if (!shrunk.blob) throw new Error("照片处理失败");
+        var form = new FormData();
+        form.append("conversation_id", state.sessionId);
+        form.append("photo", shrunk.blob, "photo.jpg");
+        return timedFetch("api/citizen-photos/" + encodeURIComponent(entry.reference),
+                          { method: "POST", mode: "same-origin", body: form }, 30000).then(function (response) {
+          if (!response.ok) {
+            return response.json().catch(function () { return {}; }).then(function (body) {
+              throw new Error(str(body.detail) || "上传没有成功，请稍后再试。");
+            });
+          }
+          entry.photos = (entry.photos || []).concat([shrunk.thumb]);
+        });
+      }).then(next);
+    };
+    next().then(function () {
+      entry.photoNote = note || "已附上 " + entry.photos.length + " 张照片，工作人员能看到。";
+    }, function (error) {
+      entry.photoNote = (error && error.message && /[\u4e00-\u9fff]/.test(error.message)) ? error.message : "上传没有成功，请稍后再试。";
+    }).then(function () {
+      entry.uploading = false;
+      save();
+      rerender(entry);
+      announceText(entry.photoNote);
+    });
   }
 
   // ---------------------------------------------------------------- 去办理 (online channels of a service)
