@@ -10,6 +10,8 @@
    later message of that conversation tripped it again at once: empty replies until the session expired.
    Here the count starts at the citizen's latest message, and a tripped turn ends with an apology, the
    stuck form closed, and a listen, so the next message is handled normally.
+3. A retrieval intent typed as a payload ("/chitchat") carries no response selection, and Rasa's
+   `utter_chitchat` raised KeyError (answered 系统正忙). Here it gets a polite reply from the domain instead.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ SUBMIT_BUSY = (
 SUBMIT_BUSY_ELDERLY = "系统忙，还没确认提交。\n内容都还在，\n过一会儿点“重新提交”。"
 STUCK = "抱歉，刚才这一步我没能处理好，已经停下了。请再说一次您要办的事；也可以说“转人工”或拨打 12345。"
 STUCK_ELDERLY = "刚才没处理好。\n请再说一次，\n或打 12345。"
+# Retrieval intent → the domain response used when the message carries no selection for it.
+UNSELECTED_RETRIEVAL = {"chitchat": "utter_chitchat/ask_name"}
 SILENT_PAYLOAD = "我在。请直接说您要办的事，比如“身份证丢了咋补办”，也可以说“投诉”或“查询工单”。"
 
 # A submit action that failed → what the 重新提交 button sends, and the form to reopen at its last question
@@ -154,6 +158,32 @@ def _guard_circuit_breaker() -> None:
     cls._run_prediction_loop = _run_prediction_loop
 
 
+def _guard_retrieval_without_selection() -> None:
+    from rasa.core.actions.action import ActionBotResponse, ActionRetrieveResponse
+    from rasa.nlu.constants import RESPONSE_SELECTOR_DEFAULT_INTENT, RESPONSE_SELECTOR_PROPERTY_NAME
+
+    original = ActionRetrieveResponse.run
+    if getattr(original, "_guarded", False):
+        return
+
+    async def run(self, output_channel, nlg, tracker, domain):
+        message = tracker.latest_message
+        intent = self.intent_name_from_action(self.action_name)
+        selection = (message.parse_data.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}) if message else {}
+        if message is not None and intent not in selection and RESPONSE_SELECTOR_DEFAULT_INTENT not in selection:
+            # "/chitchat" typed by hand: no sub-intent was selected, so answer with a sensible one of the domain.
+            fallback = UNSELECTED_RETRIEVAL.get(intent) or next(
+                (name for name in domain.responses if name.startswith(f"{self.action_name}/")), None
+            )
+            if fallback:
+                return await ActionBotResponse(fallback).run(output_channel, nlg, tracker, domain)
+        return await original(self, output_channel, nlg, tracker, domain)
+
+    setattr(run, "_guarded", True)  # noqa: B010
+    ActionRetrieveResponse.run = run
+
+
 def apply() -> None:
     _guard_actions()
     _guard_circuit_breaker()
+    _guard_retrieval_without_selection()

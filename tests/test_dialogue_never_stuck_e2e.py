@@ -5,7 +5,8 @@ Saying 「查询工单」 twice used to make the status form reject itself until
 ten identical fallback bubbles, then an empty reply for every later message for an hour. This drives each
 form to each of its steps and sends one probe there (an intent payload, or words people type), then checks:
 the probe got a non-empty reply, no action loop tripped (bot/dialogue_guard.py answers a tripped loop with
-its apology: that text must never appear), and the next message is answered too.
+its apology: that text must never appear), no action failed (its 系统正忙 must not appear either: the action
+server is up), and the next message is answered too.
 
 The fast run probes every step with the form's own opening, a few fixed troublemakers and PROBES_PER_STEP
 intents drawn from the domain (seeded, so a failure repeats); HAIYUAN_SOAK=1 probes every intent at every step.
@@ -21,7 +22,7 @@ import pytest
 import requests
 import yaml
 
-from bot.dialogue_guard import STUCK
+from bot.dialogue_guard import BUSY, BUSY_ELDERLY, STUCK
 from bot.settings import ROOT
 from tests.conftest import render
 
@@ -87,6 +88,7 @@ def test_every_turn_of_every_form_ends_in_a_reply(assistant, form, step, probe):
     text = render(replies)
     assert text.strip(), f"{form} step {step}: {probe!r} got no reply"
     assert STUCK not in text, f"{form} step {step}: {probe!r} tripped the action loop"
+    assert BUSY not in text and BUSY_ELDERLY not in text, f"{form} step {step}: {probe!r} made an action fail"
     assert len(replies) <= 6, f"{form} step {step}: {probe!r} got {len(replies)} bubbles: {text[:300]}"
     after = render(talk.say("你好"))
     assert after.strip() and STUCK not in after, f"{form} step {step}: stuck after {probe!r}"
@@ -99,3 +101,9 @@ def test_saying_check_ticket_twice_is_answered_and_the_conversation_goes_on(chat
     assert render(again).strip() and len(again) <= 3 and STUCK not in render(again)
     for message in ["取消", "转人工", "/restart", "你好"]:
         assert render(chat.say(message)).strip(), message
+
+
+def test_a_typed_chitchat_payload_is_answered_politely_not_as_busy(chat):
+    """`/chitchat` has no response selection: Rasa's utter_chitchat raised KeyError and answered 系统正忙."""
+    text = render(chat.say("/chitchat"))
+    assert "海原政务小助手" in text and BUSY not in text, text
