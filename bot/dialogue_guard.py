@@ -9,7 +9,8 @@
    the turn without an `action_listen`; since Rasa counts actions back to the last `action_listen`, every
    later message of that conversation tripped it again at once: empty replies until the session expired.
    Here the count starts at the citizen's latest message, and a tripped turn ends with an apology, the
-   stuck form closed, and a listen, so the next message is handled normally.
+   stuck form closed, and a listen, so the next message is handled normally. A turn that ends without a
+   word (a hand-typed payload, or actions that said nothing) gets a line as well: every message is answered.
 3. A retrieval intent typed as a payload ("/chitchat") carries no response selection, and Rasa's
    `utter_chitchat` raised KeyError (answered 系统正忙). Here it gets a polite reply from the domain instead.
 """
@@ -32,7 +33,8 @@ STUCK = "抱歉，刚才这一步我没能处理好，已经停下了。请再�
 STUCK_ELDERLY = "刚才没处理好。\n请再说一次，\n或打 12345。"
 # Retrieval intent → the domain response used when the message carries no selection for it.
 UNSELECTED_RETRIEVAL = {"chitchat": "utter_chitchat/ask_name"}
-SILENT_PAYLOAD = "我在。请直接说您要办的事，比如“身份证丢了咋补办”，也可以说“投诉”或“查询工单”。"
+SILENT_TURN = "我在。请直接说您要办的事，比如“身份证丢了咋补办”，也可以说“投诉”或“查询工单”。"
+SILENT_TURN_ELDERLY = "我在。\n请直接说您要办的事。"
 
 # A submit action that failed → what the 重新提交 button sends, and the form to reopen at its last question
 # (the complaint form waits at its confirmation again, so 确认提交 submits the same content once more).
@@ -125,7 +127,7 @@ def _guard_circuit_breaker() -> None:
         if not self._should_handle_message(tracker):
             return
         if tracker.latest_action_name in (ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME):
-            await _answer_a_silent_payload(tracker, output_channel)
+            await _answer_a_silent_turn(tracker, output_channel)
             return
         # The loop stopped without listening: the circuit breaker tripped.
         log.warning("dialogue loop stopped after %d actions: answered and reset", self.max_number_of_predictions)
@@ -139,17 +141,15 @@ def _guard_circuit_breaker() -> None:
         await output_channel.send_response(tracker.sender_id, bot.message())
         tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
 
-    async def _answer_a_silent_payload(tracker, output_channel) -> None:
-        """A payload typed by hand ("/session_start") that made the bot say nothing gets a line, too."""
-        said = False
+    async def _answer_a_silent_turn(tracker, output_channel) -> None:
+        """A message the dialogue answered with nothing (a payload typed by hand such as "/session_start", or
+        any turn whose actions said nothing) gets a line, too: every message ends in a reply."""
         for event in reversed(tracker.events):
             if isinstance(event, BotUttered):
-                said = True
+                return
             if isinstance(event, UserUttered):
-                if said or not (event.text or "").startswith("/"):
-                    return
                 break
-        bot = BotUttered(SILENT_PAYLOAD)
+        bot = BotUttered(SILENT_TURN_ELDERLY if _elderly(tracker) else SILENT_TURN, metadata={"silent_turn": True})
         tracker.update(bot)
         await output_channel.send_response(tracker.sender_id, bot.message())
 
