@@ -103,7 +103,12 @@ def _guard_actions() -> None:
 
 def _guard_circuit_breaker() -> None:
     from rasa.core import processor
-    from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME, REQUESTED_SLOT
+    from rasa.shared.core.constants import (
+        ACTION_LISTEN_NAME,
+        ACTION_SESSION_START_NAME,
+        EXTERNAL_MESSAGE_PREFIX,
+        REQUESTED_SLOT,
+    )
     from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 
     cls = processor.MessageProcessor
@@ -148,6 +153,8 @@ def _guard_circuit_breaker() -> None:
             if isinstance(event, BotUttered):
                 return
             if isinstance(event, UserUttered):
+                if (event.text or "").startswith(EXTERNAL_MESSAGE_PREFIX):
+                    return  # an intent triggered through the HTTP API, not a citizen's message
                 break
         bot = BotUttered(SILENT_TURN_ELDERLY if _elderly(tracker) else SILENT_TURN, metadata={"silent_turn": True})
         tracker.update(bot)
