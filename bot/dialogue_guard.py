@@ -103,12 +103,7 @@ def _guard_actions() -> None:
 
 def _guard_circuit_breaker() -> None:
     from rasa.core import processor
-    from rasa.shared.core.constants import (
-        ACTION_LISTEN_NAME,
-        ACTION_SESSION_START_NAME,
-        EXTERNAL_MESSAGE_PREFIX,
-        REQUESTED_SLOT,
-    )
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME, REQUESTED_SLOT
     from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 
     cls = processor.MessageProcessor
@@ -132,7 +127,7 @@ def _guard_circuit_breaker() -> None:
         if not self._should_handle_message(tracker):
             return
         if tracker.latest_action_name in (ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME):
-            await _answer_a_silent_turn(tracker, output_channel)
+            await answer_a_silent_turn(tracker, output_channel)
             return
         # The loop stopped without listening: the circuit breaker tripped.
         log.warning("dialogue loop stopped after %d actions: answered and reset", self.max_number_of_predictions)
@@ -146,23 +141,27 @@ def _guard_circuit_breaker() -> None:
         await output_channel.send_response(tracker.sender_id, bot.message())
         tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
 
-    async def _answer_a_silent_turn(tracker, output_channel) -> None:
-        """A message the dialogue answered with nothing (a payload typed by hand such as "/session_start", or
-        any turn whose actions said nothing) gets a line, too: every message ends in a reply."""
-        for event in reversed(tracker.events):
-            if isinstance(event, BotUttered):
-                return
-            if isinstance(event, UserUttered):
-                if (event.text or "").startswith(EXTERNAL_MESSAGE_PREFIX):
-                    return  # an intent triggered through the HTTP API, not a citizen's message
-                break
-        bot = BotUttered(SILENT_TURN_ELDERLY if _elderly(tracker) else SILENT_TURN, metadata={"silent_turn": True})
-        tracker.update(bot)
-        await output_channel.send_response(tracker.sender_id, bot.message())
-
     setattr(_run_prediction_loop, "_guarded", True)  # noqa: B010
     cls.is_action_limit_reached = is_action_limit_reached
     cls._run_prediction_loop = _run_prediction_loop
+
+
+async def answer_a_silent_turn(tracker, output_channel) -> None:
+    """A message the dialogue answered with nothing (a payload typed by hand such as "/session_start", or any
+    turn whose actions said nothing) gets a line, too: every citizen's message ends in a reply."""
+    from rasa.shared.core.constants import EXTERNAL_MESSAGE_PREFIX
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered):
+            return
+        if isinstance(event, UserUttered):
+            if (event.text or "").startswith(EXTERNAL_MESSAGE_PREFIX):
+                return  # an intent triggered through the HTTP API, not a citizen's message
+            break
+    bot = BotUttered(SILENT_TURN_ELDERLY if _elderly(tracker) else SILENT_TURN, metadata={"silent_turn": True})
+    tracker.update(bot)
+    await output_channel.send_response(tracker.sender_id, bot.message())
 
 
 def _guard_retrieval_without_selection() -> None:

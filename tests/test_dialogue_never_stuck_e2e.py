@@ -22,9 +22,9 @@ import pytest
 import requests
 import yaml
 
-from bot.dialogue_guard import BUSY, BUSY_ELDERLY, SILENT_TURN, STUCK
+from bot.dialogue_guard import BUSY, BUSY_ELDERLY, STUCK
 from bot.settings import ROOT
-from tests.conftest import rasa_auth, render
+from tests.conftest import render
 
 PHONE = "13912345678"
 PROBES_PER_STEP = 3
@@ -107,20 +107,3 @@ def test_a_typed_chitchat_payload_is_answered_politely_not_as_busy(chat):
     """`/chitchat` has no response selection: Rasa's utter_chitchat raised KeyError and answered 系统正忙."""
     text = render(chat.say("/chitchat"))
     assert "海原政务小助手" in text and BUSY not in text, text
-
-
-@pytest.mark.parametrize("message", ["1", "7", "好的"])
-def test_a_turn_whose_actions_say_nothing_still_gets_a_reply(chat, message):
-    """Only a hand-typed payload ("/session_start") used to be answered when the dialogue said nothing; a bare
-    digit or any text was left without a reply. The turn is made silent here by forcing Rasa's next action to
-    be action_listen (as an action returning FollowupAction("action_listen") would)."""
-    chat.say("你好")
-    forced = requests.post(
-        f"{chat.rasa_url}/conversations/{chat.sender}/tracker/events",
-        params=rasa_auth(),
-        json=[{"event": "followup", "name": "action_listen"}],
-        timeout=30,
-    )
-    assert forced.status_code == 200, forced.text
-    assert SILENT_TURN in render(chat.say(message))
-    assert render(chat.say("你好")).strip()

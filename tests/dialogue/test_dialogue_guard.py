@@ -9,7 +9,7 @@ from rasa.core.actions.action import ActionRetrieveResponse
 from rasa.core.channels import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import dialogue_guard
@@ -41,3 +41,31 @@ def test_a_selected_chitchat_answer_is_kept() -> None:
         {"text": "你是机器人吗", "intent": {"name": "chitchat", "confidence": 0.9}, "response_selector": selection}
     )
     assert len(said) == 1 and "机器人" in said[0], said
+
+
+def silent_turn_answer(events: list) -> list[str]:
+    tracker = DialogueStateTracker.from_events("guard", events, DOMAIN.slots)
+    channel = CollectingOutputChannel()
+    asyncio.run(dialogue_guard.answer_a_silent_turn(tracker, channel))
+    return [m.get("text") or "" for m in channel.messages]
+
+
+def listened_after(user: UserUttered, *events) -> list:
+    return [user, *events, ActionExecuted("action_listen")]
+
+
+@pytest.mark.parametrize("text", ["1", "7", "好的", "/session_start"])
+def test_a_turn_whose_actions_said_nothing_gets_a_line(text: str) -> None:
+    """Only a hand-typed payload ("/…") used to be answered when the dialogue said nothing: a bare digit
+    or any text whose actions said nothing was left without a reply."""
+    user = UserUttered(text, {"name": "choose_option" if text.isdigit() else "affirm", "confidence": 1.0})
+    assert silent_turn_answer(listened_after(user)) == [dialogue_guard.SILENT_TURN]
+    elderly = [SlotSet("elderly_mode", True), *listened_after(user)]
+    assert silent_turn_answer(elderly) == [dialogue_guard.SILENT_TURN_ELDERLY]
+
+
+def test_an_answered_turn_or_an_intent_triggered_over_the_api_gets_no_extra_line() -> None:
+    answered = listened_after(UserUttered("1", {"name": "choose_option"}), BotUttered("请直接说您要办的事。"))
+    assert silent_turn_answer(answered) == []
+    external = listened_after(UserUttered.create_external("session_timeout", []))
+    assert silent_turn_answer(external) == []
