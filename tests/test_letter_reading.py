@@ -101,3 +101,30 @@ def test_a_danger_no_safety_word_names_is_heard_by_the_learned_triage() -> None:
         [message("河里的水一下子涨起来了，桥都快冲垮了，桥上还站着几个人", "nlu_fallback", [("nlu_fallback", 1.0)])]
     )
     assert m.get("intent")["name"] == "emergency"
+
+
+# A long letter whose hazard is neither told with a past cue in every sentence (so no account) nor as happening.
+LETTER_WITH_A_HAZARD_IN_ITS_STORY = (
+    "尊敬的领导：我们村的村道两边这几年被几户人家占着堆柴草和建材，路越来越窄，大车进不来。村里一户人家着火时"
+    "消防车被堵在村口，最后是乡亲们提水扑灭的，烧掉了一间房。恳请镇政府牵头清理村道，给村里配几个灭火器，谢谢。"
+)
+
+
+def test_a_long_letter_with_a_hazard_in_its_story_is_left_to_the_flow() -> None:
+    assert RULES.detect(LETTER_WITH_A_HAZARD_IN_ITS_STORY)
+    [m] = SafetyNet(RULES).process(
+        [message(LETTER_WITH_A_HAZARD_IN_ITS_STORY, "start_complaint", [("start_complaint", 0.8)])]
+    )
+    assert m.get("intent")["name"] == "start_complaint" and m.get(SAFETY)["urgency"] == "mentioned"
+
+
+@pytest.mark.parametrize("text", EMERGENCIES[:2])
+def test_a_letter_that_says_the_danger_is_happening_keeps_the_numbers_first(text: str) -> None:
+    assert RULES.says_it_is_happening(text) or len(text) < 100
+    [m] = SafetyNet(RULES).process([message(text, "start_complaint", [("start_complaint", 0.9)])])
+    assert m.get("intent") == {"name": "emergency", "confidence": 1.0}
+
+
+def test_present_cues_by_the_hazard_mean_happening() -> None:
+    assert RULES.says_it_is_happening("领导您好，我想反映物业的事。就在刚才楼下车棚着火了，烟已经上来了")
+    assert not RULES.says_it_is_happening("去年楼下车棚发生过火灾，到现在也没人管")

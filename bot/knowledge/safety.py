@@ -88,6 +88,22 @@ class SafetyRules:
                 return False
         return True
 
+    def says_it_is_happening(self, text: str) -> bool:
+        """A sentence naming a hazard, or the one before or after it, carries a present cue (正在, 现在, 快来 …;
+        "到现在" and "现在还" do not count): the danger is told as happening now, whatever else the letter says."""
+        compact = re.sub(r"\s+", " ", text or "").strip()
+        for phrase in self.not_emergencies:
+            compact = compact.replace(phrase, "")
+        words = self._emergency_words()
+        present = self.account_cues.get("present", [])
+        sentences = [s for s in _SENTENCE_BREAK.split(compact) if s]
+        for i, sentence in enumerate(sentences):
+            if any(w in sentence for w in words):
+                around = _NOT_NOW.sub("", "".join(sentences[max(i - 1, 0) : i + 2]))
+                if any(cue in around for cue in present):
+                    return True
+        return False
+
     def detect(self, text: str) -> Detection | None:
         """Self-harm first (it needs the gentlest answer), then any emergency kind the text names."""
         compact = re.sub(r"\s+", "", text or "")

@@ -27,6 +27,7 @@ own setting without an extra round trip to the action server.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -177,7 +178,7 @@ class SafetyNet(GraphComponent):
             found = self.rules.detect(text)
             if found and found.kind != EMERGENCY:
                 force_intent(message, found.kind)  # self-harm: always, at once
-            elif found and self.rules.reads_as_account(text) and not heard_as_now(text, NOW_OVER_AN_ACCOUNT):
+            elif found and self.reads_as_mentioned(text):
                 message.set(SAFETY, {"urgency": "mentioned", "kinds": found.kinds}, add_to_output=True)
                 if (message.get(INTENT) or {}).get("name") == EMERGENCY:
                     demote_intent(message, EMERGENCY)
@@ -185,7 +186,23 @@ class SafetyNet(GraphComponent):
                 force_intent(message, EMERGENCY)
         return messages
 
+    def reads_as_mentioned(self, text: str) -> bool:
+        """A hazard word in an account of a past or chronic problem, not a danger happening now: an account
+        (SafetyRules.reads_as_account) the triage does not hear as now, or a long letter that says nowhere
+        that the danger is happening (no present cue near it) and that the triage hears as now with less
+        than NOW_IN_A_LETTER (the triage's own level for a safety word, bot/triage/model.py)."""
+        if self.rules.reads_as_account(text):
+            return not heard_as_now(text, NOW_OVER_AN_ACCOUNT)
+        if len(re.sub(r"\s", "", text)) < LETTER_CHARS or self.rules.says_it_is_happening(text):
+            return False
+        return not heard_as_now(text, NOW_IN_A_LETTER)
 
+
+# A letter this long whose hazard words are neither told as past (an account) nor as happening now is read by
+# the triage: on the dev set (bench/triage/dev) this halves the letters given the numbers first (9 → 4 of
+# 410) and keeps all 20 present dangers.
+LETTER_CHARS = 100
+NOW_IN_A_LETTER = 0.2
 # P(urgency = now) of the learned triage that overrides the account reading (any doubt: the numbers first),
 # and that alone makes an emergency of a message no safety word matched (its short-message guesses are noisy:
 # "字太小了" scores 0.55, "老人噎住了，脸憋得发紫" 0.85).
