@@ -22,7 +22,8 @@ from bot.notify.models import STATE_LABELS, DeadlineWarning, Digest
 from bot.notify.service import NotifyService
 from bot.tickets.service import TicketNotFound, to_china_time
 
-public_router = APIRouter(prefix="/api/notify/web", tags=["通知"])
+# The page's own routes stay out of the API schema, like /api/handoff's.
+public_router = APIRouter(prefix="/api/notify/web", tags=["通知"], include_in_schema=False)
 router = APIRouter(tags=["通知"], dependencies=[Depends(require_token)])
 
 
