@@ -164,11 +164,6 @@ def aspects_of(kb, tracker: Tracker) -> list[str]:
     return [INTENT_ASPECTS.get(intent or "", "card")]
 
 
-def aspect_of(tracker: Tracker, kb=None) -> str:
-    """The aspect asked first (see `aspects_of`)."""
-    return aspects_of(kb, tracker)[0]
-
-
 def loss_advice(kb, service_id: str, aspect: str, text: str) -> list[str]:
     """ "社保卡丢了": what to do first about the lost card (挂失), from the service's own steps, when the
     answer would not show them anyway."""
@@ -210,8 +205,8 @@ class ActionAnswerService(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kb = knowledge_base()
-        aspects = aspects_of(kb, tracker)
-        aspect = aspects[0]
+        asked_parts = aspects_of(kb, tracker)
+        aspect = asked_parts[0]
         elderly = is_elderly(tracker)
         if kb is None:
             dispatcher.utter_message(text="抱歉，办事指南暂时打不开，请稍后再试，或拨打 12345 咨询。")
@@ -231,25 +226,24 @@ class ActionAnswerService(Action):
             return climb_ladder(dispatcher, tracker)
         # Several parts asked of one service ("要带啥，多少钱"): each answered in turn; 长辈模式 answers the
         # first and offers the next as the first button (one thing at a time).
-        if len(resolution.services) > 1 or elderly:
-            aspects = aspects[:1]
+        aspects = asked_parts[:1] if len(resolution.services) > 1 or elderly else asked_parts
         text = tracker.latest_message.get("text") or ""
         for service_id in resolution.services:
             last_service = service_id == resolution.services[-1]
-            for i, asked in enumerate(aspects):
-                bubbles = render_aspect(kb, service_id, asked, elderly=elderly)
-                bubbles[1:1] = loss_advice(kb, service_id, asked, text) if i == 0 else []
+            for i, part in enumerate(aspects):
+                bubbles = render_aspect(kb, service_id, part, elderly=elderly)
+                bubbles[1:1] = loss_advice(kb, service_id, part, text) if i == 0 else []
                 buttons = []
                 if i == len(aspects) - 1:
                     # Staff notices (公告) that name this service come right after its answer.
                     notices = active_notices(kb.root, china_today(), service_id=service_id)
                     bubbles += [notice_text(n, elderly) for n in notices]
-                    next_asked = [a for a in aspects_of(kb, tracker) if a not in aspects]
-                    buttons = follow_up_buttons(kb, service_id, asked, aspects, next_asked) if last_service else []
+                    later = asked_parts[len(aspects) :]
+                    buttons = follow_up_buttons(kb, service_id, part, aspects, later) if last_service else []
                 if elderly and MORE_HINT in bubbles and buttons:  # the rest of the answer, as a numbered choice too
                     buttons = [MORE_BUTTON] + buttons
                 # The marker lets the web chat offer 有用 / 没用 and the staff console count answers per service.
-                marker: dict[str, Any] = {"type": "service_answer", "service": service_id, "aspect": asked}
+                marker: dict[str, Any] = {"type": "service_answer", "service": service_id, "aspect": part}
                 online = online_channels(kb, service_id)  # 去办理: only channels and links the knowledge base has
                 if online and offers_a_way(online):
                     marker["online"] = online
