@@ -4,7 +4,7 @@
 
     asked_aspects("补身份证要带啥 多少钱")  → ["materials", "fee"]   (in the order asked)
     asked_aspects("身份证咋办")              → []                    (general: the intent or the whole card)
-    asked_aspects("养老资格认证在手机上咋弄", names)  → ["online"]     (资格 there is part of a name)
+    asked_aspects("医疗费用手工报销要带啥", names)  → ["materials"]  (费用 there is part of a name)
 
 The cues are the citizen's own words, colloquial and dictated ones included (啥/咋/么/不/没); they beat
 the NLU intent, which only knows the phrasings it was trained on. Pure functions, no NLU.
@@ -37,7 +37,7 @@ CUES: dict[str, re.Pattern[str]] = {
     ),
     "time_limit": re.compile(
         r"多久|多长时间|(?<![前这那过头])几天|几个工作日|多少天|多少个工作日|工作日|时限|多快|啥时候能|什么时候能|"
-        r"何时能|当天能|当场能|马上能|能拿到|拿到手|[批办发]下来|到账|能办好|能办完|办完要|等多"
+        r"何时能|当天能|当场能|马上能|能拿到|拿到手|到账|能办好|能办完|办完要|等多"
     ),
     "place": re.compile(
         r"在哪|去哪|到哪|哪里|哪儿|哪个(部门|窗口|单位|地方|派出所|大厅|所)|啥地方|什么地方|地址|"
@@ -48,22 +48,27 @@ CUES: dict[str, re.Pattern[str]] = {
         r"微信上|微信(里|能|可以)|支付宝|掌上|(?<!不会|不能|没法)用手机|手机就|12123|不用跑|不跑"
     ),
     "eligibility": re.compile(
-        r"条件|资格|够不够|符不符合|符合|谁能|谁可以|哪些人|什么人|啥人|多大岁数|多少岁|几岁|"
+        r"条件|资格(?!认证)|够不够|符不符合|符合|谁能|谁可以|哪些人|什么人|啥人|多大岁数|多少岁|几岁|"
         r"年龄|岁数|能不能(申请|领|办)|可不可以(申请|领)|有没有资格|我能(申请|领)|这种情况|够格"
     ),
     "steps": re.compile(r"流程|步骤|程序|先干啥|先做什么|先去哪|先干什么|后干啥|怎么走|第一步|哪些环节"),
 }
-# "能办不", "能领吗": about eligibility only when nothing more specific is asked ("网上能办吗" asks online).
-WEAK_CUES = {"eligibility": re.compile(r"能办[吗不么]|能领[吗不么]|能认定|可以办吗|可以领吗|能不能给办|行不行")}
+# "能办不", "能领失业金不", "还能入吗": about eligibility only when nothing more specific is asked ("网上能办吗"
+# asks online, "办下来要交多少钱" the fee).
+WEAK_CUES = {
+    "eligibility": re.compile(
+        r"(能|可以)(领|办|申请|入|交|参加|提|取)[^，。,.\s]{0,6}[吗不么]|才能(领|办)|能认定|能不能给办|行不行"
+    )
+}
 
 
 def asked_aspects(text: str, names: Iterable[str] = ()) -> list[str]:
     """The aspects the words ask about, in the order they are asked (each once). `names` (service names
     and aliases, longest first) are blanked out first: 资格 in 养老资格认证 asks about no condition."""
-    text = text or ""
+    original = text = text or ""
     for name in names:
         if len(name) > 1 and name in text:
-            text = text.replace(name, "　" * len(name))
+            text = text.replace(name, "＿" * len(name))  # a placeholder, not a space: "能领＿＿＿不"
     found: list[tuple[int, str]] = []
     proxy = PROXY.search(text)  # "替我妈办身份证要带啥": may the son apply, and with what
     if proxy:
@@ -73,7 +78,8 @@ def asked_aspects(text: str, names: Iterable[str] = ()) -> list[str]:
         if match:
             found.append((match.start(), aspect))
     if not found:
-        found = [(m.start(), aspect) for aspect, pattern in WEAK_CUES.items() if (m := pattern.search(text))]
+        # on the words as written: "能领失业金不" may name the service inside the question
+        found = [(m.start(), aspect) for aspect, pattern in WEAK_CUES.items() if (m := pattern.search(original))]
     aspects = [aspect for _, aspect in sorted(found)]
     if "place" in aspects and "steps" in aspects and re.search(r"先去哪", text):
         aspects.remove("place")  # "先去哪里" asks for the order of things, not an address

@@ -45,10 +45,16 @@ def test_a_general_question_names_no_aspect(text: str) -> None:
 
 
 def test_words_inside_a_service_name_ask_nothing() -> None:
-    names = ["养老金资格认证", "医疗费用手工报销"]
-    assert asked_aspects("养老金资格认证在手机上咋弄", names) == ["online"]
+    names = ["医疗费用手工报销", "就医费用报销一件事"]
+    assert asked_aspects("医疗费用手工报销要带啥", names) == ["materials"]
     assert asked_aspects("医疗费用手工报销", names) == []
-    assert asked_aspects("养老金资格认证在手机上咋弄")[0] == "eligibility"  # without the names it would misread
+    assert asked_aspects("医疗费用手工报销要带啥")[0] == "fee"  # without the names it would misread
+    assert asked_aspects("养老金资格认证在手机上咋弄") == ["online"]  # 资格认证 is the service, not a condition
+
+
+def test_a_weak_cue_reads_the_words_as_written() -> None:
+    assert asked_aspects("交了三年 能领失业金不", ["失业金", "领失业金"]) == ["eligibility"]
+    assert asked_aspects("个体户执照办下来要交多少钱") == ["fee"]  # 办下来 alone is no time question
 
 
 def test_a_question_word_before_another_aspects_noun_is_not_about_materials() -> None:
