@@ -58,7 +58,9 @@ CUES: dict[str, re.Pattern[str]] = {
 WEAK_CUES = {
     "eligibility": re.compile(
         r"(能|可以)(领|办|申请|入|交|参加|提|取)[^，。,.\s]{0,6}[吗不么]|才能(领|办)|能认定|能不能给办|行不行"
-    )
+    ),
+    # "低保咋申请", "出生证明咋补": how to apply is the procedure; "怎么办" alone stays general (the card).
+    "steps": re.compile(r"(咋|怎么|如何|怎样)(申请|申领|办理|补办|补|领取|认定|转移|转)"),
 }
 
 
@@ -78,8 +80,10 @@ def asked_aspects(text: str, names: Iterable[str] = ()) -> list[str]:
         if match:
             found.append((match.start(), aspect))
     if not found:
-        # on the words as written: "能领失业金不" may name the service inside the question
-        found = [(m.start(), aspect) for aspect, pattern in WEAK_CUES.items() if (m := pattern.search(original))]
+        # on the words as written: "能领失业金不" may name the service inside the question; the first weak
+        # cue in the text wins ("咋申请 俺还能入吗" asks the procedure first)
+        weak = [(m.start(), aspect) for aspect, pattern in WEAK_CUES.items() if (m := pattern.search(original))]
+        found = sorted(weak)[:1]
     aspects = [aspect for _, aspect in sorted(found)]
     if "place" in aspects and "steps" in aspects and re.search(r"先去哪", text):
         aspects.remove("place")  # "先去哪里" asks for the order of things, not an address

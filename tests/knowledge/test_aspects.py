@@ -70,3 +70,9 @@ def test_weak_words_decide_only_when_nothing_more_specific_is_asked() -> None:
 def test_words_that_only_look_like_cues_are_not_read_as_them() -> None:
     assert asked_aspects("前几天去办身份证 要带啥") == ["materials"]  # 前几天 is not a time limit
     assert asked_aspects("老人不会用手机 能去哪里认证") == ["place"]  # no phone: not an online question
+
+
+def test_how_to_apply_asks_the_procedure_but_what_to_do_stays_general() -> None:
+    assert asked_aspects("低保咋申请呢") == ["steps"]
+    assert asked_aspects("俺四十五了还能入吗 咋申请") == ["eligibility"]  # the first weak cue asked
+    assert asked_aspects("身份证丢了怎么办") == []
