@@ -96,6 +96,18 @@ def test_ordinary_short_replies_are_never_made_emergencies(text: str) -> None:
     assert m.get("intent")["name"] == "elderly_mode_on"
 
 
+@pytest.mark.parametrize("text, intent", [("我下线了", "goodbye"), ("刚刚点错了", "change_answer")])
+def test_a_sure_reply_that_steers_the_conversation_is_not_made_an_emergency(text: str, intent: str) -> None:
+    # the triage alone hears 我下线了 and 刚刚点错了 as a danger now (P > 0.8): DIET's sure intent wins
+    [m] = SafetyNet(RULES).process([message(text, intent, [(intent, 0.97), ("emergency", 0.01)])])
+    assert m.get("intent")["name"] == intent
+
+
+def test_a_safety_word_still_wins_over_a_sure_small_talk_intent() -> None:
+    [m] = SafetyNet(RULES).process([message("救命啊有人打我", "goodbye", [("goodbye", 0.95)])])
+    assert m.get("intent")["name"] == "emergency"
+
+
 def test_a_danger_no_safety_word_names_is_heard_by_the_learned_triage() -> None:
     [m] = SafetyNet(RULES).process(
         [message("河里的水一下子涨起来了，桥都快冲垮了，桥上还站着几个人", "nlu_fallback", [("nlu_fallback", 1.0)])]

@@ -89,9 +89,12 @@ def _is_word(text: str) -> bool:
 
 
 class SoundLexicon:
-    def __init__(self, words: Iterable[str]):
+    def __init__(self, words: Iterable[str], careful: Iterable[str] = ()):
         self.by_sound: dict[tuple[str, ...], str] = {}
         self.words: set[str] = set()
+        # Words a slip becomes only when it keeps one of their characters in place (就命 → 救命), because the
+        # word pre-empts the conversation: the safety words. 那倒不是 sounds like 拿刀不是 but is no slip.
+        self.careful: set[str] = set(careful)
         for word in words:
             if 1 <= len(word) <= MAX_WORD and _HAN.fullmatch(word) and word not in self.words:
                 self.words.add(word)
@@ -140,6 +143,8 @@ class SoundLexicon:
             if i not in cuts or i + length not in cuts:
                 continue
             word = self.by_sound.get(tuple(sounds[i - start : i - start + length]))
+            if word in self.careful and not any(a == b for a, b in zip(window, word, strict=False)):
+                continue
             if word and not _is_word(window):
                 chars[i : i + length] = word
                 return length
@@ -183,10 +188,10 @@ class SoundLexicon:
 
 def _build(kb: KnowledgeBase) -> SoundLexicon:
     words = [w for items in (kb.services, kb.bundles) for data in items.values() for w in item_words(data)]
+    safety: list[str] = []
     try:  # the emergency words too, so that 救命 typed as jiuming still reaches the safety net
         rules = SafetyRules.load(kb.root)
-        words += [str(w) for entry in rules.emergencies for w in entry.get("words") or []]
-        words += rules.self_harm_words
+        safety = [str(w) for entry in rules.emergencies for w in entry.get("words") or []] + rules.self_harm_words
     except (OSError, ValueError):
         pass
-    return SoundLexicon(words + domain_words() + _word_file("pinyin_words.txt"))
+    return SoundLexicon(words + safety + domain_words() + _word_file("pinyin_words.txt"), careful=safety)

@@ -182,9 +182,16 @@ class SafetyNet(GraphComponent):
                 message.set(SAFETY, {"urgency": "mentioned", "kinds": found.kinds}, add_to_output=True)
                 if (message.get(INTENT) or {}).get("name") == EMERGENCY:
                     demote_intent(message, EMERGENCY)
-            elif found or heard_as_now(text, NOW_WITHOUT_WORDS):
+            elif found or (not self.sure_of_small_talk(message) and heard_as_now(text, NOW_WITHOUT_WORDS)):
                 force_intent(message, EMERGENCY)
         return messages
+
+    @staticmethod
+    def sure_of_small_talk(message: Message) -> bool:
+        """DIET is sure the message steers the conversation (我下线了, 刚刚点错了, 算了): no safety word, so the
+        triage's guess of a danger without words does not override it (it heard both as `now` above 0.8)."""
+        intent = message.get(INTENT) or {}
+        return intent.get("name") in SMALL_TALK and intent.get("confidence", 0.0) >= SMALL_TALK_SURE
 
     def reads_as_mentioned(self, text: str) -> bool:
         """A hazard word in an account of a past or chronic problem, not a danger happening now: an account
@@ -208,6 +215,13 @@ NOW_IN_A_LETTER = 0.2
 # "字太小了" scores 0.55, "老人噎住了，脸憋得发紫" 0.85).
 NOW_OVER_AN_ACCOUNT = 0.5
 NOW_WITHOUT_WORDS = 0.7
+# Intents that steer the conversation and never report a danger, and DIET's confidence that keeps them.
+SMALL_TALK = {
+    "greet", "goodbye", "thanks", "affirm", "deny", "answer_helpful", "answer_unhelpful", "choose_option", "cancel",
+    "change_answer", "cancel_handoff", "elderly_mode_on", "elderly_mode_off", "menu_services", "menu_bundles",
+    "check_ticket", "my_tickets", "rate_ticket", "show_checklist", "bundle_why_skipped",
+}  # fmt: skip
+SMALL_TALK_SURE = 0.9
 
 
 def heard_as_now(text: str, threshold: float) -> bool:
