@@ -54,6 +54,14 @@ SAFETY = "safety"  # parse data: a hazard mentioned in an account, {"urgency": "
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_THRESHOLD = 0.4  # as config.yml's FallbackClassifier: the next intent must be at least this sure
 # Short English words citizens use that DIET has been trained on: leave them to the classifier.
+CANCEL_INTENT = "cancel"
+# A short "stop this" (算了不办了, 先不弄了, 不查了吧, 取消): DIET, unsure of a few of its own training phrasings
+# after 30 epochs, left 不办了 and 算了不办了 to the fallback, which inside a form read them as an answer.
+READS_AS_CANCEL = re.compile(
+    r"(算了|那|那就|哎)?[，,\s]*(我|咱)?(先|就|还是|暂时)?"
+    r"((不(想|用|要)?(办|弄|搞|问|查|登记|投诉|反映|排队|填)(这个|了)*了?|不要了|取消(吧|掉|了)?|退出(吧|了)?|不要继续了)"
+    r"[吧啊呀哈]?[，,。！!.\s]*){1,2}"
+)
 KNOWN_LATIN = {"hi", "hello", "ok", "okay", "yes", "no", "bye", "thanks", "thank you", "help"}
 
 
@@ -138,7 +146,10 @@ class InputGuard(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             check = message.get(INPUT_CHECK) or {}
-            intent = self._override(check, (message.get(TEXT) or "").strip().lower())
+            text = (message.get(TEXT) or "").strip().lower()
+            intent = self._override(check, text)
+            if intent is None and (message.get(INTENT) or {}).get("name") == FALLBACK_INTENT:
+                intent = CANCEL_INTENT if READS_AS_CANCEL.fullmatch(text) else None
             if intent:
                 force_intent(message, intent)
         return messages

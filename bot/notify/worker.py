@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased
 
 from bot.common.clock import CHINA_TZ
 from bot.core.database import Database
@@ -53,12 +54,22 @@ class Deliverer:
     def claim(self, now: datetime) -> list[tuple[Notice, bool]]:
         """Due notices, each with whether an earlier attempt was cut off (its lease ran out while sending)."""
         lease = now + timedelta(seconds=self.settings.lease_seconds)
+        # A ticket's notices reach each recipient in order: 已办结 waits while 已反馈 is still being retried.
+        earlier = aliased(Notice)
+        waits_for_earlier = exists().where(
+            earlier.ticket_id == Notice.ticket_id,
+            earlier.recipient == Notice.recipient,
+            earlier.channel == Notice.channel,
+            earlier.id < Notice.id,
+            earlier.state.in_((PENDING, SENDING)),
+        )
         due_now = and_(
             Notice.channel.not_in(sorted(PULLED_CHANNELS)),
             or_(
                 and_(Notice.state == PENDING, Notice.next_attempt_at <= now),
                 and_(Notice.state == SENDING, Notice.lease_until < now),  # its worker died
             ),
+            ~waits_for_earlier,
         )
         with self.db.session() as session:  # most rounds find nothing: no write lock for them
             if session.execute(select(Notice.id).where(due_now).limit(1)).first() is None:

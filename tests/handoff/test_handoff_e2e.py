@@ -206,7 +206,7 @@ def test_web_chat_to_a_person_and_back_to_the_bot(assistant, handoff_server: Ser
     chat.page.wait_for_selector("li.notice-line:has-text('人工客服已结束，您可以继续问我')", timeout=15000)
     chat.page.wait_for_function("() => window.haiyuanChat.handoff() === null")
     assert bar.is_hidden() and tracker(rasa, session)["paused"] is False
-    guide = chat.say("身份证丢了咋补办")
+    guide = chat.say("身份证丢了怎么办")
     assert any(entry["kind"] == "guide" for entry in guide), guide
     chat.screenshot("handoff-back-to-bot-360")
 

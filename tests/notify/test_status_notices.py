@@ -53,6 +53,16 @@ def test_a_failing_provider_is_retried_until_delivered_once(client: TestClient, 
     assert notice["state"] == "delivered" and notice["attempts"] == 4
 
 
+def test_a_retried_notice_keeps_the_order_of_the_statuses(client: TestClient, sms: AliyunSmsStandIn) -> None:
+    # 已转办's first send fails while 已反馈 and 已办结 wait in the outbox: the citizen must not hear 已办结 first
+    ticket = new_ticket(client, channel="智能助手-app", phone="13812340009")
+    for to, extra in WALK:
+        move(client, ticket["number"], to, **extra)
+    sms.fail_next(1, "500")
+    deliver(client, rounds=6)
+    assert [s.params["status"] for s in sms.sent_to("13812340009")] == ["已转办", "已反馈", "已办结"]
+
+
 def test_a_notice_that_keeps_failing_is_failed_and_can_be_sent_again(client: TestClient, sms: AliyunSmsStandIn) -> None:
     ticket = new_ticket(client, channel="智能助手-app", phone="13812340004")
     sms.fail_next(10, "500")

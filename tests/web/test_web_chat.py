@@ -115,14 +115,14 @@ def test_conversation_over_socketio_cross_origin(open_chat, chat_url, rasa_url):
     chat.click(chat.page.locator(".quick-menu").get_by_role("button", name="办事咨询"))
     assert chat.user_texts()[-1] == "办事咨询"
 
-    answer = chat.say("身份证丢了咋补办")
+    answer = chat.say("身份证丢了怎么办")
     guides = [entry for entry in answer if entry["kind"] == "guide"]
     assert guides and "身份证" in guides[0]["text"].splitlines()[0], answer
     assert int(chat.page.locator("article.guide h3").last.evaluate("h => getComputedStyle(h).fontWeight")) >= 600
     assert chat.no_horizontal_scroll()
     chat.screenshot("chat-conversation-360")
 
-    expected = ["你好", "/menu_bundles", "/menu_services", "身份证丢了咋补办"]
+    expected = ["你好", "/menu_bundles", "/menu_services", "身份证丢了怎么办"]
     assert user_texts(rasa_url, chat.session_id, expected) == expected
     assert {e["input_channel"] for e in user_events(rasa_url, chat.session_id)} == {"socketio"}
 

@@ -1,0 +1,35 @@
+"""In process: a short "stop this" that DIET left to the fallback is read as cancel (InputGuard)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.components import InputGuard
+
+
+def parsed(text: str, intent: str, confidence: float) -> Message:
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": confidence})
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence}])
+    return message
+
+
+@pytest.mark.parametrize(
+    "text", ["算了不办了", "不办了", "先不弄了", "不办了不办了", "我不办这个了", "算了，不登记了", "不查了吧"]
+)
+def test_a_short_stop_left_to_the_fallback_is_cancel(text: str) -> None:
+    # inside the 退休 bundle, 算了不办了 was read as an answer and the question asked again
+    [message] = InputGuard().process([parsed(text, "nlu_fallback", 0.4)])
+    assert message.get("intent") == {"name": "cancel", "confidence": 1.0}
+
+
+@pytest.mark.parametrize("text", ["不知道", "不是", "算了", "不要", "不用", "不办低保，办医保", "两个月前开始"])
+def test_answers_and_no_are_not_cancel(text: str) -> None:
+    [message] = InputGuard().process([parsed(text, "nlu_fallback", 0.4)])
+    assert message.get("intent")["name"] == "nlu_fallback"
+
+
+def test_a_sure_intent_is_left_as_it_is() -> None:
+    [message] = InputGuard().process([parsed("不办了", "deny", 0.9)])
+    assert message.get("intent")["name"] == "deny"
