@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import MENU_BUTTONS, is_elderly, numbered_buttons
 from actions.fallback import climb_ladder
+from actions.grievance import reads_as_full_letter
 from actions.knowledge import knowledge_base
 from actions.services import answer_named_item, named_in_text
 from actions.situation import service_in_clauses
@@ -63,6 +64,8 @@ class ActionFallbackLadder(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         text = tracker.latest_message.get("text") or ""
         item = None if text.startswith("/") else named_in_text(knowledge_base(), text)  # "/…": an explicit intent
+        if reads_as_full_letter(text) and not (item and item.get("kind") == "bundle"):
+            return [FollowupAction("complaint_form")]  # the form reads the letter and follows its type
         if item is None and service_in_clauses(knowledge_base(), text):  # a plain question told with a situation
             item = {"kind": "service", "id": ""}  # ActionAnswerService finds which one in the clauses
         if item:

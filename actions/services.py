@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import is_elderly, numbered_buttons, utter_bubbles
 from actions.fallback import climb_ladder
-from actions.grievance import reads_as_letter
+from actions.grievance import reads_as_full_letter, reads_as_letter
 from actions.knowledge import knowledge_base
 from actions.situation import service_in_clauses
 from bot.common.clock import CHINA_TZ
@@ -214,7 +214,8 @@ class ActionAnswerService(Action):
         bundle = named_bundle(kb, tracker)
         if bundle:  # "开饭店要准备哪些证件": a life event, answered by its 一件事一次办 checklist
             return answer_named_item({"kind": "bundle", "id": bundle}, dispatcher, tracker, domain)
-        if is_grievance_letter(tracker.latest_message.get("text") or ""):
+        text = tracker.latest_message.get("text") or ""
+        if (is_grievance_letter(text) or reads_as_full_letter(text)) and not tracker.active_loop_name:
             # A complaint letter that also asks something (a legal-aid question in an unpaid-wage story): the
             # complaint form reads it, answers the question first and still offers the ticket.
             return [FollowupAction("complaint_form")]

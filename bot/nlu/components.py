@@ -62,6 +62,13 @@ READS_AS_CANCEL = re.compile(
     r"((不(想|用|要)?(办|弄|搞|问|查|登记|投诉|反映|排队|填)(这个|了)*了?|不要了|取消(吧|掉|了)?|退出(吧|了)?|不要继续了)"
     r"[吧啊呀哈]?[，,。！!.\s]*){1,2}"
 )
+# Intents DIET gives a long letter by a few of its words (孙子上小学五年级 → start_bundle, 谢谢领导 → thanks): a
+# letter of LETTER_CHARS or more with one of them is read by the complaint form instead (actions/letters.py).
+NOT_A_LETTER = {
+    "start_bundle", "menu_bundles", "menu_services", "greet", "goodbye", "thanks", "affirm", "deny", "chitchat",
+    "out_of_scope", "help", "answer_helpful", "answer_unhelpful", "change_answer", "cancel", "ask_hotline",
+    "bundle_why_skipped", "show_checklist", "rate_ticket", "elderly_mode_on", "elderly_mode_off",
+}  # fmt: skip
 KNOWN_LATIN = {"hi", "hello", "ok", "okay", "yes", "no", "bye", "thanks", "thank you", "help"}
 
 
@@ -124,6 +131,10 @@ def hear(text: str) -> tuple[str, str | None]:
     return fixed, ("slips" if fixed != text else None)
 
 
+def reads_as_letter(text: str) -> bool:
+    return len(re.sub(r"\s", "", text or "")) >= LETTER_CHARS and not text.startswith("/")
+
+
 def force_intent(message: Message, intent: str) -> None:
     """Set `intent` at confidence 1.0, first in the ranking."""
     message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
@@ -148,8 +159,11 @@ class InputGuard(GraphComponent):
             check = message.get(INPUT_CHECK) or {}
             text = (message.get(TEXT) or "").strip().lower()
             intent = self._override(check, text)
-            if intent is None and (message.get(INTENT) or {}).get("name") == FALLBACK_INTENT:
+            current = (message.get(INTENT) or {}).get("name")
+            if intent is None and current == FALLBACK_INTENT:
                 intent = CANCEL_INTENT if READS_AS_CANCEL.fullmatch(text) else None
+            if intent is None and current in NOT_A_LETTER and reads_as_letter(message.get(FULL_TEXT) or text):
+                intent = FALLBACK_INTENT  # the fallback ladder hands a letter to the complaint form, which reads it
             if intent:
                 force_intent(message, intent)
         return messages
