@@ -47,8 +47,10 @@ def sounds_like_grievance(text: str) -> bool:
 # "我反映的路灯问题处理了没有": a citizen asking how an earlier complaint is going, not making a new one.
 STATUS_CUES = re.compile(
     r"处理了没|处理得怎么样|处理得咋样|处理到哪|有结果没|有结果了没|有回音|回复了没|有人回复没|"
-    r"办到哪|到哪一步|进度|有下文"
+    r"办到哪|到哪一步|有下文|(处理|办理|工单|投诉)的?进度|进度(怎么样|咋样|如何|到哪)|啥进度|什么进度"
 )
+# A letter asks about an earlier complaint only when it says so (我上次反映的…): 加快新学校的建设进度 is none.
+EARLIER_REPORT = re.compile(r"反映过|投诉过|举报过|上次|上回|之前反映|以前反映|曾经反映|反映的|投诉的|工单|留言")
 
 
 NEW_COMPLAINT = re.compile(r"要投诉|要举报|再投诉|重新投诉|又投诉")
@@ -56,4 +58,7 @@ NEW_COMPLAINT = re.compile(r"要投诉|要举报|再投诉|重新投诉|又投�
 
 def asks_about_status(text: str) -> bool:
     """Asks how an earlier complaint is going ("…我要投诉" with it is a new complaint after all)."""
-    return bool(STATUS_CUES.search(text or "")) and not NEW_COMPLAINT.search(text or "")
+    text = text or ""
+    if reads_as_full_letter(text) and not EARLIER_REPORT.search(text):
+        return False
+    return bool(STATUS_CUES.search(text)) and not NEW_COMPLAINT.search(text)

@@ -1,4 +1,5 @@
-"""In process: a short "stop this" that DIET left to the fallback is read as cancel (InputGuard)."""
+"""In process: InputGuard reads a short "stop this" left to the fallback as cancel, and leaves a letter DIET gave a
+small intent (start_bundle, thanks) to the letter reading."""
 
 from __future__ import annotations
 
@@ -33,3 +34,21 @@ def test_answers_and_no_are_not_cancel(text: str) -> None:
 def test_a_sure_intent_is_left_as_it_is() -> None:
     [message] = InputGuard().process([parsed("不办了", "deny", 0.9)])
     assert message.get("intent")["name"] == "deny"
+
+
+LETTER = (
+    "尊敬的领导您好！首先感谢您在百忙之中看我的信。我家孙子今年上小学三年级，我们家的情况比较困难，"
+    "去年老伴生病住院花了很多钱，今年地里又没有收成，孩子上学的生活费都成了问题，不知道能不能申请一些帮助，"
+    "恳请领导给指条路。谢谢领导！"
+)
+
+
+@pytest.mark.parametrize("intent", ["start_bundle", "thanks", "greet"])
+def test_a_letter_diet_gave_a_small_intent_is_left_to_the_letter_reading(intent: str) -> None:
+    [message] = InputGuard().process([parsed(LETTER, intent, 0.6)])
+    assert message.get("intent")["name"] == "nlu_fallback"  # the ladder hands it to the complaint form
+
+
+def test_a_short_life_event_question_keeps_its_intent() -> None:
+    [message] = InputGuard().process([parsed("孩子要上小学了需要办啥", "start_bundle", 0.9)])
+    assert message.get("intent")["name"] == "start_bundle"

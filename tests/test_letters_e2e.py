@@ -197,3 +197,24 @@ def test_a_service_question_about_ones_situation_is_answered_not_filed(chat: Cha
 
 def render_texts(replies: list[dict]) -> str:
     return "\n".join(r.get("text") or "" for r in replies)
+
+
+# Written for this test: a complaint about being sent back and forth that names services (医保报销, 异地就医备案)
+# and money, and a plea whose words sound like a 一件事一次办 life event (孩子上学).
+RUNAROUND_LETTER = (
+    "尊敬的医保局领导：我母亲今年五月在银川住院做手术，花了六万多，因为走得急没办异地就医备案，只能先自己垫付。"
+    "回来后我到县里的窗口办手工报销，第一次说缺转诊单，第二次说发票要盖章，第三次又说要补一个证明，"
+    "前前后后跑了四趟，每次只说一样，钱到现在也没报下来。我想问问到底还缺什么，为什么不能一次说清楚？"
+)
+SCHOOL_PLEA_LETTER = (
+    "各位领导好！我是关桥乡X村的，今年五十八岁，儿子前年在外打工出事走了，儿媳改嫁，两个孙子跟着我，一个上初一，"
+    "一个上小学三年级。今年地里旱得几乎没收成，娃娃上学的生活费都凑不齐，我身体也不好，常年吃药。"
+    "我不知道我们这种情况能不能得到一点帮助，村里让我问问上面，恳请领导帮帮我们。"
+)
+
+
+@pytest.mark.parametrize("letter", [RUNAROUND_LETTER, SCHOOL_PLEA_LETTER])
+def test_a_letter_naming_services_or_a_life_event_is_read_as_a_letter(chat: Chat, letter: str) -> None:
+    replies = chat.say(letter)
+    assert understood(replies)["category"] in {"投诉", "求助"}, replies  # not three 收费 answers, not a checklist
+    assert not any((r.get("custom") or {}).get("type") == "service_answer" for r in replies), replies

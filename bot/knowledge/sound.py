@@ -89,12 +89,12 @@ def _is_word(text: str) -> bool:
 
 
 class SoundLexicon:
-    def __init__(self, words: Iterable[str], careful: Iterable[str] = ()):
+    def __init__(self, words: Iterable[str], pinyin_only: Iterable[str] = ()):
         self.by_sound: dict[tuple[str, ...], str] = {}
         self.words: set[str] = set()
-        # Words a slip becomes only when it keeps one of their characters in place (就命 → 救命), because the
-        # word pre-empts the conversation: the safety words. 那倒不是 sounds like 拿刀不是 but is no slip.
-        self.careful: set[str] = set(careful)
+        # Words read from pinyin (jiuming → 救命) but never made of a slip: the safety words, which pre-empt the
+        # conversation. By sound, 那倒不是 became 拿刀不是 (emergency numbers) and 这条河 became 这跳河 (self-harm).
+        self.pinyin_only: set[str] = set(pinyin_only)
         for word in words:
             if 1 <= len(word) <= MAX_WORD and _HAN.fullmatch(word) and word not in self.words:
                 self.words.add(word)
@@ -143,7 +143,7 @@ class SoundLexicon:
             if i not in cuts or i + length not in cuts:
                 continue
             word = self.by_sound.get(tuple(sounds[i - start : i - start + length]))
-            if word in self.careful and not any(a == b for a, b in zip(window, word, strict=False)):
+            if word in self.pinyin_only:
                 continue
             if word and not _is_word(window):
                 chars[i : i + length] = word
@@ -194,4 +194,4 @@ def _build(kb: KnowledgeBase) -> SoundLexicon:
         safety = [str(w) for entry in rules.emergencies for w in entry.get("words") or []] + rules.self_harm_words
     except (OSError, ValueError):
         pass
-    return SoundLexicon(words + safety + domain_words() + _word_file("pinyin_words.txt"), careful=safety)
+    return SoundLexicon(words + safety + domain_words() + _word_file("pinyin_words.txt"), pinyin_only=safety)

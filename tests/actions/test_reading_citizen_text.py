@@ -67,6 +67,12 @@ def test_a_town_or_township_named_in_a_complaint_is_read_as_the_place(text, plac
         ("上回投诉的事有结果没", True),
         ("路灯坏了半个月了没人修", False),
         ("上次的事一直没有进度 我要投诉他们", False),
+        ("我上个月反映的工单处理进度怎么样了", True),
+        (
+            "尊敬的领导：近几年县城学校的班额越来越大，一个班有六十多个学生，教室里桌子挤到了讲台边上。乡下很多学校一个班"
+            "只有十几个学生，老师却配得满满的。建议一是优化城乡教师配置，二是加快县城新学校的建设进度，三是控制班额。",
+            False,
+        ),
     ],
 )
 def test_a_question_about_an_earlier_complaint_is_told_apart_from_a_new_one(text, status):

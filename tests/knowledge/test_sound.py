@@ -33,14 +33,15 @@ def test_real_words_are_left_alone(lexicon, text):
     assert lexicon.fix_slips(text) == text
 
 
-@pytest.mark.parametrize("text", ["那倒不是", "那倒也行", "他那倒是没说"])
+@pytest.mark.parametrize("text", ["那倒不是", "那倒也行", "他那倒是没说", "海原缺水，这条河对我们很珍贵"])
 def test_everyday_words_do_not_become_safety_words_by_sound(lexicon, text):
-    # 那倒 sounds like 拿刀 (a safety word): taken for it, "那倒不是" got the emergency numbers
+    # by sound 那倒 is 拿刀 and 条河 is 跳河: "那倒不是" got the emergency numbers, a letter about a river the
+    # self-harm reply
     assert lexicon.fix_slips(text) == text
 
 
-def test_a_safety_word_slip_that_keeps_one_of_its_characters_is_still_heard(lexicon):
-    assert lexicon.fix_slips("快就命啊") == "快救命啊" and lexicon.fix_slips("着伙了") == "着火了"
+def test_safety_words_are_still_read_from_pinyin(lexicon):
+    assert lexicon.from_pinyin("jiuming") == "救命"
 
 
 @pytest.mark.parametrize(
