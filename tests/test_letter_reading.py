@@ -140,3 +140,18 @@ def test_a_letter_that_says_the_danger_is_happening_keeps_the_numbers_first(text
 def test_present_cues_by_the_hazard_mean_happening() -> None:
     assert RULES.says_it_is_happening("领导您好，我想反映物业的事。就在刚才楼下车棚着火了，烟已经上来了")
     assert not RULES.says_it_is_happening("去年楼下车棚发生过火灾，到现在也没人管")
+
+
+@pytest.mark.parametrize(
+    "text, happening",
+    [
+        ("现在，厨房着火了，火很大", True),
+        ("我家现在着火了", True),
+        ("着火了！现在火越来越大", True),
+        ("老房子前些年就塌了一半，现在一直空着", False),  # 现在 of the aftermath, the collapse told as past
+        ("前几天听同行说，现在有针对骑手的职业伤害保障，摔伤了可以报", False),  # "nowadays", beside a hazard word
+        ("现在河道被挖得坑坑洼洼，河堤都快被挖塌了，汛期一来非常危险", False),
+    ],
+)
+def test_now_makes_a_danger_present_only_beside_it(text: str, happening: bool) -> None:
+    assert RULES.says_it_is_happening(text) is happening

@@ -28,6 +28,23 @@ ACCOUNT_CHARS = 50  # shorter messages with a hazard word are cries for help, wh
 # "到现在也没人管", "现在还没修": since then, not now; removed before looking for present cues.
 _NOT_NOW = re.compile(r"[到至]现在|现在[还也都仍身]")
 _SENTENCE_BREAK = re.compile(r"[，。！？；,.!?;：:\n ]+")
+# 现在 says "at present" in most letters (现在有针对骑手的保障): it makes a danger present in the clause that names
+# it, or in a short clause beside it unless that clause tells the danger as past (现在，厨房着火了 / 着火了！现在火越来
+# 越大, but not 前些年就塌了一半，现在一直空着); the other cues count in the clauses around it.
+WEAK_PRESENT = {"现在"}
+
+
+def _present_near(clauses: list[str], i: int, present: list[str], past: list[str]) -> bool:
+    """A present cue in the clause naming a hazard (clauses[i]) or next to it: the danger is told as happening."""
+    told_as_past = any(cue in clauses[i] for cue in past)  # 前些年就塌了一半，现在一直空着
+    for j in range(max(i - 1, 0), min(i + 2, len(clauses))):
+        clause = _NOT_NOW.sub("", clauses[j])
+        if any(cue in clause for cue in present if cue not in WEAK_PRESENT):
+            return True
+        short_beside = len(clause) <= 8 and not told_as_past  # 着火了！现在火越来越大
+        if (j == i or short_beside) and any(cue in clause for cue in WEAK_PRESENT):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -80,8 +97,7 @@ class SafetyRules:
         if not named:
             return False
         for i in named:
-            around = _NOT_NOW.sub("", "".join(sentences[max(i - 1, 0) : i + 2]))
-            if any(cue in around for cue in present):
+            if _present_near(sentences, i, present, self.account_cues.get("past", [])):
                 return False
             context = "".join(sentences[max(i - 2, 0) : i + 1])
             if not any(cue in context for cue in past):
@@ -97,12 +113,12 @@ class SafetyRules:
         words = self._emergency_words()
         present = self.account_cues.get("present", [])
         sentences = [s for s in _SENTENCE_BREAK.split(compact) if s]
-        for i, sentence in enumerate(sentences):
-            if any(w in sentence for w in words):
-                around = _NOT_NOW.sub("", "".join(sentences[max(i - 1, 0) : i + 2]))
-                if any(cue in around for cue in present):
-                    return True
-        return False
+        past = self.account_cues.get("past", [])
+        return any(
+            _present_near(sentences, i, present, past)
+            for i, sentence in enumerate(sentences)
+            if any(w in sentence for w in words)
+        )
 
     def detect(self, text: str) -> Detection | None:
         """Self-harm first (it needs the gentlest answer), then any emergency kind the text names."""
