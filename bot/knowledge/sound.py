@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 MAX_WORD = 8  # syllables / characters of the longest word looked up
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
+# A run starting with a negation is what it says: 不办了 is "not doing it", never a slip of 补办了.
+NEGATIONS = set("不没别未")
 _PINYIN_ONLY = re.compile(r"^[a-zA-Z\s'’,.?!，。？！、]+$")
 
 
@@ -143,7 +145,7 @@ class SoundLexicon:
             if i not in cuts or i + length not in cuts:
                 continue
             word = self.by_sound.get(tuple(sounds[i - start : i - start + length]))
-            if word in self.pinyin_only:
+            if word in self.pinyin_only or window[0] in NEGATIONS:
                 continue
             if word and not _is_word(window):
                 chars[i : i + length] = word

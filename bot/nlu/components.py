@@ -53,10 +53,9 @@ OPTION_INTENT = "choose_option"
 SAFETY = "safety"  # parse data: a hazard mentioned in an account, {"urgency": "mentioned", "kinds": [...]}
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_THRESHOLD = 0.4  # as config.yml's FallbackClassifier: the next intent must be at least this sure
-# Short English words citizens use that DIET has been trained on: leave them to the classifier.
 CANCEL_INTENT = "cancel"
-# A short "stop this" (算了不办了, 先不弄了, 不查了吧, 取消): DIET, unsure of a few of its own training phrasings
-# after 30 epochs, left 不办了 and 算了不办了 to the fallback, which inside a form read them as an answer.
+# A short "stop this" (算了不办了, 先不弄了, 不查了吧, 取消) that DIET left to the fallback (inside a form the fallback
+# is read as an answer): cancel. DIET is sure of most of them; a few phrasings are close to deny and 不要.
 READS_AS_CANCEL = re.compile(
     r"(算了|那|那就|哎)?[，,\s]*(我|咱)?(先|就|还是|暂时)?"
     r"((不(想|用|要)?(办|弄|搞|问|查|登记|投诉|反映|排队|填)(这个|了)*了?|不要了|取消(吧|掉|了)?|退出(吧|了)?|不要继续了)"
@@ -69,6 +68,7 @@ NOT_A_LETTER = {
     "out_of_scope", "help", "answer_helpful", "answer_unhelpful", "change_answer", "cancel", "ask_hotline",
     "bundle_why_skipped", "show_checklist", "rate_ticket", "elderly_mode_on", "elderly_mode_off",
 }  # fmt: skip
+# Short English words citizens use that DIET has been trained on: leave them to the classifier.
 KNOWN_LATIN = {"hi", "hello", "ok", "okay", "yes", "no", "bye", "thanks", "thank you", "help"}
 
 
