@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.common.text import is_letter
+
 # Words that in a county's service chat nearly always mean "something is wrong and someone should act".
 CUES = re.compile(
     "|".join(
@@ -25,18 +27,14 @@ CUES = re.compile(
 LONG_LETTER = 60  # characters: a message this long that nothing matched is a letter, not a question
 
 
-# A letter (领导您好…): read by the complaint form, which says what was understood and follows its type (a question
-# is answered or offered as a 咨询 ticket), however NLU labelled it. Its few named services are no answer to it:
-# on the dev letters a 投诉 about three trips to the 医保 window got three 收费 answers.
-FULL_LETTER = 100
-
-
 def reads_as_letter(text: str) -> bool:
-    return len(re.sub(r"\s", "", text or "")) >= LONG_LETTER and not (text or "").startswith("/")
+    return is_letter(text, LONG_LETTER)
 
 
 def reads_as_full_letter(text: str) -> bool:
-    return len(re.sub(r"\s", "", text or "")) >= FULL_LETTER and not (text or "").startswith("/")
+    """A letter (bot.common.text.FULL_LETTER): read by the complaint form however NLU labelled it; its few named
+    services are no answer to it (a 投诉 about three trips to the 医保 window got three 收费 answers)."""
+    return is_letter(text)
 
 
 def sounds_like_grievance(text: str) -> bool:

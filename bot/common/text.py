@@ -49,3 +49,13 @@ def option_number(text: str) -> int | None:
         return None
     digit = found.group(1)
     return int(digit) if digit.isdigit() else _CHINESE_DIGITS.index(digit) + 1
+
+
+# A letter (领导您好…) has this many characters or more: the NLU leaves it to the letter reading whatever small intent
+# DIET gave it, and the actions hand it to the complaint form, which says what was understood and follows its type.
+FULL_LETTER = 100
+
+
+def is_letter(text: str, min_chars: int = FULL_LETTER) -> bool:
+    """At least `min_chars` characters besides white space, and not a button's payload ("/intent{…}")."""
+    return len(re.sub(r"\s", "", text or "")) >= min_chars and not (text or "").startswith("/")

@@ -39,7 +39,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, META
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.common.text import classify, normalize, option_number
+from bot.common.text import classify, is_letter, normalize, option_number
 from bot.knowledge.loader import get_knowledge_base
 from bot.knowledge.safety import EMERGENCY, SafetyRules
 from bot.knowledge.sound import SoundLexicon
@@ -62,7 +62,7 @@ READS_AS_CANCEL = re.compile(
     r"[吧啊呀哈]?[，,。！!.\s]*){1,2}"
 )
 # Intents DIET gives a long letter by a few of its words (孙子上小学五年级 → start_bundle, 谢谢领导 → thanks): a
-# letter of LETTER_CHARS or more with one of them is read by the complaint form instead (actions/letters.py).
+# letter (bot.common.text.FULL_LETTER) with one of them is read by the complaint form instead (actions/letters.py).
 NOT_A_LETTER = {
     "start_bundle", "menu_bundles", "menu_services", "greet", "goodbye", "thanks", "affirm", "deny", "chitchat",
     "out_of_scope", "help", "answer_helpful", "answer_unhelpful", "change_answer", "cancel", "ask_hotline",
@@ -131,10 +131,6 @@ def hear(text: str) -> tuple[str, str | None]:
     return fixed, ("slips" if fixed != text else None)
 
 
-def reads_as_letter(text: str) -> bool:
-    return len(re.sub(r"\s", "", text or "")) >= LETTER_CHARS and not text.startswith("/")
-
-
 def force_intent(message: Message, intent: str) -> None:
     """Set `intent` at confidence 1.0, first in the ranking."""
     message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
@@ -162,7 +158,7 @@ class InputGuard(GraphComponent):
             current = (message.get(INTENT) or {}).get("name")
             if intent is None and current == FALLBACK_INTENT:
                 intent = CANCEL_INTENT if READS_AS_CANCEL.fullmatch(text) else None
-            if intent is None and current in NOT_A_LETTER and reads_as_letter(message.get(FULL_TEXT) or text):
+            if intent is None and current in NOT_A_LETTER and is_letter(message.get(FULL_TEXT) or text):
                 intent = FALLBACK_INTENT  # the fallback ladder hands a letter to the complaint form, which reads it
             if intent:
                 force_intent(message, intent)
