@@ -196,4 +196,7 @@ def _build(kb: KnowledgeBase) -> SoundLexicon:
         safety = [str(w) for entry in rules.emergencies for w in entry.get("words") or []] + rules.self_harm_words
     except (OSError, ValueError):
         pass
-    return SoundLexicon(words + safety + domain_words() + _word_file("pinyin_words.txt"), pinyin_only=safety)
+    # Safety words come last: an everyday word of the same sound wins (neng na dao is 能拿到, not 能拿刀).
+    homophones = _word_file("pinyin_homophones.txt")
+    everyday = words + domain_words() + _word_file("pinyin_words.txt") + homophones
+    return SoundLexicon(everyday + safety, pinyin_only=safety + homophones)

@@ -50,6 +50,15 @@ def test_safety_words_are_still_read_from_pinyin(lexicon):
     assert lexicon.from_pinyin("jiuming") == "救命"
 
 
+@pytest.mark.parametrize("typed, word", [("neng na dao ma", "拿到"), ("ta chi dao le", "迟到")])
+def test_pinyin_of_an_everyday_word_is_not_read_as_its_safety_homophone(lexicon, typed, word):
+    assert word in (lexicon.from_pinyin(typed) or "")
+
+
+def test_homophones_fix_no_slips(lexicon):
+    assert lexicon.fix_slips("那倒不是") == "那倒不是"  # 拿到 is for pinyin input only
+
+
 @pytest.mark.parametrize(
     "typed, read",
     [
