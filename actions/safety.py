@@ -66,11 +66,13 @@ def mentioned_hazard_line(tracker: Tracker) -> str | None:
     if safety.get("urgency") != "mentioned":
         return None
     rules = _rules()
-    numbers = rules.numbers_for(list(safety.get("kinds") or []))
+    kinds = list(safety.get("kinds") or [])
+    # no kind named (the models heard a danger no word names): the police and the ambulance, not all four numbers
+    numbers = rules.numbers_for(kinds) if kinds else ["110", "120"]
     if is_elderly(tracker):
         return "要是现在有危险，\n马上打 " + "、".join(numbers) + "。"
     calls = "；".join(f"{rules.label(n)} {n}" for n in numbers)
-    return f"另外，您信里提到了险情：如果现在就有危险，请立刻打电话（{calls}）。"
+    return f"另外，您说的情况如果现在就有危险，请立刻打电话（{calls}）。"
 
 
 def self_harm_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

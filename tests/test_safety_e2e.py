@@ -27,6 +27,15 @@ def first_bubble(chat: Chat, message: str) -> str:
         ("我们巷子里有家铺子烧着了 火很大 里面好像还有人", "119"),
         ("村口有个老汉被三轮车撞倒了 躺在地上不动", "120"),
         ("隔壁两口子又打起来了 女的一直在挨打 喊救命", "110"),
+        # terse cries DIET alone read as a greeting, a fallback or a complaint
+        ("有人打人", "110"),
+        ("他要打我", "110"),
+        ("家里进贼了", "110"),
+        ("孩子不见了", "110"),
+        ("地震了", "119"),
+        ("压死人了", "119"),
+        ("水漫进屋了", "119"),
+        ("河里有人", "120"),
     ],
 )
 def test_emergency_phrasings_get_the_numbers_first(chat: Chat, message: str, number: str) -> None:
@@ -50,6 +59,32 @@ def test_an_account_with_an_emergency_word_gets_the_numbers_then_can_become_a_ti
     assert "登记这个问题" in [b["title"] for r in replies for b in r.get("buttons") or []]
     assert "在哪里" in chat.text("/start_complaint")  # the account is the description: the form goes on
     assert "什么时候" in chat.text("村口")
+
+
+ALARM = "如果危险正在发生"
+
+
+def test_a_problem_told_with_a_hazard_word_is_registered_and_the_numbers_come_once_after(chat: Chat) -> None:
+    # 塌了 and 压死 name a hazard, but nothing is happening now: DIET reads a complaint, the triage no danger
+    texts = [
+        r["text"] for r in chat.say("村里的羊圈上个月塌了，压死了几只羊，有没有啥补助，俺也不知道找谁") if r.get("text")
+    ]
+    assert ALARM not in texts[0] and "登记" in texts[0], texts
+    line = next(t for t in texts if "如果现在就有危险" in t)
+    assert "110" in line and "信里" not in line  # a short message is not a letter
+    assert texts.index(line) > 0 and "在哪里" in texts[-1]
+
+
+def test_a_learned_alarm_with_no_hazard_word_is_doubted_when_the_triage_hears_no_danger(chat: Chat) -> None:
+    texts = [r["text"] for r in chat.say("老房子裂缝越来越大，住着害怕，能不能来人看看？") if r.get("text")]
+    assert ALARM not in texts[0], texts
+    line = next(t for t in texts if "如果现在就有危险" in t)
+    assert "110" in line and "120" in line and "122" not in line  # no kind named: police and ambulance only
+
+
+def test_pinyin_is_read_as_the_everyday_word_not_a_safety_word(chat: Chat) -> None:
+    # neng na dao is 能拿到: it was read as 能拿刀 and got the police number
+    assert ALARM not in chat.text("ban li shen fen zheng yao duo jiu neng na dao")
 
 
 def test_emergency_inside_the_complaint_form_then_the_form_goes_on(chat: Chat) -> None:
