@@ -13,7 +13,7 @@
 create_app(settings) builds an app without touching disk or database; at startup it resolves the API
 token, checks knowledge/ticket_rules.yml and knowledge/calendar.yml, migrates the three table histories
 (tickets, console, handoff, notify) to head and starts the periodic jobs: 督办 scan, handoff queue sweep, conversation
-retention, notice delivery and deadline warnings.
+retention, notice delivery, deadline warnings and expired photo drafts.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import asyncio
 import logging
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
@@ -48,7 +49,7 @@ from bot.handoff.schemas import FIELD_LABELS as HANDOFF_LABELS
 from bot.knowledge.calendar import CalendarFile
 from bot.notify import routes as notify_routes
 from bot.notify import state as notify_state
-from bot.tickets import media, migrate, mine, open311
+from bot.tickets import media, migrate, mine, open311, photo_drafts
 from bot.tickets import routes as ticket_routes
 from bot.tickets.rules import RulesFile
 from bot.tickets.schemas import FIELD_LABELS
@@ -122,6 +123,8 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
                     run_periodically(app.state.deadlines.scan, notify.deadline_interval_seconds, "时限预警检查失败")
                 )
             )
+        expire = partial(photo_drafts.expire_drafts, db, settings.var_dir)  # photos never submitted with a ticket
+        tasks.append(asyncio.create_task(run_periodically(expire, photo_drafts.SWEEP_SECONDS, "过期照片清理失败")))
         console = app.state.console
         if console.retention and console.settings.retention_interval_seconds > 0:
             interval = console.settings.retention_interval_seconds
@@ -150,6 +153,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     app.state.tickets = TicketService(
         db, RulesFile(settings.ticket_rules_path, calendar), staff_examples_path(settings.var_dir)
     )
+    app.state.tickets.created_listeners.append(photo_drafts.attach_drafts)  # photos added in the form
     app.state.handoff = handoff_state.build(db, settings, calendar)
     notify = app.state.notify_bundle = notify_state.build(db, app.state.tickets)
     app.state.notify, app.state.deadlines = notify.service, notify.deadlines
@@ -186,6 +190,7 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
     app.include_router(contact_api.router)  # GET /api/tickets/{n}/contact: contact token only, audited
     app.include_router(media.media_router)  # /open311/v2/media/{token}.jpg: citizens' photos (API token)
     app.include_router(open311.router)
+    app.include_router(photo_drafts.router)  # POST /api/citizen-photos/draft: in the form (before {n})
     app.include_router(media.public_router)  # POST /api/citizen-photos/{n}: from the citizen's own chat
     app.include_router(handoff_routes.router)  # /api/handoff (API token)
     app.include_router(handoff_routes.public_router)  # the citizen's side (poll token)

@@ -2,6 +2,7 @@
 
     POST /api/citizen-photos/{number}      public: multipart `conversation_id` + `photo`; the ticket must
                                            belong to that conversation (else the same 404 as unknown)
+    POST /api/citizen-photos/draft         the same while the complaint form is still open (photo_drafts.py)
     GET  /open311/v2/media/{token}.jpg     the photo for Open311 clients and the tickets API (API token)
 
 A photo is checked by its content (JPEG, PNG or WebP that Pillow decodes; not by its name or the
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,42 @@ def clean_photo(data: bytes) -> tuple[bytes, int, int, bool]:
     return out.getvalue(), upright.width, upright.height, had_location
 
 
+@dataclass
+class StoredPhoto:
+    token: str
+    size: int
+    width: int
+    height: int
+    had_location: bool
+
+    def columns(self) -> dict[str, Any]:
+        """The fields of a TicketMedia (or PhotoDraft) row for this file."""
+        return {
+            "token": self.token,
+            "content_type": "image/jpeg",
+            "size": self.size,
+            "width": self.width,
+            "height": self.height,
+            "had_location": self.had_location,
+        }
+
+
+def store_photo(var_dir: Path, data: bytes) -> StoredPhoto:
+    """Check and clean the photo (PhotoRefused) and write it under var/media/ with a random name."""
+    clean, width, height, had_location = clean_photo(data)
+    token = secrets.token_hex(16)
+    folder = media_dir(var_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{token}.jpg").write_bytes(clean)
+    return StoredPhoto(token, len(clean), width, height, had_location)
+
+
+def check_rate(request: Request) -> None:
+    client = request.client.host if request.client else "?"
+    if not _per_client.hit(client):
+        raise HTTPException(status_code=429, detail="上传太频繁了，请稍后再试。")
+
+
 def media_of(session: Any, ticket_id: int) -> list[TicketMedia]:
     rows = session.execute(select(TicketMedia).where(TicketMedia.ticket_id == ticket_id).order_by(TicketMedia.id))
     return list(rows.scalars().all())
@@ -86,23 +124,9 @@ def attach_photo(request: Request, number: str, conversation_id: str, data: byte
         count = session.execute(select(func.count()).where(TicketMedia.ticket_id == ticket.id)).scalar_one()
         if count >= MAX_PHOTOS:
             raise PhotoRefused(409, f"每件工单最多 {MAX_PHOTOS} 张照片，已经传满了。")
-        clean, width, height, had_location = clean_photo(data)
-        token = secrets.token_hex(16)
-        folder = media_dir(settings.var_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{token}.jpg").write_bytes(clean)
-        session.add(
-            TicketMedia(
-                ticket_id=ticket.id,
-                token=token,
-                content_type="image/jpeg",
-                size=len(clean),
-                width=width,
-                height=height,
-                had_location=had_location,
-            )
-        )
-    return {"count": count + 1, "max": MAX_PHOTOS, "location_removed": had_location}
+        stored = store_photo(settings.var_dir, data)
+        session.add(TicketMedia(ticket_id=ticket.id, **stored.columns()))
+    return {"count": count + 1, "max": MAX_PHOTOS, "location_removed": stored.had_location}
 
 
 @public_router.post("/{number}", status_code=201, summary="市民为自己的工单附照片（最多 3 张）")
@@ -112,9 +136,7 @@ async def upload(
     conversation_id: str = Form(..., max_length=200),
     photo: UploadFile = File(...),
 ) -> dict[str, Any]:
-    client = request.client.host if request.client else "?"
-    if not _per_client.hit(client):
-        raise HTTPException(status_code=429, detail="上传太频繁了，请稍后再试。")
+    check_rate(request)
     data = await photo.read(MAX_BYTES + 1)
     try:
         return attach_photo(request, number.strip().upper(), conversation_id.strip(), data)

@@ -1,4 +1,4 @@
-"""Tables: tickets, their events (the full history), and the daily number sequence.
+"""Tables: tickets, their events (the full history), the daily number sequence, citizens' photos (and drafts).
 
 Times are stored as naive UTC; the API shows them in China time (+08:00).
 Any change here needs a migration: `python -m bot.tickets.migrate revision -m "what changed"`.
@@ -119,3 +119,21 @@ class TicketMedia(Base):
     height = Column(Integer, nullable=False)
     had_location = Column(Boolean, nullable=False, default=False)  # GPS data was in the photo (removed)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class PhotoDraft(Base):
+    """A photo a citizen added while still filling in the complaint form, before any ticket exists: kept for
+    its conversation, moved into ticket_media when that conversation's ticket is created (bot/tickets/media.py),
+    deleted with its file when it is older than a day."""
+
+    __tablename__ = "photo_drafts"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(200), nullable=False, index=True)
+    token = Column(String(40), nullable=False, unique=True)  # the file's name under var/media/ (random)
+    content_type = Column(String(30), nullable=False)
+    size = Column(Integer, nullable=False)
+    width = Column(Integer, nullable=False)
+    height = Column(Integer, nullable=False)
+    had_location = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)

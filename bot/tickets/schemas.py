@@ -207,6 +207,7 @@ class TicketOut(BaseModel):
     rating_comment: str | None
     rated_at: str | None
     conversation_id: str | None
+    photos: int = Field(0, description="市民附的照片张数（Open311 media_url 为第一张）")
     events: list[EventOut] | None = None
 
 
@@ -287,6 +288,7 @@ def ticket_out(ticket: Ticket, overdue: bool, with_events: bool = True, due_note
         updated_at=to_china_time(ticket.updated_at),
         replied_at=to_china_time(ticket.replied_at),
         rated_at=to_china_time(ticket.rated_at),
+        photos=len(ticket.media),
         events=[event_out(e) for e in ticket.events] if with_events else None,
     )
     return data

@@ -157,6 +157,7 @@ class TicketService:
                 updated_at=now,
                 due_date=due_date_for(category, accepted_on, rules),
                 conversation_id=new.conversation_id,
+                media=[],  # photos: the conversation's drafts, added by a created listener (photo_drafts.py)
             )
             session.add(ticket)  # flushed with its first event below (no lazy load of the new ticket's events)
             note = f"渠道：{new.channel}；承办部门{_inferred_note(routing) if inferred else ''}：{department}"
