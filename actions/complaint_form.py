@@ -80,6 +80,7 @@ REFUSE_WORDS = frozenset({"不提交", "先不提交", "有错", "不正确", "�
 NOTIFY_WORDS = frozenset({"提交并通知我", "提交并通知", "确认提交并通知我", "要通知", "通知我", "有进展通知我"})
 WITH_NOTICES = "with_notices"
 NOTIFY_OPTION = 4  # its place among the summary's buttons (长辈模式 answers with the digit)
+PHOTOS_OFFER = {"type": "complaint_photos"}
 
 
 def has_content(text: str) -> bool:
@@ -377,7 +378,11 @@ class ActionAskComplaintConfirm(Action):
             {"title": "取消", "payload": "/cancel"},
             {"title": "提交并通知我", "payload": "提交并通知我"},
         ]
-        dispatcher.utter_message(text="\n".join(lines), buttons=numbered_buttons(buttons, is_elderly(tracker)))
+        # The web chat offers 添加照片 (optional, up to 3) under the summary: drafts for this conversation that the
+        # backend attaches to the ticket it creates (bot/tickets/photo_drafts.py). Other channels ignore it.
+        dispatcher.utter_message(
+            text="\n".join(lines), buttons=numbered_buttons(buttons, is_elderly(tracker)), json_message=PHOTOS_OFFER
+        )
         return []
 
 
@@ -434,8 +439,10 @@ class ActionSubmitComplaint(Action):
                 f"预计答复时间：{due} 前{f'（估算：{estimate}）' if estimate else ''}\n"
                 "查询进度时请提供工单号和手机号后四位。"
             )
+        photos = (result.ticket or {}).get("photos") or 0  # those added under the summary, now the ticket's
         dispatcher.utter_message(
-            text=text, json_message={"type": "ticket", "reference": result.reference, "queued": result.queued}
+            text=text,
+            json_message={"type": "ticket", "reference": result.reference, "queued": result.queued, "photos": photos},
         )
         return reset + [SlotSet("last_ticket", result.reference)]
 

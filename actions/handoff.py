@@ -189,8 +189,10 @@ class ActionSubmitCallback(Action):
                 f"已为您预约回电（编号 {result.reference}），工作人员会在{when}前后给您打电话，"
                 "您的电话只用于这次回电。着急的话，可以直接拨打 12345。"
             )
+        photos = (result.ticket or {}).get("photos") or 0  # a complaint's photos not submitted before go with it
         dispatcher.utter_message(
-            text=text, json_message={"type": "ticket", "reference": result.reference, "queued": result.queued}
+            text=text,
+            json_message={"type": "ticket", "reference": result.reference, "queued": result.queued, "photos": photos},
         )
         return reset + [SlotSet("last_ticket", result.reference)]
 
