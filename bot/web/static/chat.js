@@ -23,6 +23,7 @@
     notices: "haiyuan-chat:dismissed-notices",
     ticketUpdates: "haiyuan-chat:ticket-updates",
     earlier: "haiyuan-chat:earlier-sessions",  // sessions before 新对话: 我的工单 still lists their tickets
+    photoDrafts: "haiyuan-chat:photo-drafts",  // photos added under the complaint's summary, not submitted yet
   };
   var MAX_EARLIER = 10;
   var MAX_ENTRIES = 300;
@@ -89,6 +90,7 @@
     handoff: null,        // {id, token, session, after, status, staff, ahead, wait}: an open 转人工 request
     handoffTimer: null,
     hot: [],              // 热点问题 for the welcome (GET api/hot-questions)
+    draft: null,          // {photos, ids, count, t}: photos added under the complaint form's summary
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -283,7 +285,7 @@
           el("button", { type: "button", text: "复制", "aria-label": "复制编号 " + entry.reference,
                          onClick: function () { copyText(entry.reference, copyState); } }),
           copyState),
-        entry.queued ? null : photoBlock(entry));
+        entry.queued ? queuedPhotosNote(entry) : photoBlock(entry));
     }
     var bubble;
     if (GUIDE_TITLE.test(entry.text || "")) {
@@ -295,34 +297,194 @@
     }
     var online = onlineBlock(entry.online);
     if (online) bubble.appendChild(online);
+    if (entry.photoOffer && !entry.closed) bubble.appendChild(draftPhotoBlock());
     return bubble;
   }
 
   // ---------------------------------------------------------------- photos with a complaint (up to 3)
   // The photo is shrunk in the page (longest side PHOTO_SIDE, JPEG: this also drops its EXIF and GPS data)
-  // and sent to the backend for this conversation's own ticket, which checks, re-encodes and keeps it.
+  // and sent to the backend, which checks, re-encodes and keeps it. Two places take photos: the ticket card
+  // (photos of that ticket), and, while the complaint form shows its summary, a control under the summary
+  // (drafts of this conversation: the backend attaches them to the ticket it then creates, photo_drafts.py).
+  // Both are optional; nothing in the form waits for them.
   var MAX_PHOTOS = 3, PHOTO_SIDE = 1600, PHOTO_BYTES = 1000 * 1000;
+  var DRAFT_KEEP_MS = 23 * 3600 * 1000;  // the backend drops drafts after 24 h
+
+  function photoCount(holder) { return Math.max(Number(holder.count) || 0, (holder.photos || []).length); }
+
+  function emptyDraft() { return { session: state.sessionId, photos: [], ids: [], count: 0, t: 0 }; }
+
+  function loadDraft() {
+    var saved = store.get(KEY.photoDrafts, null);
+    if (!saved || typeof saved !== "object" || saved.session !== state.sessionId || !Array.isArray(saved.photos) ||
+        !Array.isArray(saved.ids) || saved.photos.length !== saved.ids.length ||
+        !(Date.now() - Number(saved.t) < DRAFT_KEEP_MS)) return emptyDraft();
+    return { session: saved.session, photos: saved.photos.slice(0, MAX_PHOTOS), ids: saved.ids.slice(0, MAX_PHOTOS),
+             count: Math.min(saved.photos.length, MAX_PHOTOS), t: Number(saved.t) };
+  }
+
+  function saveDraft() {
+    var d = state.draft;
+    store.set(KEY.photoDrafts, { session: d.session, photos: d.photos, ids: d.ids, count: d.count, t: d.t });
+  }
 
   function photoBlock(entry) {
-    var count = entry.photos ? entry.photos.length : 0;
-    var box = el("section", { className: "photos", "aria-label": "照片" });
+    return photoControl(entry, {
+      className: "photos", label: "照片",
+      url: "api/citizen-photos/" + encodeURIComponent(entry.reference),
+      first: "添加照片（最多 3 张）",
+      idle: "可以拍下现场，帮助工作人员了解情况。",
+      done: function (n) { return "已附上 " + n + " 张照片，工作人员能看到。"; },
+      refresh: function () { rerender(entry); },
+      find: function () { return ui.log.querySelector('[data-entry="' + entry.id + '"] section.photos'); },
+    });
+  }
+
+  function draftPhotoBlock() {
+    return photoControl(state.draft, {
+      className: "photos draft-photos", label: "照片（可选）", removable: true,
+      url: "api/citizen-photos/draft",
+      first: "添加照片（可选，最多 3 张）",
+      idle: state.elderly ? "有照片可以加上，不加也行。" : "有现场照片可以附上，帮助工作人员了解情况；不加也能提交。",
+      done: function (n) { return n ? "已加 " + n + " 张照片，提交时一起交给工作人员。" : "照片都删掉了，不加也能提交。"; },
+      refresh: function () {
+        state.entries.forEach(function (e) { if (e.photoOffer && !e.closed) rerender(e); });
+      },
+      find: function () {
+        var boxes = ui.log.querySelectorAll("section.draft-photos");
+        return boxes.length ? boxes[boxes.length - 1] : null;
+      },
+    });
+  }
+
+  function queuedPhotosNote(entry) {
+    if (!entry.pendingPhotos) return null;
+    return el("p", { className: "photo-state", text: "您加的 " + entry.pendingPhotos + " 张照片会随诉求一起提交。" });
+  }
+
+  function photoControl(holder, o) {
+    var count = photoCount(holder);
+    var box = el("section", { className: o.className, "aria-label": o.label });
     var input = el("input", { type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true,
                               className: "visually-hidden", tabindex: "-1", "aria-hidden": "true" });
-    input.addEventListener("change", function () { uploadPhotos(entry, Array.prototype.slice.call(input.files || [])); });
-    var thumbs = el("div", { className: "photo-thumbs" });
-    (entry.photos || []).forEach(function (src, i) {
-      thumbs.appendChild(el("img", { src: src, alt: "已上传的照片 " + (i + 1), width: "72", height: "72" }));
-    });
+    input.addEventListener("change", function () { uploadPhotos(holder, Array.prototype.slice.call(input.files || []), o); });
     box.appendChild(input);
-    if (count) box.appendChild(thumbs);
+    var thumbs = el("div", { className: "photo-thumbs" });
+    (holder.photos || []).forEach(function (src, i) {
+      var img = el("img", { src: src, alt: "已上传的照片 " + (i + 1), width: "72", height: "72" });
+      thumbs.appendChild(!o.removable ? img : el("div", { className: "photo-item" }, img,
+        el("button", { type: "button", className: "remove-photo", text: "删除", "aria-label": "删除第 " + (i + 1) + " 张照片",
+                       disabled: Boolean(holder.uploading), onClick: function () { removeDraft(i, o); } })));
+    });
+    if ((holder.photos || []).length) box.appendChild(thumbs);
     if (count < MAX_PHOTOS) {
-      box.appendChild(el("button", { type: "button", className: "add-photo", disabled: Boolean(entry.uploading),
-        text: entry.uploading ? "正在上传…" : count ? "再加照片（还能加 " + (MAX_PHOTOS - count) + " 张）" : "添加照片（最多 3 张）",
-        onClick: function () { input.click(); } }));
+      box.appendChild(el("button", { type: "button", className: "add-photo", disabled: Boolean(holder.uploading),
+        text: holder.uploading ? "正在上传…" : count ? "再加照片（还能加 " + (MAX_PHOTOS - count) + " 张）" : o.first,
+        onClick: function () { holder.refocus = true; input.click(); } }));
     }
-    box.appendChild(el("p", { className: "photo-state", "aria-live": "polite",
-      text: entry.photoNote || (count ? "已附上 " + count + " 张照片，工作人员能看到。" : "可以拍下现场，帮助工作人员了解情况。") }));
+    box.appendChild(el("p", { className: "photo-state", "aria-live": "polite", tabindex: "-1",
+      text: holder.photoNote || (count ? o.done(count) : o.idle) }));
     return box;
+  }
+
+  function refocusPhotos(holder, o) {
+    // The control was drawn anew: a keyboard user stays on it (the add button, else the note).
+    if (!holder.refocus) return;
+    holder.refocus = false;
+    var box = o.find();
+    var target = box && (box.querySelector(".add-photo:not([disabled])") || box.querySelector(".photo-state"));
+    if (target) target.focus();
+  }
+
+  function finishPhotos(holder, o) {
+    holder.uploading = false;
+    save();
+    if (holder === state.draft) saveDraft();
+    o.refresh();
+    refocusPhotos(holder, o);
+    announceText(holder.photoNote);
+  }
+
+  function uploadPhotos(holder, files, o) {
+    var room = MAX_PHOTOS - photoCount(holder);
+    var chosen = files.filter(function (f) { return /^image\/(jpeg|png|webp)$/.test(f.type); });
+    var note = chosen.length < files.length ? "只能传 JPG、PNG 或 WebP 照片，其他文件没有上传。" : "";
+    if (chosen.length > room) note = "每件工单最多 " + MAX_PHOTOS + " 张照片，多出的没有上传。";
+    chosen = chosen.slice(0, room);
+    if (!chosen.length) { holder.photoNote = note || "没有选中照片。"; finishPhotos(holder, o); return; }
+    holder.uploading = true;
+    holder.photoNote = "";
+    o.refresh();
+    var next = function () {
+      var file = chosen.shift();
+      if (!file) return Promise.resolve();
+      return shrinkPhoto(file).then(function (shrunk) {
+        if (!shrunk.blob) throw new Error("照片处理失败");
+        var form = new FormData();
+        form.append("conversation_id", state.sessionId);
+        form.append("photo", shrunk.blob, "photo.jpg");
+        return timedFetch(o.url, { method: "POST", mode: "same-origin", body: form }, 30000).then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (body) {
+            if (!response.ok) throw new Error(str(body.detail) || "上传没有成功，请稍后再试。");
+            holder.photos = (holder.photos || []).concat([shrunk.thumb]);
+            if (o.removable) { holder.ids = (holder.ids || []).concat([body.id]); holder.t = holder.t || Date.now(); }
+            if (Number.isInteger(body.count)) holder.count = body.count;
+          });
+        });
+      }).then(next);
+    };
+    next().then(function () {
+      holder.photoNote = note || o.done(photoCount(holder));
+    }, function (error) {
+      holder.photoNote = (error && error.message && /[\u4e00-\u9fff]/.test(error.message)) ? error.message : "上传没有成功，请稍后再试。";
+    }).then(function () { finishPhotos(holder, o); });
+  }
+
+  function removeDraft(index, o) {
+    var draft = state.draft, id = draft.ids[index];
+    draft.uploading = true;
+    draft.refocus = true;
+    o.refresh();
+    var form = new FormData();
+    form.append("conversation_id", state.sessionId);
+    timedFetch("api/citizen-photos/draft/" + encodeURIComponent(id), { method: "DELETE", mode: "same-origin", body: form },
+               15000).then(function (response) {
+      if (!response.ok && response.status !== 404) throw new Error("删除没有成功，请稍后再试。");  // 404: already gone
+      draft.photos.splice(index, 1);
+      draft.ids.splice(index, 1);
+      draft.count = draft.photos.length;
+      if (!draft.photos.length) draft.t = 0;
+      draft.photoNote = "已删除一张。" + o.done(draft.count);
+    }).catch(function (error) {
+      draft.photoNote = (error && /[\u4e00-\u9fff]/.test(error.message || "")) ? error.message : "删除没有成功，请稍后再试。";
+    }).then(function () { finishPhotos(draft, o); });
+  }
+
+  function offerPhotos() {
+    // The complaint's summary: the photo control goes under its text (and above its buttons).
+    var summary = lastBotTextOfTurn();
+    if (!summary) return;
+    state.draft.photoNote = "";
+    summary.photoOffer = true;
+    save();
+    rerender(summary);
+    scrollToReply();
+  }
+
+  function ticketPhotos(custom) {
+    // The ticket was made: the photos added under the summary are now its photos (the count the backend
+    // gave), or go with it once it is delivered (临时编号). The draft starts empty again.
+    var fields = { reference: str(custom.reference), queued: custom.queued === true };
+    var attached = Number.isInteger(custom.photos) ? Math.min(custom.photos, MAX_PHOTOS) : 0;
+    var draft = state.draft;
+    if (!fields.queued && attached > 0) {
+      fields.count = attached;
+      fields.photos = draft.photos.slice(-attached);
+    }
+    if (fields.queued && draft.photos.length) fields.pendingPhotos = draft.photos.length;
+    state.draft = emptyDraft();
+    saveDraft();
+    return fields;
   }
 
   function shrinkPhoto(file) {
@@ -346,47 +508,6 @@
         });
       };
       return encode(0.85).then(function (blob) { return { blob: blob, thumb: thumb.toDataURL("image/jpeg", 0.7) }; });
-    });
-  }
-
-  function uploadPhotos(entry, files) {
-    var room = MAX_PHOTOS - (entry.photos ? entry.photos.length : 0);
-    var chosen = files.filter(function (f) { return /^image\/(jpeg|png|webp)$/.test(f.type); });
-    var note = chosen.length < files.length ? "只能传 JPG、PNG 或 WebP 照片，其他文件没有上传。" : "";
-    if (chosen.length > room) note = "每件工单最多 " + MAX_PHOTOS + " 张照片，多出的没有上传。";
-    chosen = chosen.slice(0, room);
-    if (!chosen.length) { entry.photoNote = note || "没有选中照片。"; rerender(entry); return; }
-    entry.uploading = true;
-    entry.photoNote = "";
-    rerender(entry);
-    var next = function () {
-      var file = chosen.shift();
-      if (!file) return Promise.resolve();
-      return shrinkPhoto(file).then(function (shrunk) {
-        if (!shrunk.blob) throw new Error("照片处理失败");
-        var form = new FormData();
-        form.append("conversation_id", state.sessionId);
-        form.append("photo", shrunk.blob, "photo.jpg");
-        return timedFetch("api/citizen-photos/" + encodeURIComponent(entry.reference),
-                          { method: "POST", mode: "same-origin", body: form }, 30000).then(function (response) {
-          if (!response.ok) {
-            return response.json().catch(function () { return {}; }).then(function (body) {
-              throw new Error(str(body.detail) || "上传没有成功，请稍后再试。");
-            });
-          }
-          entry.photos = (entry.photos || []).concat([shrunk.thumb]);
-        });
-      }).then(next);
-    };
-    next().then(function () {
-      entry.photoNote = note || "已附上 " + entry.photos.length + " 张照片，工作人员能看到。";
-    }, function (error) {
-      entry.photoNote = (error && error.message && /[\u4e00-\u9fff]/.test(error.message)) ? error.message : "上传没有成功，请稍后再试。";
-    }).then(function () {
-      entry.uploading = false;
-      save();
-      rerender(entry);
-      announceText(entry.photoNote);
     });
   }
 
@@ -791,7 +912,9 @@
         absorbInto("checklist", { title: str(custom.title), printText: str(custom.text), bundle: str(custom.bundle) },
                    str(custom.text));
       } else if (custom.type === "ticket" && str(custom.reference)) {
-        absorbInto("ticket", { reference: str(custom.reference), queued: custom.queued === true }, "");
+        absorbInto("ticket", ticketPhotos(custom), "");
+      } else if (custom.type === "complaint_photos") {
+        offerPhotos();
       } else if (custom.type === "my_tickets" && Array.isArray(custom.tickets)) {
         absorbInto("my_tickets", { tickets: custom.tickets.slice(0, 20) }, "");
       } else if (custom.type === "service_answer") {
@@ -1402,6 +1525,8 @@
     store.set(KEY.earlier, [state.sessionId].concat(earlierSessions()).slice(0, MAX_EARLIER));
     state.sessionId = newSessionId();
     store.set(KEY.session, state.sessionId);
+    state.draft = emptyDraft();  // the old conversation's unsent photos expire on the backend
+    saveDraft();
     save();
     renderAll();
     if (state.socket && state.socket.connected) state.socket.emit("session_request", { session_id: state.sessionId });
@@ -1412,6 +1537,7 @@
 
   // Start: the saved mode and transcript first (no announcements), then connect.
   ui.autoread.checked = state.autoread;
+  state.draft = loadDraft();
   setElderly(state.elderly, false);
   renderAll();
   connectSocket();
