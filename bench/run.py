@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
     if args.triage:
         from bench.triage import report as triage_report
 
-        return triage_report.main(args.out)
+        return triage_report.main(args.out, model_path=model_under_test())  # the dialogue's safety decision too
     if args.growth:
         from bench import growth
 

@@ -32,6 +32,8 @@ TARGETS = [
     ("department_top3", "承办部门 top-3", 0.92, ">="),
     ("emergency_false_alarms", "紧急误报率（非 now 判为 now）", 0.005, "<="),
     ("emergency_missed", "漏报的正在发生的险情（条）", 0, "<="),
+    ("dialogue_false_alarms", "对话中先给急救电话：误报率（NLU 的安全判断）", 0.005, "<="),
+    ("dialogue_missed", "对话中漏报的正在发生的险情（条）", 0, "<="),
     ("triage_cpu_p95_ms", "一次分流 p95（CPU 时间，毫秒；长信，无长信时全部）", 5.0, "<="),
     ("training_seconds", "完整训练用时（秒）", 300.0, "<="),
 ]
@@ -61,7 +63,32 @@ def _fmt(key: str, value) -> str:
     return f"{value:.1%}"
 
 
-def run(directory: Path | None = None) -> dict:
+def dialogue_safety(examples: list, model_path: Path) -> dict:
+    """What the dialogue does first with each message: the trained Rasa model's NLU (DIET, then the SafetyNet
+    over safety words, tense cues and the triage) parses it; intent emergency or self_harm means the emergency
+    numbers come before anything else. Counted against the urgency labels, like the triage's own figures."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model_path))
+
+    async def alarms() -> list[bool]:
+        return [(await agent.parse_message(e.text))["intent"]["name"] in {"emergency", "self_harm"} for e in labelled]
+
+    labelled = [e for e in examples if e.urgency]
+    flags = asyncio.run(alarms())
+    now = [flag for e, flag in zip(labelled, flags, strict=True) if e.urgency == "now"]
+    other = [flag for e, flag in zip(labelled, flags, strict=True) if e.urgency != "now"]
+    return {
+        "dialogue_false_alarms": sum(other) / len(other) if other else None,
+        "dialogue_false_alarm_count": sum(other),
+        "dialogue_missed": sum(not flag for flag in now),
+        "dialogue_model": model_path.name,
+    }
+
+
+def run(directory: Path | None = None, model_path: Path | None = None) -> dict:
     examples = heldout_examples(directory)
     files = training_files(None, staff_examples_path())
     assert not any(HELDOUT in path.parents for path in files), "the held-out split must never be trained on"
@@ -72,6 +99,8 @@ def run(directory: Path | None = None) -> dict:
     result["training_seconds"] = training_seconds
     result["triage_cpu_p95_ms"] = result["letter_cpu_p95_ms"] or result["cpu_p95_ms"]
     result["trained_on"] = fresh.trained_on
+    if model_path is not None:
+        result.update(dialogue_safety(examples, model_path))
     result["load_average"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     result["targets"] = [
         {
@@ -106,7 +135,14 @@ def markdown(result: dict) -> str:
     lines += [
         "",
         f"紧急：留出集中正在发生的险情 {result['emergency_present']} 条，漏报 {result['emergency_missed']}；"
-        f"误报 {result['emergency_false_alarm_count']} 条。待分派比例 {_fmt('x', result['unassigned'])}，"
+        f"误报 {result['emergency_false_alarm_count']} 条（只看分流模型）"
+        + (
+            f"；对话中（Rasa 模型 {result['dialogue_model']} 的 NLU 安全判断）漏报 {result['dialogue_missed']}、"
+            f"误报 {result['dialogue_false_alarm_count']} 条"
+            if "dialogue_model" in result
+            else ""
+        )
+        + f"。待分派比例 {_fmt('x', result['unassigned'])}，"
         f"直接派对（待分派算错）{_fmt('x', result['department_routed_right'])}；"
         f"kb_question 精确率 {_fmt('x', result['kb_precision'])}、召回 {_fmt('x', result['kb_recall'])}；"
         f"分流墙钟时间 p50 {result['latency_p50_ms']:.2f} ms、p95 {result['latency_p95_ms']:.2f} ms"
@@ -120,8 +156,8 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-def main(out: Path = RESULTS, directory: Path | None = None) -> int:
-    result = run(directory)
+def main(out: Path = RESULTS, directory: Path | None = None, model_path: Path | None = None) -> int:
+    result = run(directory, model_path)
     text = markdown(result)
     out.mkdir(parents=True, exist_ok=True)
     (out / "triage.md").write_text(text, encoding="utf-8")

@@ -1,8 +1,9 @@
 """python3 -m bot.triage train | dev — build the cached model, or measure on development data.
 
 `dev` trains on 80% of the training corpus and reports on the other 20% (a fixed split by a hash of
-each text); with `--file DEV.jsonl` it trains on the whole corpus and reports on that labelled file instead
-(bench/triage/dev/: an independent development set). `--set name=value` overrides a model parameter
+each text); with `--file DEV.jsonl` it trains on the whole corpus less that file's texts and reports on that
+labelled file instead (bench/triage/dev*/: the independent development sets, which the production model
+also learns from, bot/triage/corpus.py DEV_SETS). `--set name=value` overrides a model parameter
 (bot/triage/model.py Params) for the experiment. It never reads the held-out split in bench/triage/heldout/.
 """
 
@@ -55,7 +56,9 @@ def main() -> None:
     if args.file:
         if any(HELDOUT == path.resolve().parent or HELDOUT in path.resolve().parents for path in args.file):
             raise SystemExit("the held-out split is not a development set")
-        train, dev = examples, [e for path in args.file for e in read_jsonl(path, f"dev:{path.name}")]
+        dev = [e for path in args.file for e in read_jsonl(path, f"dev:{path.name}")]
+        held = {e.text for e in dev}
+        train = [e for e in examples if e.text not in held]  # a development set in the training is left out
     else:
         train, dev = dev_split(examples)
     started = time.monotonic()

@@ -19,6 +19,8 @@ def test_report_measures_every_target(tmp_path):
     data = json.loads((out / "triage.json").read_text(encoding="utf-8"))
     assert data["messages"] == 60
     assert {row["key"] for row in data["targets"]} == {key for key, *_ in report.TARGETS}
-    assert all(row["value"] is not None for row in data["targets"])
+    # the dialogue's safety figures need a trained Rasa model (python3 -m bench --triage passes one): 未测 here
+    assert all(row["value"] is not None for row in data["targets"] if not row["key"].startswith("dialogue_"))
+    assert all(row["met"] is None for row in data["targets"] if row["key"].startswith("dialogue_"))
     text = (out / "triage.md").read_text(encoding="utf-8")
     assert "诉求类型混淆矩阵" in text and ("✅" in text or "❌" in text)
