@@ -35,7 +35,8 @@ def first_bubble(chat: Chat, message: str) -> str:
         ("地震了", "119"),
         ("压死人了", "119"),
         ("水漫进屋了", "119"),
-        ("河里有人", "120"),
+        ("隔壁大人在打孩子，娃哭得嗓子都哑了", "110"),
+        ("卫生间水管爆了，水哗哗往外冒关不上", "119"),
     ],
 )
 def test_emergency_phrasings_get_the_numbers_first(chat: Chat, message: str, number: str) -> None:
