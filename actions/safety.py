@@ -75,6 +75,16 @@ def mentioned_hazard_line(tracker: Tracker) -> str | None:
     return f"另外，您说的情况如果现在就有危险，请立刻打电话（{calls}）。"
 
 
+def end_with_hazard_line(dispatcher: CollectingDispatcher, tracker: Tracker, events: list) -> list:
+    """An answer to a message whose hazard the NLU doubted ends with the emergency line, once (the complaint
+    form, when it takes over, says it after its first reading)."""
+    if not any(isinstance(e, dict) and e.get("event") == "followup" for e in events):
+        line = mentioned_hazard_line(tracker)
+        if line:
+            dispatcher.utter_message(text=line)
+    return events
+
+
 def self_harm_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     rules = _rules()
     hotline, urgent = (rules.self_harm_numbers + ["12356", "120"])[:2]

@@ -19,6 +19,7 @@ from actions.common import is_elderly, numbered_buttons, utter_bubbles
 from actions.fallback import climb_ladder
 from actions.grievance import reads_as_full_letter, reads_as_letter
 from actions.knowledge import knowledge_base
+from actions.safety import end_with_hazard_line
 from actions.situation import service_in_clauses
 from bot.common.clock import CHINA_TZ
 from bot.knowledge.aspects import asked_aspects
@@ -204,6 +205,9 @@ class ActionAnswerService(Action):
         return "action_answer_service"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        return end_with_hazard_line(dispatcher, tracker, self._answer(dispatcher, tracker, domain))
+
+    def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kb = knowledge_base()
         asked_parts = aspects_of(kb, tracker)
         aspect = asked_parts[0]
@@ -328,6 +332,6 @@ class ActionOutOfScope(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         item = named_in_text(knowledge_base(), tracker.latest_message.get("text") or "")
         if item:
-            return answer_named_item(item, dispatcher, tracker, domain)
+            return end_with_hazard_line(dispatcher, tracker, answer_named_item(item, dispatcher, tracker, domain))
         dispatcher.utter_message(response="utter_out_of_scope")
-        return []
+        return end_with_hazard_line(dispatcher, tracker, [])

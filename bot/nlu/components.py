@@ -203,9 +203,9 @@ class SafetyNet(GraphComponent):
                 message.set(SAFETY, {"urgency": "mentioned", "kinds": found.kinds}, add_to_output=True)
                 if (message.get(INTENT) or {}).get("name") == EMERGENCY:
                     demote_intent(message, EMERGENCY)
-            elif found and self.doubts_a_short_alarm(message, text):
+            elif found and self.doubts_a_short_alarm(text):
                 message.set(SAFETY, {"urgency": "mentioned", "kinds": found.kinds}, add_to_output=True)
-                force_intent(message, COMPLAINT_INTENT)  # the form's first reading ends with the numbers once
+                answer_or_register(message)  # the numbers come once, after the answer or the form's reading
             elif found is None and self.doubts_a_learned_alarm(message, text):
                 message.set(SAFETY, {"urgency": "mentioned", "kinds": []}, add_to_output=True)
                 force_intent(message, COMPLAINT_INTENT)
@@ -222,14 +222,11 @@ class SafetyNet(GraphComponent):
             return False
         return not heard_as_now(text, NOW_DOUBTED)
 
-    def doubts_a_short_alarm(self, message: Message, text: str) -> bool:
-        """A hazard word that reads as a problem to register, not a danger now (羊圈上个月塌了，压死了几只羊；
-        挖掘机把地埂挖塌了): no present cue, DIET took it for a complaint, not an emergency, and the learned triage
-        hears it as happening now with less than NOW_DOUBTED. The numbers still come, once, after the reading."""
+    def doubts_a_short_alarm(self, text: str) -> bool:
+        """A hazard word in a message that tells no danger happening now (去年我家着过火，现在还能申请补助吗；
+        羊圈上个月塌了，压死了几只羊；出车祸落下残疾能办啥补助): not a terse cry (CRY_CHARS), no present cue, and
+        the learned triage hears it as happening now with less than NOW_DOUBTED."""
         if len(re.sub(r"\s", "", text)) < CRY_CHARS or self.rules.says_it_is_happening(text):
-            return False
-        intent = message.get(INTENT) or {}
-        if intent.get("name") != COMPLAINT_INTENT or intent.get("confidence", 0.0) < FALLBACK_THRESHOLD:
             return False
         return not heard_as_now(text, NOW_DOUBTED)
 
@@ -262,11 +259,11 @@ NOW_IN_A_LETTER = 0.2
 # "字太小了" scores 0.55, "老人噎住了，脸憋得发紫" 0.85).
 NOW_OVER_AN_ACCOUNT = 0.5
 NOW_WITHOUT_WORDS = 0.7
-# Below this P(now), a hazard word in a message DIET reads as a complaint is doubted (SafetyNet.doubts_a_short_alarm).
+# Below this P(now), a hazard word in a message that is not a terse cry is doubted (SafetyNet.doubts_a_short_alarm).
 # On the dev sets (bench/triage/dev, dev2): the present dangers with a safety word score 0.22 and more; the problems
 # told with 塌了 / 压死 score 0.00-0.01.
 NOW_DOUBTED = 0.15
-CRY_CHARS = 15  # shorter: a cry for help (河里有人, 被狗咬了), never doubted
+CRY_CHARS = 10  # shorter: a cry for help (河里有人, 被狗咬了), never doubted
 COMPLAINT_INTENT = "start_complaint"
 # Intents that steer the conversation and never report a danger, and DIET's confidence that keeps them.
 SMALL_TALK = {
@@ -286,6 +283,21 @@ def heard_as_now(text: str, threshold: float) -> bool:
     result = triage(text)
     scores = getattr(result, "urgency_scores", None) or {}
     return scores.get("now", 1.0 if result.urgency == "now" else 0.0) >= threshold
+
+
+NOT_AN_ANSWER = SMALL_TALK | {EMERGENCY, "self_harm", "nlu_fallback"}
+
+
+def answer_or_register(message: Message) -> None:
+    """After a doubted alarm: DIET's best other intent when it is a question or a request it is sure enough of
+    (the answer then ends with the emergency line), else the complaint form (its first reading does)."""
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY]
+    best = ranking[0] if ranking else {}
+    if best.get("name") in NOT_AN_ANSWER or best.get("confidence", 0.0) < FALLBACK_THRESHOLD:
+        force_intent(message, COMPLAINT_INTENT)
+        return
+    message.set(INTENT, best, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
 def demote_intent(message: Message, intent: str) -> None:
