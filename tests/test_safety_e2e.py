@@ -76,6 +76,12 @@ def test_a_problem_told_with_a_hazard_word_is_registered_and_the_numbers_come_on
     assert texts.index(line) > 0 and "在哪里" in texts[-1]
 
 
+def test_a_question_about_a_past_fire_is_answered_and_the_numbers_come_once_at_the_end(chat: Chat) -> None:
+    texts = [r["text"] for r in chat.say("前年我家院子着过一次火，烧了柴房，能申请什么补助吗") if r.get("text")]
+    assert ALARM not in texts[0], texts
+    assert sum("如果现在就有危险" in t for t in texts) == 1 and "110" in next(t for t in texts if "如果现在" in t)
+
+
 def test_a_learned_alarm_with_no_hazard_word_is_doubted_when_the_triage_hears_no_danger(chat: Chat) -> None:
     texts = [r["text"] for r in chat.say("老房子裂缝越来越大，住着害怕，能不能来人看看？") if r.get("text")]
     assert ALARM not in texts[0], texts

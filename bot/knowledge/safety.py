@@ -104,6 +104,11 @@ class SafetyRules:
                 return False
         return True
 
+    def has_account_cue(self, text: str) -> bool:
+        """A past or chronic cue anywhere in the text (去年, 上个月, 落下, 经常, 隐患 …)."""
+        cues = self.account_cues.get("past", []) + self.account_cues.get("chronic", [])
+        return any(cue in text for cue in cues)
+
     def says_it_is_happening(self, text: str) -> bool:
         """A sentence naming a hazard, or the one before or after it, carries a present cue (正在, 现在, 快来 …;
         "到现在" and "现在还" do not count): the danger is told as happening now, whatever else the letter says."""

@@ -41,7 +41,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.common.text import classify, is_letter, normalize, option_number
 from bot.knowledge.loader import get_knowledge_base
-from bot.knowledge.safety import EMERGENCY, SafetyRules
+from bot.knowledge.safety import ACCOUNT_CHARS, EMERGENCY, SafetyRules
 from bot.knowledge.sound import SoundLexicon
 from bot.knowledge.text import to_simplified
 
@@ -226,8 +226,11 @@ class SafetyNet(GraphComponent):
         """A hazard word in a message that tells no danger happening now (去年我家着过火，现在还能申请补助吗；
         羊圈上个月塌了，压死了几只羊；出车祸落下残疾能办啥补助): not a terse cry (CRY_CHARS), no present cue, and
         the learned triage hears it as happening now with less than NOW_DOUBTED."""
-        if len(re.sub(r"\s", "", text)) < CRY_CHARS or self.rules.says_it_is_happening(text):
+        length = len(re.sub(r"\s", "", text))
+        if length < CRY_CHARS or self.rules.says_it_is_happening(text):
             return False
+        if length < ACCOUNT_CHARS and not self.rules.has_account_cue(text):
+            return False  # 俺家灶房冒黑烟了咋整: a short message needs a past or chronic cue too (去年, 落下, 经常)
         return not heard_as_now(text, NOW_DOUBTED)
 
     @staticmethod
