@@ -29,6 +29,7 @@ from bot.settings import ROOT
 
 DEV = ROOT / "bench" / "triage" / "dev" / "dev.jsonl"
 HELDOUT = ROOT / "bench" / "triage" / "heldout"
+HELDOUT2 = ROOT / "bench" / "triage" / "heldout2"
 RESULTS = ROOT / "bench" / "results"
 COMPLAINT_FLOW = {"投诉", "求助", "举报"}
 LOCATION_QUESTION = "事情发生在哪里"
@@ -36,7 +37,7 @@ EMERGENCY_FIRST = "请立刻打电话"
 
 
 def letters(path: Path) -> list[dict]:
-    if HELDOUT in path.resolve().parents:
+    if HELDOUT in path.resolve().parents or HELDOUT2 in path.resolve().parents:
         raise SystemExit("the held-out split is measured only by `python3 -m bench --triage`")
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [row for row in rows if row.get("style") == "letter"]

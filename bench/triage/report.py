@@ -21,6 +21,7 @@ from bot.triage.corpus import load_examples, read_jsonl, staff_examples_path, tr
 from bot.triage.evaluate import confusion_table, measure
 
 HELDOUT = ROOT / "bench" / "triage" / "heldout"
+HELDOUT2 = ROOT / "bench" / "triage" / "heldout2"  # the second held-out split (2026-12-03): --triage-split heldout2
 RESULTS = ROOT / "bench" / "results"
 
 # (key, label, target, comparison) — the targets of issue 16
@@ -91,7 +92,7 @@ def dialogue_safety(examples: list, model_path: Path) -> dict:
 def run(directory: Path | None = None, model_path: Path | None = None) -> dict:
     examples = heldout_examples(directory)
     files = training_files(None, staff_examples_path())
-    assert not any(HELDOUT in path.parents for path in files), "the held-out split must never be trained on"
+    assert not any(split in path.parents for split in (HELDOUT, HELDOUT2) for path in files), "held-out trained on"
     started = time.monotonic()
     fresh = triage_model.TriageModel().fit(load_examples(files, staff_examples_path()))
     training_seconds = time.monotonic() - started
@@ -157,11 +158,17 @@ def markdown(result: dict) -> str:
 
 
 def main(out: Path = RESULTS, directory: Path | None = None, model_path: Path | None = None) -> int:
-    result = run(directory, model_path)
-    text = markdown(result)
+    """One split (`directory`), or both held-out splits: triage.md/json for bench/triage/heldout,
+    triage-heldout2.md/json for the second one."""
+    splits = [(directory, "triage")] if directory else [(HELDOUT, "triage"), (HELDOUT2, "triage-heldout2")]
     out.mkdir(parents=True, exist_ok=True)
-    (out / "triage.md").write_text(text, encoding="utf-8")
-    data = {k: v for k, v in result.items() if k != "type_misses"}
-    (out / "triage.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(text, flush=True)
+    for split, name in splits:
+        if split is None or not split.is_dir():
+            continue
+        result = run(split, model_path)
+        text = f"<!-- {split.relative_to(ROOT) if ROOT in split.parents else split.name} -->\n" + markdown(result)
+        (out / f"{name}.md").write_text(text, encoding="utf-8")
+        data = {k: v for k, v in result.items() if k != "type_misses"}
+        (out / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        print(text, flush=True)
     return 0
