@@ -257,11 +257,13 @@ class SafetyNet(GraphComponent):
 # 410) and keeps all 20 present dangers.
 LETTER_CHARS = 100
 NOW_IN_A_LETTER = 0.2
-# P(urgency = now) of the learned triage that overrides the account reading (any doubt: the numbers first),
-# and that alone makes an emergency of a message no safety word matched (its short-message guesses are noisy:
-# "字太小了" scores 0.55, "老人噎住了，脸憋得发紫" 0.85).
+# P(urgency = now) of the learned triage that overrides the account reading (any doubt: the numbers first).
 NOW_OVER_AN_ACCOUNT = 0.5
-NOW_WITHOUT_WORDS = 0.7
+# P(now) that alone makes an emergency of a message no safety word matched: the triage's own level for such a
+# message (bot/triage/model.py Params.now_threshold). It was 0.7 (short guesses were noisy: "字太小了" 0.55); with
+# a triage that learnt from more writers, 0.4 adds no false alarm on the safety set and the dev sets and keeps
+# the dangers told without a listed word (a stranger took the child away; the lift stopped with people inside).
+NOW_WITHOUT_WORDS = 0.4
 # Below this P(now), a hazard word in a message that is not a terse cry is doubted (SafetyNet.doubts_a_short_alarm).
 # On the dev sets (bench/triage/dev, dev2): the present dangers with a safety word score 0.22 and more; the problems
 # told with 塌了 / 压死 score 0.00-0.01.
