@@ -33,3 +33,11 @@ def test_short_message_is_answered_with_the_service_facts(chat: Chat, message: s
 def test_pinyin_emergency_still_gets_the_emergency_numbers(chat: Chat) -> None:
     reply = chat.text("jiuming you ren da wo")
     assert "110" in reply, reply
+
+
+@pytest.mark.parametrize("message", ["取消转人工", "不用转人工了", "算了不找人工了"])
+def test_withdrawing_the_handoff_is_never_read_as_asking_for_it(chat: Chat, message: str) -> None:
+    # 取消转人工 was read as human_handoff (0.49) and put the citizen in the queue
+    reply = chat.text(message)
+    assert chat.last_intent() == "cancel_handoff"
+    assert "没有在排队" in reply or "已取消转人工" in reply

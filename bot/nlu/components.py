@@ -54,12 +54,19 @@ SAFETY = "safety"  # parse data: a hazard mentioned in an account, {"urgency": "
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_THRESHOLD = 0.4  # as config.yml's FallbackClassifier: the next intent must be at least this sure
 CANCEL_INTENT = "cancel"
+CANCEL_HANDOFF_INTENT = "cancel_handoff"
 # A short "stop this" (算了不办了, 先不弄了, 不查了吧, 取消) that DIET left to the fallback (inside a form the fallback
 # is read as an answer): cancel. DIET is sure of most of them; a few phrasings are close to deny and 不要.
 READS_AS_CANCEL = re.compile(
     r"(算了|那|那就|哎)?[，,\s]*(我|咱)?(先|就|还是|暂时)?"
     r"((不(想|用|要)?(办|弄|搞|问|查|登记|投诉|反映|排队|填)(这个|了)*了?|不要了|取消(吧|掉|了)?|退出(吧|了)?|不要继续了)"
     r"[吧啊呀哈]?[，,。！!.\s]*){1,2}"
+)
+# "取消转人工", "不用转人工了", "不找人工了": the citizen withdraws the handoff, whatever DIET heard (人工 pulled 取消转人工
+# to human_handoff at 0.49).
+READS_AS_CANCEL_HANDOFF = re.compile(
+    r"(算了|那|那就)?[，,\s]*(我)?(先|就|还是|暂时)?(取消|不用|不要|不|别|不想)(转|找|等|排队等)?(人工|客服|真人)(客服)?"
+    r"(了|吧|啦)*[，,。！!.\s]*"
 )
 # Intents DIET gives a long letter by a few of its words (孙子上小学五年级 → start_bundle, 谢谢领导 → thanks): a
 # letter (bot.common.text.FULL_LETTER) with one of them is read by the complaint form instead (actions/letters.py).
@@ -156,6 +163,8 @@ class InputGuard(GraphComponent):
             text = (message.get(TEXT) or "").strip().lower()
             intent = self._override(check, text)
             current = (message.get(INTENT) or {}).get("name")
+            if intent is None and READS_AS_CANCEL_HANDOFF.fullmatch(text):
+                intent = CANCEL_HANDOFF_INTENT
             if intent is None and current == FALLBACK_INTENT:
                 intent = CANCEL_INTENT if READS_AS_CANCEL.fullmatch(text) else None
             if intent is None and current in NOT_A_LETTER and is_letter(message.get(FULL_TEXT) or text):
