@@ -299,15 +299,19 @@ def heard_as_now(text: str, threshold: float) -> bool:
     return scores.get("now", 1.0 if result.urgency == "now" else 0.0) >= threshold
 
 
-NOT_AN_ANSWER = SMALL_TALK | {EMERGENCY, "self_harm", "nlu_fallback"}
+# Intents whose actions end with the emergency line of a doubted alarm (action_answer_service, action_out_of_scope).
+ANSWERS_WITH_THE_LINE = {
+    "ask_service", "ask_materials", "ask_fee", "ask_time_limit", "ask_place", "ask_online", "ask_eligibility",
+    "ask_steps", "out_of_scope",
+}  # fmt: skip
 
 
 def answer_or_register(message: Message) -> None:
-    """After a doubted alarm: DIET's best other intent when it is a question or a request it is sure enough of
-    (the answer then ends with the emergency line), else the complaint form (its first reading does)."""
+    """After a doubted alarm: DIET's best other intent when it is a service question it is sure enough of (the
+    answer then ends with the emergency line), else the complaint form (its first reading does)."""
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY]
     best = ranking[0] if ranking else {}
-    if best.get("name") in NOT_AN_ANSWER or best.get("confidence", 0.0) < FALLBACK_THRESHOLD:
+    if best.get("name") not in ANSWERS_WITH_THE_LINE or best.get("confidence", 0.0) < FALLBACK_THRESHOLD:
         force_intent(message, COMPLAINT_INTENT)
         return
     message.set(INTENT, best, add_to_output=True)
