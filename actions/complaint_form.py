@@ -31,7 +31,7 @@ from actions.knowledge import knowledge_base
 from actions.letters import ASKS_TIME, LONG_LETTER, first_reading, read_category, read_department
 from actions.services import ActionAnswerService, reads_as_service_question
 from bot.common.privacy import mask_phone
-from bot.common.text import option_number
+from bot.common.text import option_number, visible_length
 from bot.knowledge.departments import read_departments, resolve_department
 from bot.knowledge.yes_no import read_yes_no
 from bot.triage import triage
@@ -257,7 +257,7 @@ class ValidateComplaintForm(CitizenFormValidationAction):
         if tracker.get_slot("requested_slot") is not None or tracker.get_slot("complaint_location"):
             return {}
         description = tracker.get_slot("complaint_description") or ""
-        if len(re.sub(r"\s", "", description)) >= LONG_LETTER:
+        if visible_length(description) >= LONG_LETTER:
             return {}  # a letter: its place (township, village, street or unit) comes from the first reading
         place = read_township(description)
         return {"complaint_location": place} if place else {}

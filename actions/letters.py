@@ -25,6 +25,7 @@ from actions.knowledge import knowledge_base
 from actions.safety import mentioned_hazard_line
 from actions.services import named_in_text
 from bot.common.privacy import mask_phone
+from bot.common.text import visible_length
 from bot.knowledge.render import render_aspect
 from bot.triage import triage
 from bot.triage.extract import extract
@@ -83,7 +84,7 @@ class Letter:
     @property
     def is_letter(self) -> bool:
         """Long enough to be read for place, time, department and phone (shorter ones are asked)."""
-        return len(re.sub(r"\s", "", self.text)) >= LONG_LETTER
+        return visible_length(self.text) >= LONG_LETTER
 
     @property
     def topic(self) -> str:

@@ -56,6 +56,11 @@ def option_number(text: str) -> int | None:
 FULL_LETTER = 100
 
 
+def visible_length(text: str) -> int:
+    """How many characters the text has besides white space."""
+    return len(re.sub(r"\s", "", text or ""))
+
+
 def is_letter(text: str, min_chars: int = FULL_LETTER) -> bool:
     """At least `min_chars` characters besides white space, and not a button's payload ("/intent{…}")."""
-    return len(re.sub(r"\s", "", text or "")) >= min_chars and not (text or "").startswith("/")
+    return visible_length(text) >= min_chars and not (text or "").startswith("/")

@@ -39,7 +39,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, META
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.common.text import classify, is_letter, normalize, option_number
+from bot.common.text import classify, is_letter, normalize, option_number, visible_length
 from bot.knowledge.loader import get_knowledge_base
 from bot.knowledge.safety import ACCOUNT_CHARS, EMERGENCY, SafetyRules
 from bot.knowledge.sound import SoundLexicon
@@ -227,7 +227,7 @@ class SafetyNet(GraphComponent):
         """DIET heard an emergency where no safety word is (老房子裂缝越来越大，住着害怕; 养殖场粪便乱排), and the
         learned triage hears nothing happening now (P(now) below NOW_DOUBTED): a problem to register. Terse
         dangers (地震了, 有人打人) are safety words, so they never reach this."""
-        if len(re.sub(r"\s", "", text)) < CRY_CHARS or (message.get(INTENT) or {}).get("name") != EMERGENCY:
+        if visible_length(text) < CRY_CHARS or (message.get(INTENT) or {}).get("name") != EMERGENCY:
             return False
         return not heard_as_now(text, NOW_DOUBTED)
 
@@ -235,7 +235,7 @@ class SafetyNet(GraphComponent):
         """A hazard word in a message that tells no danger happening now (去年我家着过火，现在还能申请补助吗；
         羊圈上个月塌了，压死了几只羊；出车祸落下残疾能办啥补助): not a terse cry (CRY_CHARS), no present cue, and
         the learned triage hears it as happening now with less than NOW_DOUBTED."""
-        length = len(re.sub(r"\s", "", text))
+        length = visible_length(text)
         if length < CRY_CHARS or self.rules.says_it_is_happening(text):
             return False
         if length < ACCOUNT_CHARS and not self.rules.has_account_cue(text):
@@ -256,7 +256,7 @@ class SafetyNet(GraphComponent):
         than NOW_IN_A_LETTER (the triage's own level for a safety word, bot/triage/model.py)."""
         if self.rules.reads_as_account(text):
             return not heard_as_now(text, NOW_OVER_AN_ACCOUNT)
-        if len(re.sub(r"\s", "", text)) < LETTER_CHARS or self.rules.says_it_is_happening(text):
+        if visible_length(text) < LETTER_CHARS or self.rules.says_it_is_happening(text):
             return False
         return not heard_as_now(text, NOW_IN_A_LETTER)
 
@@ -277,7 +277,7 @@ NOW_WITHOUT_WORDS = 0.4
 # On the dev sets (bench/triage/dev, dev2): the present dangers with a safety word score 0.22 and more; the problems
 # told with 塌了 / 压死 score 0.00-0.01.
 NOW_DOUBTED = 0.15
-CRY_CHARS = 10  # shorter: a cry for help (河里有人, 被狗咬了), never doubted
+CRY_CHARS = 10  # shorter: a cry for help (有人溺水, 被狗咬了), never doubted
 COMPLAINT_INTENT = "start_complaint"
 # Intents that steer the conversation and never report a danger, and DIET's confidence that keeps them.
 SMALL_TALK = {
