@@ -10,11 +10,14 @@ Results: bench/results/triage.md and triage.json.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
+from functools import lru_cache
 from pathlib import Path
 
+from bot.knowledge.safety import EMERGENCY, SELF_HARM
 from bot.settings import ROOT
 from bot.triage import model as triage_model
 from bot.triage.corpus import load_examples, read_jsonl, staff_examples_path, training_files
@@ -64,20 +67,24 @@ def _fmt(key: str, value) -> str:
     return f"{value:.1%}"
 
 
+@lru_cache(maxsize=1)
+def _agent(model_path: Path):
+    """The trained Rasa model, loaded once for both held-out splits (about half a minute each time)."""
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(model_path))
+
+
 def dialogue_safety(examples: list, model_path: Path) -> dict:
     """What the dialogue does first with each message: the trained Rasa model's NLU (DIET, then the SafetyNet
     over safety words, tense cues and the triage) parses it; intent emergency or self_harm means the emergency
     numbers come before anything else. Counted against the urgency labels, like the triage's own figures."""
-    import asyncio
-
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(model_path))
+    agent = _agent(model_path)
+    labelled = [e for e in examples if e.urgency]
 
     async def alarms() -> list[bool]:
-        return [(await agent.parse_message(e.text))["intent"]["name"] in {"emergency", "self_harm"} for e in labelled]
+        return [(await agent.parse_message(e.text))["intent"]["name"] in {EMERGENCY, SELF_HARM} for e in labelled]
 
-    labelled = [e for e in examples if e.urgency]
     flags = asyncio.run(alarms())
     now = [flag for e, flag in zip(labelled, flags, strict=True) if e.urgency == "now"]
     other = [flag for e, flag in zip(labelled, flags, strict=True) if e.urgency != "now"]
