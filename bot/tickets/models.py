@@ -123,7 +123,7 @@ class TicketMedia(Base):
 
 class PhotoDraft(Base):
     """A photo a citizen added while still filling in the complaint form, before any ticket exists: kept for
-    its conversation, moved into ticket_media when that conversation's ticket is created (bot/tickets/media.py),
+    its conversation, moved into ticket_media when that conversation's ticket is created (bot/tickets/photo_drafts.py),
     deleted with its file when it is older than a day."""
 
     __tablename__ = "photo_drafts"
